@@ -1,0 +1,414 @@
+/**
+ * The contracts between redfill's parts, in one place: targets, topology, transports, steps,
+ * the run context and the results that flow into the report.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+
+// ---------------------------------------------------------------------------------------------
+// Targets and topology
+// ---------------------------------------------------------------------------------------------
+
+/** How to treat the target: a single server, a Redis Cluster, or ask the server. */
+export type TargetMode = "standalone" | "cluster" | "auto";
+
+/** TLS settings shared by the control plane (ioredis) and the data plane (node:tls). */
+export interface TlsSettings {
+  /** Path of a PEM file with the CA certificate(s) to trust. */
+  ca?: string | undefined;
+  /** Path of a PEM client certificate (mTLS). */
+  cert?: string | undefined;
+  /** Path of the PEM private key of the client certificate. */
+  key?: string | undefined;
+  /** Server name to send (SNI) and check the certificate against. */
+  servername?: string | undefined;
+  /** Skip certificate verification (test setups only). */
+  insecure?: boolean | undefined;
+}
+
+/** Where and how to connect. Never printed whole: it holds the password. */
+export interface Target {
+  /** Host name or address of the seed node. */
+  host: string;
+  /** Port of the seed node. */
+  port: number;
+  /** Standalone, cluster, or auto (ask the server with INFO cluster). */
+  mode: TargetMode;
+  /** TLS settings; present means TLS. */
+  tls?: TlsSettings | undefined;
+  /** ACL user name. */
+  username?: string | undefined;
+  /** Password (requirepass or the ACL user's). */
+  password?: string | undefined;
+  /** Connect timeout in milliseconds (default 5000). */
+  connectTimeoutMs: number;
+  /** Timeout for one control-plane reply in milliseconds (default 10000). */
+  commandTimeoutMs: number;
+  /** Name of a registered transport that overrides the choice by mode. */
+  transport?: string | undefined;
+}
+
+/** A slot range, both ends inclusive. */
+export type SlotRange = readonly [start: number, end: number];
+
+/** The role of a node. */
+export type NodeRole = "master" | "replica";
+
+/** One Redis node as the transport sees it. */
+export interface NodeInfo {
+  /** Cluster node id, or `"standalone"` for a single server. */
+  id: string;
+  /** Host clients connect to. */
+  host: string;
+  /** Port clients connect to (the TLS port over TLS). */
+  port: number;
+  /** Master or replica. */
+  role: NodeRole;
+  /** For a replica, the id of its master. */
+  masterId?: string | undefined;
+  /** Slot ranges a master serves; a standalone server serves every slot. */
+  slots: SlotRange[];
+}
+
+/** The nodes of a target and who serves which slots. */
+export interface Topology {
+  /** Standalone or cluster, as discovered. */
+  mode: "standalone" | "cluster";
+  /** Every node, masters first. */
+  nodes: NodeInfo[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transports
+// ---------------------------------------------------------------------------------------------
+
+/** A command argument: strings are sent as UTF-8. */
+export type RedisArg = string | number | Uint8Array;
+
+/** Where a control-plane command goes: by key, to a node id, or to any node. */
+export type CommandRoute = { key: string | Uint8Array } | { node: string } | "any";
+
+/** A reply from one node for a command sent to every master. */
+export interface NodeReply {
+  /** The node that answered. */
+  node: NodeInfo;
+  /** Its reply. */
+  reply: unknown;
+}
+
+/**
+ * A raw, authenticated socket to one node for the data plane: the fill writes pre-encoded RESP
+ * into it.
+ */
+export interface DataSocket {
+  /** The node this socket talks to. */
+  readonly node: NodeInfo;
+  /**
+   * Writes every byte of `chunk`. Resolves when the chunk may be reused; waits while the
+   * socket is above its high-water mark (backpressure).
+   *
+   * @throws {FillError} when the socket fails or closes.
+   */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Sets the one listener for incoming bytes (replies). */
+  onData(listener: (chunk: Uint8Array) => void): void;
+  /** Settles when the socket closes; rejects with the reason when it fails. */
+  readonly closed: Promise<void>;
+  /** Destroys the socket at once. Idempotent. */
+  close(): void;
+}
+
+/** A live connection to a target: control plane, topology and data-plane sockets. */
+export interface Transport {
+  /** The registered name, e.g. `"standalone"` or `"cluster"`. */
+  readonly name: string;
+  /** Connects and discovers the topology. */
+  connect(): Promise<Topology>;
+  /** The last topology discovered. */
+  topology(): Topology;
+  /** Rediscovers the topology (after MOVED/ASK, a lost node or a failover). */
+  refresh(): Promise<Topology>;
+  /** Sends one control-plane command, routed by key, to a node id, or anywhere. */
+  call(args: RedisArg[], route?: CommandRoute): Promise<unknown>;
+  /** Sends one command to every master and collects each reply. */
+  callEachMaster(args: RedisArg[]): Promise<NodeReply[]>;
+  /** Opens a data-plane socket to a node, with the same address, TLS and auth settings. */
+  openWriter(node: NodeInfo): Promise<DataSocket>;
+  /** Closes the control plane and every data socket still open. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What a transport factory receives. */
+export interface TransportInit {
+  /** The target to connect to. */
+  target: Target;
+  /** Where to log. */
+  logger: Logger;
+}
+
+/** A transport plugin, made with `defineTransport`. */
+export interface TransportDefinition {
+  /** Name used in `target.transport` and in the registry. */
+  readonly name: string;
+  /** One line for help and `--dry-run`. */
+  readonly description: string;
+  /** Whether this transport handles the mode (used when `target.transport` is not set). */
+  readonly modes: readonly TargetMode[];
+  /** Makes an unconnected transport for the target. */
+  create(init: TransportInit): Transport;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging and progress
+// ---------------------------------------------------------------------------------------------
+
+/** Where steps write messages for people. Never pass a secret. */
+export interface Logger {
+  /** Detail shown with `--debug`. */
+  debug(message: string): void;
+  /** Normal progress messages. */
+  info(message: string): void;
+  /** Something the user should look at. */
+  warn(message: string): void;
+}
+
+/** A snapshot of a running fill, for progress displays. */
+export interface ProgressSnapshot {
+  /** Bytes of keys and values sent so far. */
+  bytes: number;
+  /** Keys sent so far. */
+  keys: number;
+  /** Bytes to send in all. */
+  totalBytes: number;
+  /** Keys to send in all. */
+  totalKeys: number;
+  /** Milliseconds since the fill started. */
+  elapsedMs: number;
+  /** Keys sent per node address. */
+  perNode: Record<string, number>;
+}
+
+/** Shows the progress of a long step: a bar on a TTY, plain lines otherwise. */
+export interface ProgressReporter {
+  /** Called about every 100–250 ms with the latest numbers. */
+  update(snapshot: ProgressSnapshot): void;
+  /** Ends the display. */
+  done(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyspace, fill, verify
+// ---------------------------------------------------------------------------------------------
+
+/** A TTL in seconds: every key gets a value in [min, max]. */
+export interface TtlRange {
+  /** Smallest TTL in seconds (≥ 1). */
+  min: number;
+  /** Largest TTL in seconds (≥ min). */
+  max: number;
+}
+
+/** The parameters that define a keyspace: key i and value i are pure functions of these. */
+export interface KeyspaceParams {
+  /** Number of keys N. */
+  count: number;
+  /** Key size in bytes. */
+  keySize: number;
+  /** Value size in bytes. */
+  valueSize: number;
+  /** Seed for values (and TTLs). */
+  seed: number;
+  /** Key prefix (printable ASCII). */
+  prefix: string;
+  /** TTL for every key, or none. */
+  ttl?: TtlRange | undefined;
+}
+
+/** Which part of 0 … N-1 this run writes: indices i with i mod count == index. */
+export interface Shard {
+  /** This part, 0 ≤ index < count. */
+  index: number;
+  /** Number of parts. */
+  count: number;
+}
+
+/** What one node received during a fill. */
+export interface NodeFillResult {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Keys sent to the node. */
+  keys: number;
+  /** Bytes of keys and values sent to the node. */
+  bytes: number;
+  /** Replies counted in acked mode (`+OK`). */
+  acked: number;
+  /** Error replies counted in acked mode. */
+  errors: number;
+  /** The first few distinct error replies, quoted. */
+  firstErrors: string[];
+  /** DBSIZE after the fill, when it could be read. */
+  dbsize?: number | undefined;
+}
+
+/** What a fill did. */
+export interface FillResult {
+  /** The keyspace written (or declared, for a verify-only pipeline). */
+  keyspace: KeyspaceParams;
+  /** The part of the keyspace this run wrote. */
+  shard: Shard;
+  /** Whether data was written by this run (false: declared only, for verify). */
+  written: boolean;
+  /** Whether FLUSHALL ran on every master first (key counts must then be exact). */
+  flushed: boolean;
+  /** Acked mode (`--replies`). */
+  acked: boolean;
+  /** Keys sent. */
+  keys: number;
+  /** Bytes of keys and values sent. */
+  bytes: number;
+  /** Wall time of the fill in milliseconds. */
+  durationMs: number;
+  /** Client CPU seconds used during the fill (user + system). */
+  cpuSeconds: number;
+  /** Peak resident memory of the client in bytes. */
+  peakRssBytes: number;
+  /** Per node. */
+  nodes: NodeFillResult[];
+  /** Error replies in all (acked mode). */
+  errors: number;
+  /** Whether the fill was interrupted (Ctrl-C). */
+  interrupted: boolean;
+}
+
+/** One check of verify. */
+export interface VerifyCheck {
+  /** Short name: `count`, `distribution`, `content`, `ttl`, `memory`. */
+  name: string;
+  /** Whether it passed. */
+  ok: boolean;
+  /** One sentence with the numbers. */
+  detail: string;
+}
+
+/** What verify found on one master. */
+export interface NodeVerifyResult {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Slots the node serves. */
+  slots: number;
+  /** Keys found (DBSIZE). */
+  keys: number;
+  /** Keys expected by slot share. */
+  expectedKeys: number;
+  /** (keys - expected) / expected. */
+  deviation: number;
+  /** used_memory in bytes. */
+  usedMemory: number;
+  /** maxmemory in bytes (0 = none). */
+  maxMemory: number;
+}
+
+/** What verify found. */
+export interface VerifyResult {
+  /** Pass or fail. */
+  ok: boolean;
+  /** Every check with its numbers. */
+  checks: VerifyCheck[];
+  /** Keys found in all. */
+  totalKeys: number;
+  /** Keys expected in all. */
+  expectedKeys: number;
+  /** The largest absolute deviation from the slot share, as a fraction. */
+  maxDeviation: number;
+  /** Tolerance used, as a fraction. */
+  tolerance: number;
+  /** Keys sampled and compared. */
+  sampled: number;
+  /** Sampled keys that were missing or different. */
+  mismatched: number;
+  /** Per master. */
+  nodes: NodeVerifyResult[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps and the run context
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The facts steps put into the run context, by name. Plugins add their own facts with
+ * declaration merging, as Hono's middleware does:
+ *
+ * ```ts ignore
+ * declare module "redfill" { interface ContextFacts { doctor: DoctorReport } }
+ * ```
+ */
+export interface ContextFacts {
+  /** A connected transport (from `connect`). */
+  connection: Transport;
+  /** The discovered topology (from `discover`). */
+  topology: Topology;
+  /** A fill result (from `fill`, or a declared keyspace from `keyspace`). */
+  fill: FillResult;
+  /** A verify result (from `verify`). */
+  verify: VerifyResult;
+}
+
+/** A fact name: one of {@linkcode ContextFacts}' keys, or a plugin's own string. */
+export type FactName = keyof ContextFacts | (string & Record<never, never>);
+
+/** The value of a fact. */
+export type FactValue<TFact extends string> = TFact extends keyof ContextFacts ? ContextFacts[TFact]
+  : unknown;
+
+/** What a step's `run` receives besides its options. */
+export interface StepContext {
+  /** The id of the running step (its name unless `id:` was given). */
+  readonly stepId: string;
+  /** The target from the pipeline file and flags. */
+  readonly target: Target;
+  /** Name of the pipeline. */
+  readonly pipeline: string;
+  /** Reads a fact an earlier step provided; throws when none did (the plan check prevents it). */
+  get<TFact extends FactName>(fact: TFact): FactValue<TFact>;
+  /** Whether a fact has been provided. */
+  has(fact: FactName): boolean;
+  /** Provides a fact for later steps. */
+  provide<TFact extends FactName>(fact: TFact, value: FactValue<TFact>): void;
+  /** Outputs of earlier steps, by step id. */
+  readonly outputs: ReadonlyMap<string, unknown>;
+  /** Makes a transport for the target by the registry's rules (used by `connect`). */
+  createTransport(): Transport;
+  /** Registers a resource the executor closes on every path (transports, sockets). */
+  defer(close: () => Promise<void> | void): void;
+  /** Where to log. */
+  readonly logger: Logger;
+  /** Progress display for long steps. */
+  readonly progress: ProgressReporter;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+}
+
+/** A step plugin, made with `defineStep`. */
+export interface StepDefinition<
+  TOptions extends z.ZodType = z.ZodType,
+  TOutput = unknown,
+> {
+  /** Name used in pipeline files. */
+  readonly name: string;
+  /** One line for help, `--dry-run` and the JSON Schema. */
+  readonly description: string;
+  /** Schema of the step's options (an object schema; `{}` when it takes none). */
+  readonly options: TOptions;
+  /** Facts an earlier step must provide. */
+  readonly needs: readonly FactName[];
+  /** Facts this step provides. */
+  readonly provides: readonly FactName[];
+  /** Runs the step; the output is stored under the step id. */
+  run(ctx: StepContext, options: z.output<TOptions>): Promise<TOutput> | TOutput;
+}
