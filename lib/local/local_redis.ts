@@ -1,0 +1,216 @@
+/**
+ * {@linkcode startLocalRedis}: validates the options, generates certificates when TLS is on,
+ * starts a standalone server or a cluster, and returns a {@linkcode LocalRedis} handle that
+ * stops everything — on `stop()`, on `await using`, and on SIGINT/SIGTERM.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { generateTlsFiles } from "./certs.ts";
+import { evenSlotCounts, startCluster } from "./cluster.ts";
+import {
+  killTracked,
+  registerStopper,
+  removeTrackedTempDir,
+  unregisterStopper,
+} from "./process.ts";
+import { SLOT_COUNT } from "./readiness.ts";
+import { removeServerDir, type RunningServer, type ServerSettings, stopServer } from "./server.ts";
+import { startStandalone } from "./standalone.ts";
+import type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./types.ts";
+
+/** The defaults of {@linkcode LocalRedisOptions}. */
+export const defaults = {
+  cluster: false,
+  masters: 3,
+  replicas: 1,
+  tls: false,
+  mtls: false,
+  tlsOnly: true,
+  clusterNodeTimeout: 2000,
+  readyTimeoutMs: 30_000,
+} satisfies LocalRedisOptions;
+
+class LocalRedisHandle implements LocalRedis {
+  readonly kind: "standalone" | "cluster";
+  readonly nodes: LocalNode[];
+  readonly tls?: LocalTlsFiles;
+  readonly password?: string;
+  readonly user?: { name: string; password: string };
+  #settings: ServerSettings;
+  #servers: RunningServer[];
+  #stopping: Promise<void> | undefined;
+  #stopper = () => this.stop();
+
+  constructor(
+    kind: "standalone" | "cluster",
+    nodes: LocalNode[],
+    servers: RunningServer[],
+    settings: ServerSettings,
+  ) {
+    this.kind = kind;
+    this.nodes = nodes;
+    this.#servers = servers;
+    this.#settings = settings;
+    if (settings.tls) this.tls = settings.tls.files;
+    if (settings.password !== undefined) this.password = settings.password;
+    if (settings.user) this.user = settings.user;
+    registerStopper(this.#stopper);
+  }
+
+  url(node: LocalNode | undefined = this.nodes[0]): string {
+    if (!node) throw new Error("No nodes");
+    return `${this.tls ? "rediss" : "redis"}://127.0.0.1:${node.port}`;
+  }
+
+  masters(): LocalNode[] {
+    return this.nodes.filter((n) => n.role === "master");
+  }
+
+  replicas(): LocalNode[] {
+    return this.nodes.filter((n) => n.role === "replica");
+  }
+
+  #serverOf(node: LocalNode): RunningServer {
+    const server = this.#servers.find((s) => s.process.pid === node.pid);
+    if (!server) throw new Error(`Node with pid ${node.pid} is not part of this LocalRedis`);
+    return server;
+  }
+
+  async killNode(node: LocalNode, signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    await killTracked(this.#serverOf(node).process, signal);
+  }
+
+  waitForExit(): Promise<LocalNode> {
+    return Promise.race(
+      this.#servers.map((server, i) => server.process.status.then(() => this.nodes[i]!)),
+    );
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const replicas = this.#servers.filter((_, i) => this.nodes[i]?.role === "replica");
+    const masters = this.#servers.filter((_, i) => this.nodes[i]?.role !== "replica");
+    await Promise.all(replicas.map((s) => stopServer(this.#settings, s)));
+    await Promise.all(masters.map((s) => stopServer(this.#settings, s)));
+    await Promise.all(this.#servers.map((s) => removeServerDir(s)));
+    if (this.tls) await removeTrackedTempDir(this.tls.dir);
+    unregisterStopper(this.#stopper);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+function checkCount(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new UsageError(`Option "${name}" must be an integer of at least ${min}, got ${value}`);
+  }
+}
+
+function validate(options: LocalRedisOptions): void {
+  const cluster = options.cluster ?? defaults.cluster;
+  if (!cluster) {
+    for (const name of ["masters", "replicas", "slots"] as const) {
+      if (options[name] !== undefined) {
+        throw new UsageError(`Option "${name}" applies to a cluster: add "cluster: true"`);
+      }
+    }
+  }
+  const masters = options.masters ?? defaults.masters;
+  checkCount("masters", masters, 1);
+  checkCount("replicas", options.replicas ?? defaults.replicas, 0);
+  checkCount("clusterNodeTimeout", options.clusterNodeTimeout ?? defaults.clusterNodeTimeout, 100);
+  if (options.slots) {
+    if (options.slots.length !== masters) {
+      throw new UsageError(
+        `Option "slots" needs one count per master (${masters}), got ${options.slots.length}`,
+      );
+    }
+    options.slots.forEach((count, i) => checkCount(`slots[${i}]`, count, 1));
+    const sum = options.slots.reduce((a, b) => a + b, 0);
+    if (sum !== SLOT_COUNT) {
+      throw new UsageError(`Option "slots" must sum to ${SLOT_COUNT}, got ${sum}`);
+    }
+  }
+  if (options.password === "") {
+    throw new UsageError(`Option "password" is empty: give a password or leave it out`);
+  }
+  if (options.user && (options.user.name === "" || options.user.password === "")) {
+    throw new UsageError(`Option "user" needs a non-empty name and password`);
+  }
+}
+
+/**
+ * Starts local `redis-server` processes on free loopback ports, each node in its own temporary
+ * folder: one standalone server, or a cluster (default 3 masters with 1 replica each) that is
+ * returned only once ready on every node. TLS runs get a CA and certificates made for the run.
+ * Everything started is stopped by `stop()`, by `await using`, on SIGINT/SIGTERM (then the
+ * process exits with 130) and, by SIGKILL, on unload.
+ *
+ * @param options What to start; see {@linkcode LocalRedisOptions}.
+ * @returns The running servers.
+ * @throws {UsageError} For invalid options.
+ * @throws {MissingProgramError} When `redis-server` (or, for TLS, `openssl`) is not on PATH.
+ * @throws {LocalRedisError} When a server fails to start or the cluster does not become ready.
+ * @example
+ * ```ts ignore
+ * import { startLocalRedis } from "./local_redis.ts";
+ * await using redis = await startLocalRedis({ cluster: true, tls: true });
+ * console.log(redis.url(), redis.tls?.ca);
+ * ```
+ */
+export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
+  validate(options);
+  options.signal?.throwIfAborted();
+  const cluster = options.cluster ?? defaults.cluster;
+  const tls = (options.tls ?? defaults.tls) || (options.mtls ?? defaults.mtls);
+  const settings: ServerSettings = { extraArgs: options.extraArgs ?? [] };
+  if (options.password !== undefined) settings.password = options.password;
+  if (options.user) settings.user = { ...options.user };
+  if (options.maxmemory !== undefined) settings.maxmemory = options.maxmemory;
+  if (options.maxmemoryPolicy !== undefined) settings.maxmemoryPolicy = options.maxmemoryPolicy;
+  if (cluster) {
+    settings.clusterNodeTimeout = options.clusterNodeTimeout ?? defaults.clusterNodeTimeout;
+  }
+  if (tls) {
+    const files = await generateTlsFiles();
+    try {
+      const [ca, cert, key] = await Promise.all(
+        [files.ca, files.cert, files.key].map((path) => Deno.readTextFile(path)),
+      );
+      settings.tls = {
+        files,
+        pem: { ca: ca!, cert: cert!, key: key! },
+        mtls: options.mtls ?? defaults.mtls,
+        tlsOnly: options.tlsOnly ?? defaults.tlsOnly,
+      };
+    } catch (error) {
+      await removeTrackedTempDir(files.dir);
+      throw error;
+    }
+  }
+  try {
+    if (!cluster) {
+      const { nodes, servers } = await startStandalone(settings, options.signal);
+      return new LocalRedisHandle("standalone", nodes, servers, settings);
+    }
+    const masters = options.masters ?? defaults.masters;
+    const { nodes, servers } = await startCluster(settings, {
+      masters,
+      replicas: options.replicas ?? defaults.replicas,
+      slots: options.slots ?? evenSlotCounts(masters),
+      readyTimeoutMs: options.readyTimeoutMs ?? defaults.readyTimeoutMs,
+    }, options.signal);
+    return new LocalRedisHandle("cluster", nodes, servers, settings);
+  } catch (error) {
+    if (settings.tls) await removeTrackedTempDir(settings.tls.files.dir);
+    throw error;
+  }
+}

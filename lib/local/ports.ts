@@ -1,0 +1,70 @@
+/**
+ * Free loopback ports for local servers. Data ports come from 20000–29999 and cluster bus
+ * ports from 10000–19999: both below Linux's ephemeral range (32768–60999), so an outgoing
+ * connection never takes a port between the probe and the server's bind. Another process can
+ * still take it (tests run in parallel processes); the caller retries with new ports when the
+ * server fails to bind.
+ *
+ * @module
+ */
+
+/** An inclusive range of ports. */
+export interface PortRange {
+  /** Lowest port. */
+  min: number;
+  /** Highest port. */
+  max: number;
+}
+
+/** Where client (data) ports come from. */
+export const DATA_PORTS: PortRange = { min: 20000, max: 29999 };
+
+/** Where cluster bus ports come from. */
+export const BUS_PORTS: PortRange = { min: 10000, max: 19999 };
+
+/** Ports handed out by this process and not yet released, so two servers never get one. */
+const handedOut = new Set<number>();
+
+/**
+ * Picks a random port in `range` that is free on 127.0.0.1 right now (probed by listening on
+ * it) and was not handed out already by this process.
+ *
+ * @param range Where to look.
+ * @returns The port; release it with {@linkcode releasePort} once its server is gone.
+ * @throws {Error} When 500 random tries found nothing free.
+ * @example
+ * ```ts
+ * import { DATA_PORTS, findFreePort, releasePort } from "./ports.ts";
+ * const port = findFreePort(DATA_PORTS);
+ * releasePort(port);
+ * ```
+ */
+export function findFreePort(range: PortRange): number {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = range.min + Math.floor(Math.random() * (range.max - range.min + 1));
+    if (handedOut.has(port)) continue;
+    try {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port });
+      listener.close();
+    } catch {
+      continue;
+    }
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`No free port on 127.0.0.1 in ${range.min}-${range.max} after 500 tries`);
+}
+
+/**
+ * Forgets that a port was handed out.
+ *
+ * @param port A port from {@linkcode findFreePort}; undefined is ignored.
+ * @example
+ * ```ts
+ * import { releasePort } from "./ports.ts";
+ * releasePort(20001);
+ * ```
+ */
+export function releasePort(port: number | undefined): void {
+  if (port !== undefined) handedOut.delete(port);
+}

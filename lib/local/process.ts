@@ -1,0 +1,289 @@
+/**
+ * Child processes `lib/local` starts, and their cleanup: every pid goes into a module-level
+ * registry; while anything is registered, SIGINT and SIGTERM stop it all and exit with 130;
+ * on `unload` whatever is left is killed synchronously. Only processes started here are ever
+ * killed, and only by their pid.
+ *
+ * @module
+ */
+
+import { ExitCode, MissingProgramError } from "../errors.ts";
+
+/** How to install each program `lib/local` runs. */
+const INSTALL: Record<string, string> = {
+  "redis-server": "apt-get install -y redis-server",
+  "openssl": "apt-get install -y openssl",
+};
+
+/** A child process started through {@linkcode spawnTracked}. */
+export interface TrackedProcess {
+  /** Its pid. */
+  readonly pid: number;
+  /** Resolves when it exited. */
+  readonly status: Promise<Deno.CommandStatus>;
+  /** Whether it exited already. */
+  readonly exited: boolean;
+  /** Its stderr, complete once it exited. */
+  readonly stderr: Promise<string>;
+}
+
+/** Options for {@linkcode spawnTracked}. */
+export interface SpawnTrackedOptions {
+  /** Working directory. */
+  cwd?: string;
+}
+
+class Tracked implements TrackedProcess {
+  readonly pid: number;
+  readonly status: Promise<Deno.CommandStatus>;
+  readonly stderr: Promise<string>;
+  exited = false;
+
+  constructor(child: Deno.ChildProcess) {
+    this.pid = child.pid;
+    this.stderr = new Response(child.stderr).text().catch(() => "");
+    this.status = child.status.then((status) => {
+      this.exited = true;
+      running.delete(this.pid);
+      updateSignalListeners();
+      return status;
+    });
+  }
+}
+
+const running = new Map<number, Tracked>();
+const stoppers = new Set<() => Promise<void>>();
+const tempDirs = new Set<string>();
+let listening = false;
+let interrupted = false;
+
+function onSignal(): void {
+  if (interrupted) return;
+  interrupted = true;
+  const all = Promise.allSettled([...stoppers].map((stop) => stop()));
+  const grace = new Promise((resolve) => setTimeout(resolve, 3000));
+  Promise.race([all, grace]).finally(() => {
+    killAllSync();
+    Deno.exit(ExitCode.Interrupted);
+  });
+}
+
+function updateSignalListeners(): void {
+  const wanted = running.size > 0 || stoppers.size > 0;
+  if (wanted === listening) return;
+  listening = wanted;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    if (wanted) Deno.addSignalListener(signal, onSignal);
+    else Deno.removeSignalListener(signal, onSignal);
+  }
+}
+
+/** Kills every registered process with SIGKILL and removes registered temp folders, now. */
+function killAllSync(): void {
+  for (const tracked of running.values()) {
+    if (tracked.exited) continue;
+    try {
+      Deno.kill(tracked.pid, "SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (const dir of tempDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // gone already
+    }
+  }
+  tempDirs.clear();
+}
+
+globalThis.addEventListener("unload", killAllSync);
+
+/**
+ * Starts a program as a tracked child (stdin and stdout discarded: servers log to a file;
+ * stderr kept for errors before the log file opens). A missing program is a {@linkcode MissingProgramError} naming how to install it.
+ *
+ * @param program The program, looked up on PATH.
+ * @param args Its arguments.
+ * @param options Working directory.
+ * @returns The tracked process.
+ * @throws {MissingProgramError} When the program is not on PATH.
+ * @example
+ * ```ts ignore
+ * import { spawnTracked } from "./process.ts";
+ * const child = spawnTracked("redis-server", ["--port", "0"]);
+ * ```
+ */
+export function spawnTracked(
+  program: string,
+  args: string[],
+  options: SpawnTrackedOptions = {},
+): TrackedProcess {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new MissingProgramError(program, INSTALL[program] ?? `install "${program}"`);
+    }
+    throw error;
+  }
+  const tracked = new Tracked(child);
+  running.set(tracked.pid, tracked);
+  updateSignalListeners();
+  return tracked;
+}
+
+/**
+ * Runs a program to completion and returns its output; a non-zero exit is an error that
+ * quotes its stderr. A missing program is a {@linkcode MissingProgramError}.
+ *
+ * @param program The program, looked up on PATH.
+ * @param args Its arguments.
+ * @param options Working directory.
+ * @returns Its stdout.
+ * @throws {MissingProgramError} When the program is not on PATH.
+ * @example
+ * ```ts ignore
+ * import { runProgram } from "./process.ts";
+ * await runProgram("openssl", ["version"]);
+ * ```
+ */
+export async function runProgram(
+  program: string,
+  args: string[],
+  options: SpawnTrackedOptions = {},
+): Promise<string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(program, {
+      args,
+      stdin: "null",
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new MissingProgramError(program, INSTALL[program] ?? `install "${program}"`);
+    }
+    throw error;
+  }
+  if (!output.success) {
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    throw new Error(
+      `"${program} ${args[0] ?? ""}" failed with exit code ${output.code}: ${stderr}`,
+    );
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/**
+ * Sends a signal to a tracked process unless it exited, and waits until it did.
+ *
+ * @param process A process from {@linkcode spawnTracked}.
+ * @param signal The signal (default SIGKILL).
+ * @returns When it exited.
+ * @example
+ * ```ts ignore
+ * import { killTracked, spawnTracked } from "./process.ts";
+ * await killTracked(spawnTracked("sleep", ["60"]));
+ * ```
+ */
+export async function killTracked(
+  process: TrackedProcess,
+  signal: Deno.Signal = "SIGKILL",
+): Promise<void> {
+  if (!process.exited) {
+    try {
+      Deno.kill(process.pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  await process.status;
+}
+
+/**
+ * Registers a stop function to run on SIGINT/SIGTERM before the process exits with 130.
+ *
+ * @param stop Stops what the caller started.
+ * @example
+ * ```ts ignore
+ * import { registerStopper } from "./process.ts";
+ * registerStopper(async () => {});
+ * ```
+ */
+export function registerStopper(stop: () => Promise<void>): void {
+  stoppers.add(stop);
+  updateSignalListeners();
+}
+
+/**
+ * Forgets a stop function given to {@linkcode registerStopper}.
+ *
+ * @param stop The same function.
+ * @example
+ * ```ts ignore
+ * import { unregisterStopper } from "./process.ts";
+ * unregisterStopper(async () => {});
+ * ```
+ */
+export function unregisterStopper(stop: () => Promise<void>): void {
+  stoppers.delete(stop);
+  updateSignalListeners();
+}
+
+/**
+ * Creates a temporary folder that is removed on `unload` if nobody removed it before.
+ *
+ * @param prefix Its name prefix.
+ * @returns Its path.
+ * @example
+ * ```ts
+ * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
+ * const dir = await makeTrackedTempDir("redfill-");
+ * await removeTrackedTempDir(dir);
+ * ```
+ */
+export async function makeTrackedTempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  tempDirs.add(dir);
+  return dir;
+}
+
+/**
+ * Removes a folder from {@linkcode makeTrackedTempDir}; a folder already gone is fine.
+ *
+ * @param dir Its path.
+ * @example
+ * ```ts
+ * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
+ * await removeTrackedTempDir(await makeTrackedTempDir("redfill-"));
+ * ```
+ */
+export async function removeTrackedTempDir(dir: string): Promise<void> {
+  tempDirs.delete(dir);
+  await Deno.remove(dir, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+/**
+ * The pids of tracked processes still running.
+ *
+ * @returns Their pids.
+ * @example
+ * ```ts
+ * import { runningPids } from "./process.ts";
+ * runningPids().length; // 0 when nothing runs
+ * ```
+ */
+export function runningPids(): number[] {
+  return [...running.keys()];
+}

@@ -1,0 +1,178 @@
+/**
+ * The contracts of `lib/local`: what a caller asks for ({@linkcode LocalRedisOptions}) and
+ * what it gets back ({@linkcode LocalRedis}, {@linkcode LocalNode}, {@linkcode LocalTlsFiles}),
+ * plus the observations the cluster readiness check works on.
+ *
+ * @module
+ */
+
+/** Options for `startLocalRedis()`. */
+export interface LocalRedisOptions {
+  /** Start a Redis Cluster instead of one standalone server (default false). */
+  cluster?: boolean;
+  /** Cluster only: number of masters (default 3). */
+  masters?: number;
+  /** Cluster only: replicas per master (default 1; 0 is allowed). */
+  replicas?: number;
+  /**
+   * Cluster only: slot counts per master, one per master, summing to 16384
+   * (e.g. `[8000, 4000, 4384]`). Default: an even split, the remainder going to the first
+   * masters.
+   */
+  slots?: number[];
+  /**
+   * TLS with a CA, a node certificate (SAN `localhost` and `127.0.0.1`, serverAuth and
+   * clientAuth) and a client certificate generated for the run with `openssl`.
+   */
+  tls?: boolean;
+  /** Require client certificates (`--tls-auth-clients yes`); implies `tls`. */
+  mtls?: boolean;
+  /**
+   * When TLS is on, disable the plaintext port (`--port 0`). Default **true**: a TLS run is
+   * TLS only, so a test over TLS cannot pass by accident over plaintext. Set it to false to
+   * also get a plaintext port per node (`LocalNode.plainPort`).
+   */
+  tlsOnly?: boolean;
+  /** `requirepass` for the default user; cluster nodes also get it as `masterauth`. */
+  password?: string;
+  /** An extra ACL user with full access (`~* &* +@all`). */
+  user?: { name: string; password: string };
+  /** `maxmemory`, e.g. `"8mb"`. */
+  maxmemory?: string;
+  /** `maxmemory-policy`, e.g. `"noeviction"`. */
+  maxmemoryPolicy?: string;
+  /** Cluster only: `cluster-node-timeout` in milliseconds (default 2000; see FACTS.md). */
+  clusterNodeTimeout?: number;
+  /** Appended to every `redis-server` command line, e.g. `["--rename-command", "CLIENT", ""]`. */
+  extraArgs?: string[];
+  /** Cluster only: how long to wait for every readiness condition (default 30000 ms). */
+  readyTimeoutMs?: number;
+  /** Aborts the start: everything started so far is stopped and the promise rejects. */
+  signal?: AbortSignal;
+}
+
+/** One running `redis-server`. */
+export interface LocalNode {
+  /** The cluster node id, or `"standalone"`. */
+  id: string;
+  /** Always the loopback address. */
+  host: "127.0.0.1";
+  /** The port clients use: the TLS port when TLS is on. */
+  port: number;
+  /** The plaintext port, present only when TLS is on and `tlsOnly` is false. */
+  plainPort?: number;
+  /** Cluster only: the cluster bus port (`--cluster-port`). */
+  busPort?: number;
+  /** The process id. */
+  pid: number;
+  /** The node's own temporary folder (config, log, nodes.conf). */
+  dir: string;
+  /** Master or replica. A standalone server is a master. */
+  role: "master" | "replica";
+  /** Replicas only: the id of their master. */
+  masterId?: string;
+  /** Inclusive slot ranges a master serves; `[[0, 16383]]` for standalone, `[]` for replicas. */
+  slots: Array<[number, number]>;
+}
+
+/** The certificate files generated for a TLS run (paths to PEM files). */
+export interface LocalTlsFiles {
+  /** The folder holding them. */
+  dir: string;
+  /** The CA certificate. */
+  ca: string;
+  /** The client certificate. */
+  cert: string;
+  /** The client certificate's key. */
+  key: string;
+  /** The node certificate (serverAuth and clientAuth). */
+  serverCert: string;
+  /** The node certificate's key. */
+  serverKey: string;
+}
+
+/** Running local servers; stop them with `stop()` or `await using`. */
+export interface LocalRedis {
+  /** Standalone or cluster. */
+  readonly kind: "standalone" | "cluster";
+  /** Every node, masters first (in slot order), then replicas (in their masters' order). */
+  readonly nodes: LocalNode[];
+  /** The certificate files, when TLS is on. */
+  readonly tls?: LocalTlsFiles;
+  /** The default user's password, when one was set. */
+  readonly password?: string;
+  /** The extra ACL user, when one was set. */
+  readonly user?: { name: string; password: string };
+  /**
+   * A URL for a node (default: the first master), `redis://127.0.0.1:PORT` or `rediss://…`;
+   * never with the password in it.
+   */
+  url(node?: LocalNode): string;
+  /** The masters. */
+  masters(): LocalNode[];
+  /** The replicas. */
+  replicas(): LocalNode[];
+  /** Kills one node's process by its pid (default SIGKILL) and waits until it exited. */
+  killNode(node: LocalNode, signal?: Deno.Signal): Promise<void>;
+  /** Resolves with the first node whose process exits, for whatever reason. */
+  waitForExit(): Promise<LocalNode>;
+  /**
+   * Stops every node (`SHUTDOWN NOSAVE NOW`, replicas first, then SIGKILL for any left after
+   * a short wait) and removes the temporary folders. Safe to call more than once.
+   */
+  stop(): Promise<void>;
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** One line of `CLUSTER NODES`, parsed. */
+export interface ClusterNodeEntry {
+  /** The node id. */
+  id: string;
+  /** `ip:port` (without the bus port and hostname). */
+  address: string;
+  /** The flags: `myself`, `master`, `slave`, `fail?`, `fail`, `handshake`, `noaddr` … */
+  flags: string[];
+  /** The master's id, for a replica. */
+  masterId?: string;
+  /** `connected` or `disconnected`. */
+  linkState: string;
+  /** The slot ranges it serves (importing/migrating markers left out). */
+  slots: Array<[number, number]>;
+}
+
+/** One range of `CLUSTER SLOTS`, parsed. */
+export interface ClusterSlotRange {
+  /** First slot. */
+  start: number;
+  /** Last slot (inclusive). */
+  end: number;
+  /** `ip:port` of the master. */
+  master: string;
+  /** `ip:port` of each replica, sorted. */
+  replicas: string[];
+}
+
+/** What one node said about the cluster, the input of `checkClusterReadiness()`. */
+export interface NodeObservation {
+  /** `127.0.0.1:PORT` of the node observed. */
+  address: string;
+  /** Why the node could not be observed, if it could not. */
+  error?: string;
+  /** `CLUSTER INFO` fields. */
+  clusterInfo?: Record<string, string>;
+  /** `INFO replication` fields. */
+  replication?: Record<string, string>;
+  /** `CLUSTER NODES`, parsed. */
+  nodes?: ClusterNodeEntry[];
+  /** `CLUSTER SLOTS`, parsed. */
+  slots?: ClusterSlotRange[];
+}
+
+/** The topology `checkClusterReadiness()` expects. */
+export interface ClusterExpectation {
+  /** Number of masters. */
+  masters: number;
+  /** Replicas per master. */
+  replicas: number;
+}
