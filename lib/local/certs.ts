@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { makeTrackedTempDir, runProgram } from "./process.ts";
+import { makeTrackedTempDir, removeTrackedTempDir, runProgram } from "./process.ts";
 import type { LocalTlsFiles } from "./types.ts";
 
 const CURVE = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
@@ -73,6 +73,23 @@ async function issue(
  */
 export async function generateTlsFiles(dir?: string): Promise<LocalTlsFiles> {
   const folder = dir ?? await makeTrackedTempDir("redfill-tls-");
+  try {
+    await makeAll(folder);
+  } catch (error) {
+    if (dir === undefined) await removeTrackedTempDir(folder);
+    throw error;
+  }
+  return {
+    dir: folder,
+    ca: join(folder, "ca.crt"),
+    cert: join(folder, "client.crt"),
+    key: join(folder, "client.key"),
+    serverCert: join(folder, "server.crt"),
+    serverKey: join(folder, "server.key"),
+  };
+}
+
+async function makeAll(folder: string): Promise<void> {
   await runProgram("openssl", [
     "req",
     "-x509",
@@ -94,12 +111,4 @@ export async function generateTlsFiles(dir?: string): Promise<LocalTlsFiles> {
     issue(folder, "server", "/CN=localhost", SERVER_EXTENSIONS),
     issue(folder, "client", "/CN=redfill client", CLIENT_EXTENSIONS),
   ]);
-  return {
-    dir: folder,
-    ca: join(folder, "ca.crt"),
-    cert: join(folder, "client.crt"),
-    key: join(folder, "client.key"),
-    serverCert: join(folder, "server.crt"),
-    serverKey: join(folder, "server.key"),
-  };
 }

@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { MissingProgramError, UsageError } from "../../lib/errors.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { assertNothingLeft, readClientTls } from "./_helpers.ts";
+
+Deno.test("startLocalRedis() starts a standalone server that takes SET and GET", async () => {
+  const redis = await startLocalRedis();
+  try {
+    assert.equal(redis.kind, "standalone");
+    assert.equal(redis.nodes.length, 1);
+    const [node] = redis.nodes;
+    assert.equal(node?.id, "standalone");
+    assert.equal(node?.role, "master");
+    assert.deepEqual(node?.slots, [[0, 16383]]);
+    assert.equal(redis.url(), `redis://127.0.0.1:${node?.port}`);
+    const client = new Redis(redis.url(), { lazyConnect: true });
+    await client.connect();
+    assert.equal(await client.set("k", "v"), "OK");
+    assert.equal(await client.get("k"), "v");
+    assert.deepEqual(await client.config("GET", "save"), ["save", ""]);
+    await client.quit();
+  } finally {
+    await redis.stop();
+  }
+  await redis.stop();
+  await assertNothingLeft(redis);
+});
+
+Deno.test("startLocalRedis() with tls serves TLS only by default and takes SET and GET", async () => {
+  await using redis = await startLocalRedis({ tls: true });
+  const node = redis.nodes[0]!;
+  assert.equal(node.plainPort, undefined);
+  assert.match(redis.url(), /^rediss:\/\/127\.0\.0\.1:\d+$/);
+  const client = new Redis({ host: "127.0.0.1", port: node.port, tls: await readClientTls(redis) });
+  assert.equal(await client.set("k", "tls"), "OK");
+  assert.equal(await client.get("k"), "tls");
+  assert.deepEqual(await client.config("GET", "port"), ["port", "0"]);
+  await client.quit();
+});
+
+Deno.test("startLocalRedis() with tlsOnly false also serves a plaintext port", async () => {
+  await using redis = await startLocalRedis({ tls: true, tlsOnly: false });
+  const node = redis.nodes[0]!;
+  assert.ok(node.plainPort !== undefined && node.plainPort !== node.port);
+  const plain = new Redis({ host: "127.0.0.1", port: node.plainPort });
+  assert.equal(await plain.set("k", "plain"), "OK");
+  await plain.quit();
+  const tls = new Redis({ host: "127.0.0.1", port: node.port, tls: await readClientTls(redis) });
+  assert.equal(await tls.get("k"), "plain");
+  await tls.quit();
+});
+
+/** Connects without a client certificate and returns how the connection failed. */
+async function connectWithoutCertificate(
+  port: number,
+  tls: Record<string, unknown>,
+): Promise<string> {
+  const client = new Redis({
+    host: "127.0.0.1",
+    port,
+    tls,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 3000,
+  });
+  const events: string[] = [];
+  client.on("error", (error: Error) => events.push(error.message));
+  try {
+    await client.connect();
+    await client.ping();
+    return "connected";
+  } catch (error) {
+    return `${(error as Error).message} (${events.join("; ")})`;
+  } finally {
+    client.disconnect();
+  }
+}
+
+Deno.test("startLocalRedis() with mtls accepts the client certificate and rejects a client without one", async () => {
+  // FACTS.md: a TLS 1.3 server that refuses a client without a certificate makes Deno throw
+  // an uncaught "write EPIPE"; swallow only that, so ioredis can reject with its own error.
+  const swallowEpipe = (event: ErrorEvent) => {
+    if (String(event.error?.message ?? event.message).includes("EPIPE")) event.preventDefault();
+  };
+  globalThis.addEventListener("error", swallowEpipe);
+  try {
+    await using redis = await startLocalRedis({ mtls: true });
+    const tls = await readClientTls(redis);
+    const port = redis.nodes[0]!.port;
+    const client = new Redis({ host: "127.0.0.1", port, tls });
+    assert.equal(await client.set("k", "mtls"), "OK");
+    assert.equal(await client.get("k"), "mtls");
+    assert.deepEqual(await client.config("GET", "tls-auth-clients"), ["tls-auth-clients", "yes"]);
+    await client.quit();
+
+    const tls13 = await connectWithoutCertificate(port, { ca: tls.ca });
+    assert.match(tls13, /Connection is closed.*CertificateRequired/);
+    const tls12 = await connectWithoutCertificate(port, { ca: tls.ca, maxVersion: "TLSv1.2" });
+    assert.match(tls12, /Connection is closed.*HandshakeFailure/);
+  } finally {
+    globalThis.removeEventListener("error", swallowEpipe);
+  }
+});
+
+Deno.test("startLocalRedis() with a password and a user requires AUTH and accepts both", async () => {
+  const password = 'pa ss"word';
+  await using redis = await startLocalRedis({
+    password,
+    user: { name: "app", password: "s3cret" },
+  });
+  const node = redis.nodes[0]!;
+  assert.equal(redis.password, password);
+  assert.equal(redis.url().includes(password), false);
+  assert.equal((await Deno.stat(`${node.dir}/redis.conf`)).mode! & 0o777, 0o600);
+  const cmdline = await Deno.readTextFile(`/proc/${node.pid}/cmdline`);
+  assert.equal(cmdline.includes("pa ss"), false);
+
+  const anonymous = new Redis({
+    host: "127.0.0.1",
+    port: node.port,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
+  anonymous.on("error", () => {});
+  await anonymous.connect().catch(() => {});
+  await assert.rejects(anonymous.set("k", "v"), /NOAUTH/);
+  anonymous.disconnect();
+
+  const owner = new Redis({ host: "127.0.0.1", port: node.port, password });
+  assert.equal(await owner.set("k", "default"), "OK");
+  await owner.quit();
+  const app = new Redis({
+    host: "127.0.0.1",
+    port: node.port,
+    username: "app",
+    password: "s3cret",
+  });
+  assert.equal(await app.get("k"), "default");
+  assert.equal(await app.call("ACL", "WHOAMI"), "app");
+  await app.quit();
+});
+
+Deno.test("startLocalRedis() stops a standalone server on stop() and is idempotent", async () => {
+  const redis = await startLocalRedis({ maxmemory: "8mb", maxmemoryPolicy: "noeviction" });
+  const client = new Redis({ host: "127.0.0.1", port: redis.nodes[0]!.port });
+  assert.deepEqual(await client.config("GET", "maxmemory"), ["maxmemory", String(8 * 1024 * 1024)]);
+  await client.quit();
+  await Promise.all([redis.stop(), redis.stop()]);
+  await assertNothingLeft(redis);
+});
+
+Deno.test("startLocalRedis() rejects invalid options with a UsageError", async () => {
+  await assert.rejects(
+    startLocalRedis({ masters: 2 }),
+    new UsageError('Option "masters" applies to a cluster: add "cluster: true"'),
+  );
+  await assert.rejects(
+    startLocalRedis({ cluster: true, slots: [8000, 8000, 385] }),
+    new UsageError('Option "slots" must sum to 16384, got 16385'),
+  );
+  await assert.rejects(
+    startLocalRedis({ cluster: true, masters: 2, slots: [16384] }),
+    new UsageError('Option "slots" needs one count per master (2), got 1'),
+  );
+  await assert.rejects(
+    startLocalRedis({ cluster: true, replicas: -1 }),
+    new UsageError('Option "replicas" must be an integer of at least 0, got -1'),
+  );
+});
+
+Deno.test("startLocalRedis() names the missing program and how to install it", async () => {
+  const path = Deno.env.get("PATH") ?? "";
+  Deno.env.set("PATH", "/nonexistent");
+  try {
+    await assert.rejects(
+      startLocalRedis(),
+      new MissingProgramError("redis-server", "apt-get install -y redis-server"),
+    );
+    await assert.rejects(
+      startLocalRedis({ tls: true }),
+      new MissingProgramError("openssl", "apt-get install -y openssl"),
+    );
+  } finally {
+    Deno.env.set("PATH", path);
+  }
+  assert.equal(
+    new MissingProgramError("redis-server", "apt-get install -y redis-server").message,
+    'Cannot find "redis-server" on PATH: install it with "apt-get install -y redis-server"',
+  );
+});
