@@ -7,6 +7,7 @@
  * @module
  */
 
+import { dirname, join } from "node:path";
 import { ExitCode, MissingProgramError } from "../errors.ts";
 
 /** How to install each program `lib/local` runs. */
@@ -240,9 +241,11 @@ export function unregisterStopper(stop: () => Promise<void>): void {
 }
 
 /**
- * Creates a temporary folder that is removed on `unload` if nobody removed it before.
+ * Creates a temporary folder named `PREFIX<pid>-…` that is removed on `unload` if nobody
+ * removed it before. The first call also removes folders from earlier processes that died
+ * without `unload` (an uncaught error skips it).
  *
- * @param prefix Its name prefix.
+ * @param prefix Its name prefix, like `redfill-node-`.
  * @returns Its path.
  * @example
  * ```ts
@@ -252,9 +255,32 @@ export function unregisterStopper(stop: () => Promise<void>): void {
  * ```
  */
 export async function makeTrackedTempDir(prefix: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix });
+  const dir = await Deno.makeTempDir({ prefix: `${prefix}${Deno.pid}-` });
   tempDirs.add(dir);
+  if (!swept) {
+    swept = true;
+    await sweepStaleTempDirs(dirname(dir));
+  }
   return dir;
+}
+
+let swept = false;
+
+/**
+ * Removes `redfill-*-PID-*` folders left by processes that died without `unload` (an
+ * uncaught error skips it): only those whose PID no longer runs.
+ */
+async function sweepStaleTempDirs(parent: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(parent)) {
+      const match = /^redfill-[a-z]+-(\d+)-/.exec(entry.name);
+      if (!entry.isDirectory || !match) continue;
+      const alive = await Deno.stat(`/proc/${match[1]}`).then(() => true, () => false);
+      if (!alive) await Deno.remove(join(parent, entry.name), { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // an unreadable temp folder is not worth failing a start for
+  }
 }
 
 /**
