@@ -1,0 +1,330 @@
+/**
+ * The executor: the one place that runs a pipeline's steps in order (Hono's `compose`). It
+ * builds each step's context, times it, turns a typed error into one line and an exit code,
+ * and closes every deferred resource in reverse order on every path.
+ *
+ * @module
+ */
+
+import {
+  ExitCode,
+  InterruptedError,
+  isUserError,
+  type RedfillError,
+  UsageError,
+} from "../errors.ts";
+import type {
+  FactName,
+  FactValue,
+  Logger,
+  ProgressReporter,
+  StepContext,
+  Target,
+  Transport,
+} from "../types.ts";
+import type { Registry } from "./registry.ts";
+import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
+
+/** Options for {@linkcode runPipeline}. */
+export interface RunPipelineOptions {
+  /** Where to find transports (default: the registry the pipeline was loaded with). */
+  registry?: Registry;
+  /** Where steps log (default: nowhere). */
+  logger?: Logger;
+  /** Progress display for long steps (default: none). */
+  progress?: ProgressReporter;
+  /** Aborts the run (Ctrl-C): the running step is asked to stop, then everything closes. */
+  signal?: AbortSignal;
+  /** Print the plan through the logger and run nothing. */
+  dryRun?: boolean;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+};
+
+/** A progress reporter that shows nothing. */
+export const silentProgress: ProgressReporter = {
+  update() {},
+  done() {},
+};
+
+/** Option names whose values are secrets. */
+const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
+
+/** Masks secret values in options for display. */
+function maskOptions(value: unknown, target: Target, key = ""): unknown {
+  if (key !== "" && SECRET_OPTION.test(key) && value !== undefined && value !== null) return "***";
+  if (typeof value === "string") {
+    return target.password !== undefined && target.password !== "" &&
+        value.includes(target.password)
+      ? value.split(target.password).join("***")
+      : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => maskOptions(item, target));
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [name, maskOptions(item, target, name)]),
+    );
+  }
+  return value;
+}
+
+/** A short JSON-like rendering of options. */
+function renderValue(value: unknown): string {
+  try {
+    return JSON.stringify(
+      value,
+      (_key, item) => (typeof item === "bigint" ? String(item) : item),
+    ) ??
+      "undefined";
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The target as it may be shown: address, mode, TLS, user; never the password.
+ *
+ * @param target The target.
+ * @returns One line.
+ */
+export function describeTarget(target: Target): string {
+  const parts = [
+    `${target.tls === undefined ? "redis" : "rediss"}://${target.host}:${target.port}`,
+    `mode ${target.mode}`,
+  ];
+  if (target.tls !== undefined) {
+    const tls = Object.entries(target.tls)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${key} ${String(value)}`);
+    parts.push(tls.length === 0 ? "TLS" : `TLS (${tls.join(", ")})`);
+  }
+  if (target.username !== undefined) parts.push(`user ${target.username}`);
+  if (target.password !== undefined) parts.push("password ***");
+  if (target.transport !== undefined) parts.push(`transport ${target.transport}`);
+  return parts.join(", ");
+}
+
+/**
+ * The plan as `--dry-run` prints it: the target, then each step's id, name, options (secrets
+ * masked), needs and provides.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(formatPlan(await loadPipeline("pipelines/fill.yaml")));
+ * ```
+ *
+ * @param pipeline A loaded pipeline.
+ * @returns Several lines, without a trailing newline.
+ */
+export function formatPlan(pipeline: Pipeline): string {
+  const lines = [
+    `Pipeline "${pipeline.name}" (${pipeline.file})`,
+    `Target: ${describeTarget(pipeline.target)}`,
+    "Steps:",
+  ];
+  pipeline.steps.forEach((step, index) => {
+    const title = step.id === step.name ? step.id : `${step.id} (${step.name})`;
+    lines.push(`  ${index + 1}. ${title}${step.uses === undefined ? "" : ` from ${step.uses}`}`);
+    lines.push(`     options: ${renderValue(maskOptions(step.options, pipeline.target))}`);
+    if (step.definition.needs.length > 0) {
+      lines.push(`     needs: ${step.definition.needs.join(", ")}`);
+    }
+    if (step.definition.provides.length > 0) {
+      lines.push(`     provides: ${step.definition.provides.join(", ")}`);
+    }
+  });
+  return lines.join("\n");
+}
+
+/** Formats milliseconds for a person. */
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Whether an error is the signal's abort reason or an AbortError. */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted &&
+    (error === signal.reason || (error instanceof Error && error.name === "AbortError"));
+}
+
+/**
+ * Runs a loaded pipeline's steps in order.
+ *
+ * A {@linkcode RedfillError} thrown by a step stops the run: the result carries it and its
+ * exit code. An abort of `signal` stops the run with exit 130. Any other error is a bug: it is
+ * rethrown after cleanup. Deferred closers (and every transport made with
+ * `ctx.createTransport()`) close in reverse order on every path.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadPipeline } from "./loader.ts";
+ * import { runPipeline } from "./executor.ts";
+ * const result = await runPipeline(await loadPipeline("pipelines/fill.yaml"));
+ * Deno.exit(result.exitCode);
+ * ```
+ *
+ * @param pipeline A loaded pipeline.
+ * @param options Registry, logger, progress, signal and dry run.
+ * @returns What each step did and the exit code.
+ * @throws {Error} when a step has a bug (after cleanup).
+ */
+export async function runPipeline(
+  pipeline: Pipeline,
+  options: RunPipelineOptions = {},
+): Promise<RunResult> {
+  const registry = options.registry ?? pipeline.registry;
+  const logger = options.logger ?? silentLogger;
+  const progress = options.progress ?? silentProgress;
+  const signal = options.signal ?? new AbortController().signal;
+  const outputs = new Map<string, unknown>();
+  const results: StepResult[] = [];
+
+  if (options.dryRun === true) {
+    logger.info(formatPlan(pipeline));
+    return { ok: true, exitCode: ExitCode.Ok, steps: results, outputs };
+  }
+
+  const facts = new Map<string, unknown>();
+  const closers: (() => Promise<void> | void)[] = [];
+  let failure: RedfillError | undefined;
+  let bug: { error: unknown } | undefined;
+
+  const createTransport = (): Transport => {
+    const target = pipeline.target;
+    const definition = target.transport !== undefined
+      ? registry.transport(target.transport)
+      : registry.transportFor(target.mode);
+    if (definition === undefined) {
+      throw new UsageError(
+        target.transport !== undefined
+          ? `No transport named "${target.transport}" is registered`
+          : `No registered transport handles mode "${target.mode}": register one or set target.transport`,
+      );
+    }
+    const transport = definition.create({ target, logger });
+    closers.push(() => transport.close());
+    return transport;
+  };
+
+  for (const step of pipeline.steps) {
+    if (signal.aborted) {
+      failure = new InterruptedError(`Interrupted before step "${step.id}"`);
+      break;
+    }
+    const provided = new Set<string>();
+    const context = makeContext(pipeline, step, {
+      facts,
+      provided,
+      outputs,
+      closers,
+      createTransport,
+      logger,
+      progress,
+      signal,
+    });
+    logger.debug(`Step "${step.id}" starts`);
+    const started = performance.now();
+    try {
+      const output = await step.definition.run(context, step.options as never);
+      const durationMs = performance.now() - started;
+      const missing = step.definition.provides.filter((fact) => !provided.has(fact));
+      if (missing.length > 0) {
+        throw new Error(
+          `Step "${step.name}" declares that it provides ${
+            missing.map((fact) => `"${fact}"`).join(", ")
+          } but did not call ctx.provide() for it`,
+        );
+      }
+      outputs.set(step.id, output);
+      results.push({ id: step.id, name: step.name, ok: true, durationMs, output });
+      logger.info(`${step.id}: done in ${formatDuration(durationMs)}`);
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      if (isAbort(error, signal) || (signal.aborted && error instanceof InterruptedError)) {
+        failure = error instanceof InterruptedError
+          ? error
+          : new InterruptedError(`Interrupted during step "${step.id}"`);
+      } else if (isUserError(error)) {
+        failure = error;
+      } else {
+        bug = { error };
+      }
+      results.push({
+        id: step.id,
+        name: step.name,
+        ok: false,
+        durationMs,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      break;
+    }
+  }
+  if (failure === undefined && bug === undefined && signal.aborted) {
+    failure = new InterruptedError("Interrupted");
+  }
+
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn(
+        `Closing a resource failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  if (bug !== undefined) throw bug.error;
+  if (failure !== undefined) {
+    return { ok: false, exitCode: failure.exitCode, steps: results, outputs, error: failure };
+  }
+  return { ok: true, exitCode: ExitCode.Ok, steps: results, outputs };
+}
+
+/** What a step's context is made of. */
+interface ContextParts {
+  facts: Map<string, unknown>;
+  provided: Set<string>;
+  outputs: Map<string, unknown>;
+  closers: (() => Promise<void> | void)[];
+  createTransport: () => Transport;
+  logger: Logger;
+  progress: ProgressReporter;
+  signal: AbortSignal;
+}
+
+/** Builds the context one step sees. */
+function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts): StepContext {
+  return {
+    stepId: step.id,
+    target: pipeline.target,
+    pipeline: pipeline.name,
+    get<TFact extends FactName>(fact: TFact): FactValue<TFact> {
+      if (!parts.facts.has(fact)) {
+        throw new Error(
+          `Step "${step.name}" read "${fact}", which no earlier step provided: declare it in needs`,
+        );
+      }
+      return parts.facts.get(fact) as FactValue<TFact>;
+    },
+    has(fact: FactName): boolean {
+      return parts.facts.has(fact);
+    },
+    provide<TFact extends FactName>(fact: TFact, value: FactValue<TFact>): void {
+      parts.facts.set(fact, value);
+      parts.provided.add(fact);
+    },
+    outputs: parts.outputs,
+    createTransport: parts.createTransport,
+    defer(close: () => Promise<void> | void): void {
+      parts.closers.push(close);
+    },
+    logger: parts.logger,
+    progress: parts.progress,
+    signal: parts.signal,
+  };
+}

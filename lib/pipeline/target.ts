@@ -1,0 +1,60 @@
+/**
+ * The `target:` section of a pipeline file: its schema (kebab-case keys) and the defaults.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** Default port without TLS. */
+export const DEFAULT_PORT = 6379;
+/** Default port with TLS. */
+export const DEFAULT_TLS_PORT = 6380;
+/** Default host. */
+export const DEFAULT_HOST = "127.0.0.1";
+/** Default connect timeout in milliseconds. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Default timeout of one control-plane reply in milliseconds. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10000;
+
+/** The `tls:` map. Relative paths are relative to the pipeline file. */
+export const tlsFileSchema = z.strictObject({
+  ca: z.string().min(1).optional().describe("PEM file of the CA certificate(s) to trust"),
+  cert: z.string().min(1).optional().describe("PEM client certificate (mTLS)"),
+  key: z.string().min(1).optional().describe("PEM private key of the client certificate"),
+  servername: z.string().min(1).optional().describe("Server name to send (SNI) and check"),
+  insecure: z.boolean().optional().describe("Skip certificate verification (tests only)"),
+});
+
+/** The `target:` section as written in a file. */
+export const targetFileSchema = z.strictObject({
+  url: z.string().optional().describe(
+    "redis://[user:password@]host:port or rediss://… for TLS; instead of host and port",
+  ),
+  host: z.string().min(1).optional().describe("Host of the seed node (default 127.0.0.1)"),
+  port: z.number().int().min(1).max(65535).optional().describe(
+    "Port of the seed node (default 6379, 6380 with TLS)",
+  ),
+  mode: z.enum(["standalone", "cluster", "auto"]).optional().describe(
+    "standalone, cluster, or auto: ask the server (default auto)",
+  ),
+  tls: z.union([z.boolean(), tlsFileSchema]).optional().describe(
+    "true, or TLS settings; present means TLS",
+  ),
+  username: z.string().min(1).optional().describe("ACL user name"),
+  password: z.union([z.string(), z.number()]).optional().describe(
+    "Password; use ${env.NAME} rather than writing it in the file",
+  ),
+  "connect-timeout": z.number().int().positive().optional().describe(
+    "Connect timeout in milliseconds (default 5000)",
+  ),
+  "command-timeout": z.number().int().positive().optional().describe(
+    "Timeout of one control-plane reply in milliseconds (default 10000)",
+  ),
+  transport: z.string().min(1).optional().describe(
+    "Name of a registered transport to use instead of the one chosen by mode",
+  ),
+});
+
+/** The `target:` section as written in a file, typed. */
+export type TargetFile = z.output<typeof targetFileSchema>;

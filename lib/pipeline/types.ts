@@ -1,0 +1,75 @@
+/**
+ * The types of a loaded pipeline and of a run, shared by the loader, the plan check, the
+ * executor and the CLI.
+ *
+ * @module
+ */
+
+import type { RedfillError } from "../errors.ts";
+import type { ExitCodeValue } from "../errors.ts";
+import type { StepDefinition, Target } from "../types.ts";
+import type { Registry } from "./registry.ts";
+
+/** One step of a loaded pipeline, with validated options and its place in the file. */
+export interface PlannedStep {
+  /** Unique id: the `id:` given, else the step name. */
+  id: string;
+  /** The step name (the definition's name). */
+  name: string;
+  /** The definition that runs it. */
+  definition: StepDefinition;
+  /** Options after validation (the schema's output type). */
+  options: unknown;
+  /** 1-based line of the step in the file. */
+  line: number;
+  /** 1-based column of the step in the file. */
+  column: number;
+  /** The `uses:` path as written, for a step from a local module. */
+  uses?: string | undefined;
+}
+
+/** A pipeline file loaded, validated and plan-checked. */
+export interface Pipeline {
+  /** The file as the user named it. */
+  file: string;
+  /** The pipeline's `name` (the file's base name when not given). */
+  name: string;
+  /** The pipeline's `description`, if any. */
+  description?: string | undefined;
+  /** Where and how to connect, with defaults applied. */
+  target: Target;
+  /** The steps, in order. */
+  steps: PlannedStep[];
+  /** The registry the steps came from, plus transports the pipeline's modules export. */
+  registry: Registry;
+}
+
+/** What one step did. */
+export interface StepResult {
+  /** Step id. */
+  id: string;
+  /** Step name. */
+  name: string;
+  /** Whether it finished without error. */
+  ok: boolean;
+  /** Wall time in milliseconds. */
+  durationMs: number;
+  /** Its output, when it finished. */
+  output?: unknown;
+  /** The one-line message of the error that stopped it. */
+  error?: string | undefined;
+}
+
+/** What a run did. */
+export interface RunResult {
+  /** Whether every step finished. */
+  ok: boolean;
+  /** The process exit code: 0, or the exit code of the error that stopped the run. */
+  exitCode: ExitCodeValue;
+  /** The steps that ran (the last one failed when `ok` is false). */
+  steps: StepResult[];
+  /** Every finished step's output, by step id. */
+  outputs: Map<string, unknown>;
+  /** The user error that stopped the run, if any. */
+  error?: RedfillError | undefined;
+}
