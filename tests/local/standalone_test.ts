@@ -117,16 +117,12 @@ Deno.test("startLocalRedis() with a password and a user requires AUTH and accept
   const cmdline = await Deno.readTextFile(`/proc/${node.pid}/cmdline`);
   assert.equal(cmdline.includes("pa ss"), false);
 
-  const anonymous = new Redis({
-    host: "127.0.0.1",
-    port: node.port,
-    lazyConnect: true,
-    retryStrategy: () => null,
-  });
-  anonymous.on("error", () => {});
-  await anonymous.connect().catch(() => {});
-  await assert.rejects(anonymous.set("k", "v"), /NOAUTH/);
-  anonymous.disconnect();
+  const anonymous = await Deno.connect({ hostname: "127.0.0.1", port: node.port });
+  await anonymous.write(new TextEncoder().encode("PING\r\n"));
+  const reply = new Uint8Array(256);
+  const n = await anonymous.read(reply);
+  anonymous.close();
+  assert.match(new TextDecoder().decode(reply.subarray(0, n ?? 0)), /^-NOAUTH /);
 
   const owner = new Redis({ host: "127.0.0.1", port: node.port, password });
   assert.equal(await owner.set("k", "default"), "OK");
