@@ -1,0 +1,258 @@
+/**
+ * A bulk writer: one data socket, pre-encoded RESP `SET` batches in two reused buffers
+ * (generation overlaps the write), `CLIENT REPLY OFF` while streaming and `CLIENT REPLY ON`
+ * as the closing barrier — or, in acked mode, every reply counted.
+ *
+ * @module
+ */
+
+import { FillError } from "../errors.ts";
+import type { DataSocket } from "../types.ts";
+import { requestLine } from "../transport/data_socket.ts";
+import type { BatchEncoder, IndexCursor } from "./batch.ts";
+import { encodeCommand, ReplyScanner } from "./resp.ts";
+
+/** A cursor over an explicit list of indices (used to re-send redirected keys). */
+export class ListCursor implements IndexCursor {
+  readonly #indices: readonly number[];
+  #position = 0;
+
+  /** @param indices The indices, in order. */
+  constructor(indices: readonly number[]) {
+    this.#indices = indices;
+  }
+
+  next(): number {
+    return this.#position < this.#indices.length ? this.#indices[this.#position++]! : -1;
+  }
+}
+
+/** Counters a writer updates as batches complete; shared per node. */
+export interface WriterCounters {
+  /** Keys written. */
+  keys: number;
+  /** Bytes of keys and values written. */
+  bytes: number;
+  /** `+OK` replies (acked mode). */
+  acked: number;
+  /** Error replies (acked mode). */
+  errors: number;
+  /** The first few distinct error replies. */
+  firstErrors: string[];
+}
+
+/** Spreads a byte budget over time, shared by every writer of a fill. */
+export class RateLimiter {
+  readonly #bytesPerMs: number;
+  #start = 0;
+  #taken = 0;
+
+  /** @param bytesPerSecond The cap. */
+  constructor(bytesPerSecond: number) {
+    this.#bytesPerMs = bytesPerSecond / 1000;
+  }
+
+  /**
+   * Waits until `bytes` more may be sent.
+   *
+   * @param bytes The next batch.
+   * @param signal Stops the wait.
+   */
+  async take(bytes: number, signal: AbortSignal): Promise<void> {
+    const now = performance.now();
+    if (this.#start === 0) this.#start = now;
+    const due = this.#start + this.#taken / this.#bytesPerMs;
+    this.#taken += bytes;
+    if (due > now) await sleep(due - now, signal);
+  }
+}
+
+/** Options for {@linkcode BulkWriter}. */
+export interface BulkWriterOptions {
+  /** The socket (authenticated). */
+  socket: DataSocket;
+  /** The encoder of the keyspace. */
+  encoder: BatchEncoder;
+  /** The writer's share of the key indices. */
+  cursor: IndexCursor;
+  /** Bytes per batch buffer. */
+  batchBytes: number;
+  /** Keep replies on and count them. */
+  acked: boolean;
+  /** Bytes of key + value per key, for the byte counters. */
+  keyValueBytes: number;
+  /** Counters of the writer's node. */
+  counters: WriterCounters;
+  /** Stops the writer after the batch in flight; the barrier still runs. */
+  signal: AbortSignal;
+  /** Rate cap. */
+  rate?: RateLimiter | undefined;
+  /** How long to wait for the barrier or the last replies. */
+  barrierTimeoutMs: number;
+}
+
+/** What a writer did, beyond its counters. */
+export interface BulkWriterResult {
+  /** Whether the server refused `CLIENT REPLY`, so the writer counted replies instead. */
+  fellBackToAcked: boolean;
+  /** Indices the server redirected (MOVED/ASK/TRYAGAIN/CLUSTERDOWN) in acked mode, to re-send. */
+  redirected: number[];
+}
+
+const REPLY_ON = encodeCommand(["CLIENT", "REPLY", "ON"]);
+const REPLY_OFF = encodeCommand(["CLIENT", "REPLY", "OFF"]);
+const RETRYABLE = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|MASTERDOWN|READONLY) /;
+const MAX_QUOTED_ERRORS = 5;
+
+/** Streams one writer's share of the keyspace into one socket. */
+export class BulkWriter {
+  readonly #options: BulkWriterOptions;
+
+  /** @param options The socket, encoder, cursor and settings. */
+  constructor(options: BulkWriterOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Runs the writer to the end of its cursor (or until the signal aborts), then the barrier.
+   *
+   * @returns What happened besides the counters.
+   * @throws {FillError} when the socket fails or the server stops answering.
+   */
+  async run(): Promise<BulkWriterResult> {
+    const { socket, acked, barrierTimeoutMs } = this.#options;
+    let replies = acked;
+    let fellBackToAcked = false;
+    if (!replies) {
+      const probe = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
+      if (probe.type === "-") {
+        replies = true;
+        fellBackToAcked = true;
+      } else {
+        await socket.write(REPLY_OFF);
+      }
+    }
+    const redirected: number[] = [];
+    if (replies) {
+      await this.#streamAcked(redirected);
+    } else {
+      await this.#stream(undefined);
+      const reply = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
+      if (reply.type === "-") {
+        throw new FillError(
+          `Node "${socket.node.host}:${socket.node.port}" answered the closing CLIENT REPLY ON with "${
+            reply.text.slice(0, 120)
+          }"`,
+        );
+      }
+    }
+    return { fellBackToAcked, redirected };
+  }
+
+  async #stream(sent: number[] | undefined): Promise<void> {
+    const { socket, encoder, cursor, signal, counters, keyValueBytes, rate } = this.#options;
+    const size = Math.max(this.#options.batchBytes, encoder.maxCommandBytes);
+    const buffers = [new Uint8Array(size), new Uint8Array(size)];
+    const pending: Array<Promise<void> | undefined> = [undefined, undefined];
+    let turn = 0;
+    try {
+      while (!signal.aborted) {
+        const buffer = buffers[turn]!;
+        await pending[turn];
+        const batch = encoder.fill(buffer, cursor, sent);
+        if (batch.keys === 0) break;
+        if (rate) await rate.take(batch.length, signal);
+        pending[turn] = socket.write(buffer.subarray(0, batch.length)).then(() => {
+          counters.keys += batch.keys;
+          counters.bytes += batch.keys * keyValueBytes;
+        });
+        // Keep a failure from going unobserved while the other buffer is being filled.
+        pending[turn]!.catch(() => {});
+        turn ^= 1;
+      }
+    } finally {
+      await Promise.allSettled(pending);
+    }
+    for (const write of pending) await write;
+  }
+
+  async #streamAcked(redirected: number[]): Promise<void> {
+    const { socket, counters, barrierTimeoutMs } = this.#options;
+    const sent: number[] = [];
+    let answered = 0;
+    let settle: (() => void) | undefined;
+    const scanner = new ReplyScanner((reply) => {
+      const index = sent[answered++]!;
+      if (reply.type === "-") {
+        if (RETRYABLE.test(reply.text)) {
+          redirected.push(index);
+          // Counted again when it is re-sent to the node that owns it now.
+          counters.keys--;
+          counters.bytes -= this.#options.keyValueBytes;
+        } else {
+          counters.errors++;
+          const quoted = reply.text.slice(0, 200);
+          if (
+            counters.firstErrors.length < MAX_QUOTED_ERRORS &&
+            !counters.firstErrors.includes(quoted)
+          ) {
+            counters.firstErrors.push(quoted);
+          }
+        }
+      } else {
+        counters.acked++;
+      }
+      if (answered === sent.length) settle?.();
+      // Drop answered indices now and then so the queue stays small.
+      if (answered > 65536) {
+        sent.splice(0, answered);
+        answered = 0;
+      }
+    });
+    socket.onData((chunk) => scanner.push(chunk));
+    await this.#stream(sent);
+    if (answered < sent.length) {
+      await new Promise<void>((resolve, reject) => {
+        let last = answered;
+        const timer = setInterval(() => {
+          if (answered === last) {
+            clearInterval(timer);
+            reject(
+              new FillError(
+                `Node "${socket.node.host}:${socket.node.port}" stopped answering: ${
+                  sent.length - answered
+                } replies outstanding after ${barrierTimeoutMs / 1000} s`,
+              ),
+            );
+          }
+          last = answered;
+        }, barrierTimeoutMs);
+        settle = () => {
+          clearInterval(timer);
+          resolve();
+        };
+        socket.closed.then(
+          () =>
+            reject(
+              new FillError(`Node "${socket.node.host}:${socket.node.port}" closed the connection`),
+            ),
+          reject,
+        ).finally(() => clearInterval(timer));
+        if (answered === sent.length) settle();
+      });
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}

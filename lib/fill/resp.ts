@@ -1,0 +1,112 @@
+/**
+ * RESP encoding of commands and a streaming scanner for single-line replies.
+ *
+ * @module
+ */
+
+import type { RedisArg } from "../types.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes one command as a RESP array of bulk strings.
+ *
+ * @param args The command and its arguments.
+ * @returns The bytes to send.
+ *
+ * @example
+ * ```ts
+ * import { encodeCommand } from "./resp.ts";
+ * new TextDecoder().decode(encodeCommand(["PING"])); // "*1\r\n$4\r\nPING\r\n"
+ * ```
+ */
+export function encodeCommand(args: readonly RedisArg[]): Uint8Array {
+  const parts: Uint8Array[] = [encoder.encode(`*${args.length}\r\n`)];
+  for (const arg of args) {
+    const bytes = arg instanceof Uint8Array ? arg : encoder.encode(String(arg));
+    parts.push(encoder.encode(`$${bytes.length}\r\n`), bytes, encoder.encode("\r\n"));
+  }
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A single-line reply: `+OK`, `-ERR …`, `:1`. */
+export interface LineReply {
+  /** The type byte: `+`, `-` or `:`. */
+  type: "+" | "-" | ":";
+  /** The text after the type byte. */
+  text: string;
+}
+
+/**
+ * Scans a stream of single-line RESP replies (the replies of SET, AUTH, CLIENT REPLY) and
+ * hands each to a listener. Lines may be split across chunks. A multi-line reply (bulk or
+ * array) is reported as an error reply, since the data plane never expects one.
+ */
+export class ReplyScanner {
+  #partial: Uint8Array[] = [];
+  #onReply: (reply: LineReply) => void;
+
+  /** @param onReply Called once per reply, in order. */
+  constructor(onReply: (reply: LineReply) => void) {
+    this.#onReply = onReply;
+  }
+
+  /**
+   * Feeds bytes read from the socket.
+   *
+   * @param chunk The bytes.
+   */
+  push(chunk: Uint8Array): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline === -1) {
+        this.#partial.push(chunk.slice(start));
+        return;
+      }
+      if (
+        this.#partial.length === 0 && newline - start === 4 && chunk[start] === 0x2b &&
+        chunk[start + 1] === 0x4f && chunk[start + 2] === 0x4b
+      ) {
+        this.#onReply(OK);
+      } else {
+        this.#emitLine(chunk.subarray(start, newline));
+      }
+      start = newline + 1;
+    }
+  }
+
+  #emitLine(tail: Uint8Array): void {
+    let bytes = tail;
+    if (this.#partial.length > 0) {
+      const parts = [...this.#partial, tail];
+      this.#partial = [];
+      bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        bytes.set(part, offset);
+        offset += part.length;
+      }
+    }
+    const end = bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    let line = "";
+    for (let k = 0; k < end; k++) line += String.fromCharCode(bytes[k]!);
+    const type = line[0];
+    if (type === "+" || type === "-" || type === ":") {
+      this.#onReply({ type, text: line.slice(1) });
+    } else {
+      this.#onReply({
+        type: "-",
+        text: `ERR unexpected reply ${JSON.stringify(line.slice(0, 40))}`,
+      });
+    }
+  }
+}
+
+const OK: LineReply = Object.freeze({ type: "+", text: "OK" });

@@ -1,0 +1,201 @@
+/**
+ * The control plane: one ioredis client per node, with bounded timeouts and no endless
+ * reconnects, and errors turned into one sentence.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { Redis, type RedisOptions } from "ioredis";
+import { ConnectionError, RedfillError } from "../errors.ts";
+import type { DataSocket, NodeInfo, RedisArg, Target } from "../types.ts";
+import { readTlsMaterial, tlsOptions } from "./connectors.ts";
+import { openDataSocket } from "./data_socket.ts";
+import { describeConnectError } from "./errors.ts";
+
+/** The ioredis options redfill sets. */
+export type ControlOptions = Pick<
+  RedisOptions,
+  | "host"
+  | "port"
+  | "lazyConnect"
+  | "protocol"
+  | "connectTimeout"
+  | "commandTimeout"
+  | "maxRetriesPerRequest"
+  | "retryStrategy"
+  | "enableOfflineQueue"
+  | "enableReadyCheck"
+  | "autoResubscribe"
+  | "username"
+  | "password"
+  | "tls"
+>;
+
+/**
+ * The ioredis options for one node of a target.
+ *
+ * @param target The target.
+ * @param host Node host.
+ * @param port Node port.
+ * @returns Options: lazy connect, RESP2, no retries, bounded timeouts, TLS and auth.
+ */
+export function controlOptions(target: Target, host: string, port: number): ControlOptions {
+  const options: ControlOptions = {
+    host,
+    port,
+    lazyConnect: true,
+    protocol: 2,
+    connectTimeout: target.connectTimeoutMs,
+    commandTimeout: target.commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: true,
+    enableReadyCheck: false,
+    autoResubscribe: false,
+  };
+  if (target.username !== undefined) options.username = target.username;
+  if (target.password !== undefined) options.password = target.password;
+  if (target.tls) options.tls = tlsOptions(readTlsMaterial(target.tls), host);
+  return options;
+}
+
+/** A set of control-plane clients and data sockets, keyed by node address. */
+export class NodeClients {
+  readonly #target: Target;
+  readonly #clients = new Map<string, Promise<Redis>>();
+  readonly #sockets = new Set<DataSocket>();
+  #closed = false;
+
+  /** @param target The target whose settings every connection uses. */
+  constructor(target: Target) {
+    this.#target = target;
+  }
+
+  /**
+   * The connected client for `host:port`, connecting on first use.
+   *
+   * @param host Node host.
+   * @param port Node port.
+   * @returns The client.
+   * @throws {ConnectionError} when connecting or authenticating fails.
+   */
+  client(host: string, port: number): Promise<Redis> {
+    const address = `${host}:${port}`;
+    let client = this.#clients.get(address);
+    if (!client) {
+      client = this.#connect(host, port);
+      this.#clients.set(address, client);
+      client.catch(() => this.#clients.delete(address));
+    }
+    return client;
+  }
+
+  async #connect(host: string, port: number): Promise<Redis> {
+    const target = this.#target;
+    const address = `${host}:${port}`;
+    const redis = new Redis(controlOptions(target, host, port));
+    // Errors surface through the promises below; keep ioredis from logging them.
+    redis.on("error", () => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          await redis.connect();
+          // A round trip proves the peer speaks Redis and accepted our credentials.
+          await redis.call("PING");
+        })(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
+            target.connectTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      redis.disconnect();
+      throw new ConnectionError(describeConnectError(error, address, target), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return redis;
+  }
+
+  /**
+   * Sends one command to a node.
+   *
+   * @param node The node.
+   * @param args The command.
+   * @returns The reply.
+   * @throws {RedfillError} for connection failures; the server's error reply as an Error.
+   */
+  async call(node: { host: string; port: number }, args: RedisArg[]): Promise<unknown> {
+    const client = await this.client(node.host, node.port);
+    const [command, ...rest] = args;
+    try {
+      return await client.call(String(command), ...rest.map(toArg));
+    } catch (error) {
+      if (error instanceof RedfillError) throw error;
+      if (isServerError(error)) throw error;
+      throw new ConnectionError(
+        describeConnectError(error, `${node.host}:${node.port}`, this.#target),
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Opens a data-plane socket to a node; it is closed with the others on {@linkcode close}.
+   *
+   * @param node The node.
+   * @returns The socket.
+   */
+  async openWriter(node: NodeInfo): Promise<DataSocket> {
+    const socket = await openDataSocket(this.#target, node);
+    if (this.#closed) {
+      socket.close();
+      throw new ConnectionError("The transport is closed");
+    }
+    this.#sockets.add(socket);
+    socket.closed.finally(() => this.#sockets.delete(socket)).catch(() => {});
+    return socket;
+  }
+
+  /** Closes every client and socket. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const socket of this.#sockets) socket.close();
+    this.#sockets.clear();
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map(async (pending) => {
+      try {
+        const client = await pending;
+        await closeClient(client);
+      } catch {
+        // A client that never connected has nothing to close.
+      }
+    }));
+  }
+}
+
+async function closeClient(client: Redis): Promise<void> {
+  if (client.status === "end") return;
+  const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
+  client.disconnect();
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+}
+
+function toArg(arg: RedisArg): string | number | Buffer {
+  return arg instanceof Uint8Array ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength) : arg;
+}
+
+/**
+ * Whether an error is a reply from the server (`-ERR …`), not a connection problem.
+ *
+ * @param error What was thrown.
+ * @returns True for a server error reply.
+ */
+export function isServerError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "ReplyError";
+}

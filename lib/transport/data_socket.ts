@@ -1,0 +1,212 @@
+/**
+ * The data-plane socket: a node:net or node:tls socket behind the {@linkcode DataSocket}
+ * contract, with backpressure, a stall timeout, and AUTH done before it is handed out.
+ *
+ * @module
+ */
+
+import type * as net from "node:net";
+import { ConnectionError, FillError } from "../errors.ts";
+import { encodeCommand, type LineReply, ReplyScanner } from "../fill/resp.ts";
+import type { DataSocket, NodeInfo, Target } from "../types.ts";
+import { connectSocket } from "./connectors.ts";
+import { describeConnectError } from "./errors.ts";
+
+/** Options for {@linkcode openDataSocket}. */
+export interface OpenDataSocketOptions {
+  /** A write that makes no progress for this long fails the socket (default: the target's command timeout). */
+  stallTimeoutMs?: number;
+}
+
+/**
+ * Opens an authenticated data-plane socket to a node.
+ *
+ * @param target Address-independent settings: TLS, auth, timeouts.
+ * @param node The node to connect to.
+ * @param options Stall timeout.
+ * @returns The socket, ready for RESP.
+ * @throws {ConnectionError} when connecting or AUTH fails.
+ */
+export async function openDataSocket(
+  target: Target,
+  node: NodeInfo,
+  options: OpenDataSocketOptions = {},
+): Promise<DataSocket> {
+  const socket = await connectSocket(target, node.host, node.port);
+  const data = new NodeDataSocket(
+    socket,
+    node,
+    options.stallTimeoutMs ?? target.commandTimeoutMs,
+  );
+  if (target.password !== undefined) {
+    const args = target.username === undefined
+      ? ["AUTH", target.password]
+      : ["AUTH", target.username, target.password];
+    let reply: LineReply;
+    try {
+      reply = await requestLine(data, encodeCommand(args), target.connectTimeoutMs);
+    } catch (error) {
+      data.close();
+      throw new ConnectionError(
+        describeConnectError(error, `${node.host}:${node.port}`, target),
+        { cause: error },
+      );
+    }
+    if (reply.type === "-") {
+      data.close();
+      throw new ConnectionError(
+        describeConnectError(new Error(reply.text), `${node.host}:${node.port}`, target),
+      );
+    }
+  }
+  return data;
+}
+
+/**
+ * Sends one command on a data socket and waits for its single-line reply. Only for use
+ * while no other reply is outstanding (handshakes and barriers).
+ *
+ * @param socket The socket.
+ * @param command Encoded command.
+ * @param timeoutMs How long to wait.
+ * @returns The reply.
+ */
+export function requestLine(
+  socket: DataSocket,
+  command: Uint8Array,
+  timeoutMs: number,
+): Promise<LineReply> {
+  return new Promise<LineReply>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new FillError(
+            `"${socket.node.host}:${socket.node.port}" did not answer within ${timeoutMs / 1000} s`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const scanner = new ReplyScanner((reply) => {
+      clearTimeout(timer);
+      socket.onData(() => {});
+      resolve(reply);
+    });
+    socket.onData((chunk) => scanner.push(chunk));
+    socket.closed.then(
+      () => {
+        clearTimeout(timer);
+        reject(new Error("Connection is closed"));
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+    socket.write(command).catch((error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** A {@linkcode DataSocket} over a node:net / node:tls socket. */
+export class NodeDataSocket implements DataSocket {
+  readonly node: NodeInfo;
+  readonly closed: Promise<void>;
+  readonly #socket: net.Socket;
+  readonly #stallTimeoutMs: number;
+  #listener: (chunk: Uint8Array) => void = () => {};
+  #failure: Error | undefined;
+  #done = false;
+
+  /**
+   * @param socket A connected socket.
+   * @param node The node it talks to.
+   * @param stallTimeoutMs How long a write may make no progress.
+   */
+  constructor(socket: net.Socket, node: NodeInfo, stallTimeoutMs: number) {
+    this.#socket = socket;
+    this.node = node;
+    this.#stallTimeoutMs = stallTimeoutMs;
+    const address = `${node.host}:${node.port}`;
+    this.closed = new Promise<void>((resolve, reject) => {
+      socket.on("error", (error: Error) => {
+        this.#failure ??= new FillError(
+          `Lost the connection to node "${address}": ${describeSocketError(error)}`,
+          { cause: error },
+        );
+      });
+      socket.on("close", () => {
+        this.#done = true;
+        if (this.#failure) reject(this.#failure);
+        else resolve();
+      });
+    });
+    // A rejection nobody awaits yet must not crash the process.
+    this.closed.catch(() => {});
+    socket.on("data", (chunk: Uint8Array) => this.#listener(chunk));
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    const address = `${this.node.host}:${this.node.port}`;
+    if (this.#done || this.#socket.destroyed) {
+      return Promise.reject(
+        this.#failure ?? new FillError(`The connection to node "${address}" is closed`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const error = new FillError(
+          `Node "${address}" stopped reading: a write made no progress for ${
+            this.#stallTimeoutMs / 1000
+          } s`,
+        );
+        this.#failure ??= error;
+        this.#socket.destroy();
+        reject(error);
+      }, this.#stallTimeoutMs);
+      const onClose = () =>
+        finish(this.#failure ?? new FillError(`Node "${address}" closed the connection`));
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#socket.removeListener("close", onClose);
+        if (error) {
+          reject(
+            this.#failure ??
+              new FillError(
+                `Lost the connection to node "${address}": ${describeSocketError(error)}`,
+                {
+                  cause: error,
+                },
+              ),
+          );
+        } else {
+          resolve();
+        }
+      };
+      this.#socket.once("close", onClose);
+      this.#socket.write(chunk, (error) => finish(error ?? undefined));
+    });
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.#listener = listener;
+  }
+
+  close(): void {
+    this.#done = true;
+    this.#socket.destroy();
+  }
+}
+
+function describeSocketError(error: unknown): string {
+  const code = error && typeof error === "object" && "code" in error ? String(error.code) : "";
+  if (code === "ECONNRESET") return "connection reset (the node may have stopped)";
+  if (code === "EPIPE") return "broken pipe (the node closed the connection)";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,91 @@
+/**
+ * The standalone transport: one Redis server that owns every slot.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import type {
+  CommandRoute,
+  DataSocket,
+  NodeInfo,
+  NodeReply,
+  RedisArg,
+  Target,
+  Topology,
+  Transport,
+  TransportDefinition,
+  TransportInit,
+} from "../types.ts";
+import { NodeClients } from "./control.ts";
+import { infoField } from "./topology.ts";
+
+/** A transport to a single Redis server. */
+export class StandaloneTransport implements Transport {
+  readonly name = "standalone";
+  readonly #target: Target;
+  readonly #clients: NodeClients;
+  #topology: Topology | undefined;
+
+  /** @param init The target and logger. */
+  constructor(init: TransportInit) {
+    this.#target = init.target;
+    this.#clients = new NodeClients(init.target);
+  }
+
+  async connect(): Promise<Topology> {
+    const { host, port } = this.#target;
+    const address = `${host}:${port}`;
+    const info = String(await this.#clients.call({ host, port }, ["INFO", "cluster"]));
+    if (infoField(info, "cluster_enabled") === "1") {
+      throw new UsageError(
+        `"${address}" is a Redis Cluster node: use --cluster (mode: cluster) so every key goes to the master that owns its slot`,
+      );
+    }
+    const replication = String(await this.#clients.call({ host, port }, ["INFO", "replication"]));
+    if (infoField(replication, "role") === "slave") {
+      throw new UsageError(
+        `"${address}" is a read-only replica: point redfill at its master (${
+          infoField(replication, "master_host")
+        }:${infoField(replication, "master_port")})`,
+      );
+    }
+    const node: NodeInfo = { id: "standalone", host, port, role: "master", slots: [[0, 16383]] };
+    this.#topology = { mode: "standalone", nodes: [node] };
+    return this.#topology;
+  }
+
+  topology(): Topology {
+    if (!this.#topology) throw new Error("StandaloneTransport.topology() before connect()");
+    return this.#topology;
+  }
+
+  refresh(): Promise<Topology> {
+    return this.connect();
+  }
+
+  call(args: RedisArg[], _route?: CommandRoute): Promise<unknown> {
+    return this.#clients.call(this.#target, args);
+  }
+
+  async callEachMaster(args: RedisArg[]): Promise<NodeReply[]> {
+    const node = this.topology().nodes[0]!;
+    return [{ node, reply: await this.#clients.call(node, args) }];
+  }
+
+  openWriter(node: NodeInfo): Promise<DataSocket> {
+    return this.#clients.openWriter(node);
+  }
+
+  close(): Promise<void> {
+    return this.#clients.close();
+  }
+}
+
+/** The standalone transport plugin. */
+export const standaloneTransport: TransportDefinition = {
+  name: "standalone",
+  description: "A single Redis server (plaintext or TLS)",
+  modes: ["standalone"],
+  create: (init) => new StandaloneTransport(init),
+};
