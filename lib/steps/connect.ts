@@ -1,0 +1,76 @@
+/**
+ * The `connect` and `discover` steps.
+ *
+ * @module
+ */
+
+import { defineStep } from "../pipeline/define.ts";
+import { servingMasters, slotCount } from "../transport/topology.ts";
+import type { Topology } from "../types.ts";
+
+/** What `connect` outputs. */
+export interface ConnectOutput {
+  /** The transport's name once connected (`standalone` or `cluster`). */
+  transport: string;
+  /** Masters that serve slots. */
+  masters: number;
+  /** Nodes in all. */
+  nodes: number;
+}
+
+/** Connects to the target with the transport the registry picks; closes it when the run ends. */
+export const connectStep = defineStep({
+  name: "connect",
+  description: "Connect to the target (control plane) and learn its topology",
+  provides: ["connection", "topology"],
+  async run(ctx): Promise<ConnectOutput> {
+    const transport = ctx.createTransport();
+    ctx.defer(() => transport.close());
+    const topology = await transport.connect();
+    ctx.provide("connection", transport);
+    ctx.provide("topology", topology);
+    const masters = servingMasters(topology).length;
+    ctx.logger.info(
+      `Connected to ${ctx.target.host}:${ctx.target.port} (${transport.name}${
+        ctx.target.tls ? ", TLS" : ""
+      }): ${masters} master${masters === 1 ? "" : "s"}, ${topology.nodes.length} node${
+        topology.nodes.length === 1 ? "" : "s"
+      }`,
+    );
+    return { transport: transport.name, masters, nodes: topology.nodes.length };
+  },
+});
+
+/** What `discover` outputs. */
+export interface DiscoverOutput {
+  /** The topology. */
+  topology: Topology;
+  /** Slots served by a reachable master. */
+  slotsServed: number;
+}
+
+/** Re-reads the topology and logs every node with its role and slots. */
+export const discoverStep = defineStep({
+  name: "discover",
+  description: "Read the topology: masters, replicas and slot ranges",
+  needs: ["connection"],
+  provides: ["topology"],
+  async run(ctx): Promise<DiscoverOutput> {
+    const topology = await ctx.get("connection").refresh();
+    ctx.provide("topology", topology);
+    let slotsServed = 0;
+    for (const node of topology.nodes) {
+      const slots = slotCount(node.slots);
+      if (node.role === "master") slotsServed += slots;
+      ctx.logger.info(
+        `  ${node.role.padEnd(7)} ${node.host}:${node.port}${
+          node.role === "master" ? `  ${slots} slots` : ""
+        }`,
+      );
+    }
+    if (slotsServed < 16384) {
+      ctx.logger.warn(`Only ${slotsServed} of 16384 slots are served by a reachable master`);
+    }
+    return { topology, slotsServed };
+  },
+});

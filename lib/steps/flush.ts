@@ -1,0 +1,123 @@
+/**
+ * The `flush` step: FLUSHALL on every master, or delete only the keys under a prefix.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { isIP } from "node:net";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_PREFIX } from "../fill/keyspace.ts";
+import { defineStep } from "../pipeline/define.ts";
+import type { Transport } from "../types.ts";
+
+/** What `flush` outputs (and provides as the `flush` fact). */
+export interface FlushOutput {
+  /** Whether anything was flushed (false when `enabled: false`). */
+  enabled: boolean;
+  /** `all` (FLUSHALL) or `prefix` (SCAN + UNLINK). */
+  scope: "all" | "prefix";
+  /** Keys deleted with scope `prefix`. */
+  deleted: number;
+}
+
+declare module "../types.ts" {
+  interface ContextFacts {
+    /** The target was flushed (from `flush`). */
+    flush: FlushOutput;
+  }
+}
+
+/**
+ * Whether a host is a loopback address or `localhost`.
+ *
+ * @param host The host.
+ * @returns True for 127.0.0.0/8, ::1 and localhost.
+ */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (bare === "localhost" || bare === "::1") return true;
+  return isIP(bare) === 4 && bare.startsWith("127.");
+}
+
+/** Empties the target before a fill, so key counts can be checked exactly. */
+export const flushStep = defineStep({
+  name: "flush",
+  description: "FLUSHALL on every master (or scope: prefix deletes only keys under the prefix)",
+  options: z.strictObject({
+    enabled: z.boolean().default(true).describe(
+      "Set false to skip (deno task fill sets it with -f)",
+    ),
+    scope: z.enum(["all", "prefix"]).default("all").describe(
+      "all: FLUSHALL every master; prefix: SCAN + UNLINK only keys under the prefix",
+    ),
+    prefix: z.string().min(1).default(DEFAULT_PREFIX).describe("Prefix for scope: prefix"),
+    yes: z.boolean().default(false).describe("Confirm flushing a host that is not loopback"),
+  }),
+  needs: ["connection"],
+  provides: ["flush"],
+  async run(ctx, options): Promise<FlushOutput> {
+    const output: FlushOutput = { enabled: options.enabled, scope: options.scope, deleted: 0 };
+    if (!options.enabled) {
+      ctx.provide("flush", output);
+      return output;
+    }
+    const transport = ctx.get("connection");
+    const nodes = transport.topology().nodes.filter((node) => node.role === "master");
+    const remote = [ctx.target.host, ...nodes.map((node) => node.host)].find((host) =>
+      !isLoopback(host)
+    );
+    if (remote !== undefined && !options.yes) {
+      throw new UsageError(
+        `Refusing to flush "${remote}": it is not a loopback address; pass --yes (flush: { yes: true }) to confirm`,
+      );
+    }
+    if (options.scope === "all") {
+      await transport.callEachMaster(["FLUSHALL"]);
+      ctx.logger.info(`Flushed ${nodes.length} master${nodes.length === 1 ? "" : "s"} (FLUSHALL)`);
+    } else {
+      output.deleted = await deleteByPrefix(transport, options.prefix, ctx.signal);
+      ctx.logger.info(`Deleted ${output.deleted} keys under "${options.prefix}"`);
+    }
+    ctx.provide("flush", output);
+    return output;
+  },
+});
+
+/**
+ * Deletes every key under a prefix on every master with SCAN and UNLINK.
+ *
+ * @param transport A connected transport.
+ * @param prefix The prefix.
+ * @param signal Stops between batches.
+ * @returns Keys deleted.
+ */
+export async function deleteByPrefix(
+  transport: Transport,
+  prefix: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const pattern = prefix.replace(/[*?[\]\\]/g, (char) => `\\${char}`) + "*";
+  const masters = transport.topology().nodes.filter((node) =>
+    node.role === "master" && node.slots.length > 0
+  );
+  let deleted = 0;
+  for (const node of masters) {
+    let cursor = "0";
+    do {
+      if (signal.aborted) return deleted;
+      const reply = await transport.call(
+        ["SCAN", cursor, "MATCH", pattern, "COUNT", 1000],
+        { node: node.id },
+      ) as [string, string[]];
+      cursor = String(reply[0]);
+      const keys = reply[1];
+      // One key per UNLINK: in a cluster, keys of different slots cannot share a command.
+      const counts = await Promise.all(
+        keys.map((key) => transport.call(["UNLINK", key], { node: node.id })),
+      );
+      deleted += counts.reduce<number>((sum, count) => sum + Number(count), 0);
+    } while (cursor !== "0");
+  }
+  return deleted;
+}

@@ -1,0 +1,54 @@
+/**
+ * Option schemas shared by the built-in steps (kebab-case keys, as written in files).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { parseShard, parseTtl } from "../fill/keyspace.ts";
+import { parseSize } from "../fill/size.ts";
+
+const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i;
+
+/** A byte size: a number of bytes, or text like `512MB`, `1.5GiB` (powers of 1024). */
+export const sizeSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(SIZE, { message: "expected a size like 512MB or 1.5GiB" }),
+]).transform((value) => parseSize(value));
+
+/** A TTL: seconds, or a range `min-max` of seconds. */
+export const ttlSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, { message: "expected seconds like 60 or 60-120" }),
+]).transform((value) => parseTtl(value)).refine((ttl) => ttl.min >= 1 && ttl.max >= ttl.min, {
+  message: "expected seconds ≥ 1, and a range whose end is not below its start",
+});
+
+/** A shard `k/n`. */
+export const shardSchema = z.string().regex(/^\d+\/\d+$/, { message: "expected k/n like 0/3" })
+  .refine((text) => {
+    const [k, n] = text.split("/").map(Number) as [number, number];
+    return n >= 1 && k < n;
+  }, { message: "expected k/n with 0 ≤ k < n" })
+  .transform((text) => parseShard(text));
+
+/** The options that define a keyspace: shared by `fill` and `keyspace`. */
+export const keyspaceShape = {
+  size: sizeSchema.default(256 * 1024 * 1024).describe(
+    "Bytes of keys and values to write: a number of bytes or 512MB, 1.5GiB (default 256MiB)",
+  ),
+  "key-size": z.number().int().min(1).max(512 * 1024 * 1024).default(512).describe(
+    "Bytes per key (default 512)",
+  ),
+  "value-size": z.number().int().min(1).max(512 * 1024 * 1024).default(512).describe(
+    "Bytes per value (default 512)",
+  ),
+  seed: z.number().int().min(0).max(0xffffffff).default(1).describe(
+    "Seed of the values and TTLs (default 1)",
+  ),
+  prefix: z.string().regex(/^[\x21-\x7a\x7c\x7e]*$/, {
+    message: "expected printable ASCII without spaces, { or }",
+  }).default("redfill:").describe('Key prefix (default "redfill:")'),
+  ttl: ttlSchema.optional().describe("TTL in seconds, or a range like 60-120"),
+  shard: shardSchema.optional().describe("Write only part k of n of the keyspace, e.g. 0/3"),
+};
