@@ -123,16 +123,19 @@ function pairOf(map: YAMLMap, key: string): Pair | undefined {
 
 /** The masked text of the secrets in a line. */
 function maskLine(line: string, secrets: ReadonlySet<string>): string {
+  const keep = (value: string): boolean => /^["']?\$\{env\.[^}]*\}["']?$/.test(value);
   let masked = line
     .replace(/(rediss?:\/\/[^:@/\s"']*:)([^@\s"']+)(@)/g, "$1***$3")
     .replace(
       /^(\s*(?:-\s+)?["']?password["']?\s*:\s*)(.*?)(\s+#.*)?$/,
-      (_m, key, value, comment) =>
-        value === "" ? `${key}${comment ?? ""}` : `${key}***${comment ?? ""}`,
+      (_m, key: string, value: string, comment: string | undefined) =>
+        value === "" || keep(value)
+          ? `${key}${value}${comment ?? ""}`
+          : `${key}***${comment ?? ""}`,
     );
   masked = masked.replace(
     /([{,]\s*["']?password["']?\s*:\s*)("[^"]*"|'[^']*'|[^,}\s]+)/g,
-    "$1***",
+    (match, key: string, value: string) => (keep(value) ? match : `${key}***`),
   );
   for (const secret of secrets) {
     if (secret.length >= 3) masked = masked.split(secret).join("***");
@@ -997,7 +1000,11 @@ function readTarget(state: LoadState, root: YAMLMap, registry: Registry): Target
   // Collect secrets first, so no message or snippet shows them.
   if (isMap(node)) {
     const password = state.deref(pairOf(node, "password")?.value);
-    if (isScalar(password) && password.value !== null) state.secrets.add(String(password.value));
+    if (
+      isScalar(password) && password.value !== null && !String(password.value).includes("${env.")
+    ) {
+      state.secrets.add(String(password.value));
+    }
     const url = state.deref(pairOf(node, "url")?.value);
     if (isScalar(url) && typeof url.value === "string") {
       const match = /^rediss?:\/\/[^:@/]*:([^@/]+)@/.exec(url.value);
@@ -1058,7 +1065,9 @@ function readTarget(state: LoadState, root: YAMLMap, registry: Registry): Target
       tlsFromUrl = parsed.tls;
     }
   }
-  if (password !== undefined) state.secrets.add(password);
+  if (password !== undefined && password !== "" && !password.includes("${env.")) {
+    state.secrets.add(password);
+  }
 
   let tls: TlsSettings | undefined;
   if (file.tls === true || (tlsFromUrl && file.tls === undefined)) tls = {};

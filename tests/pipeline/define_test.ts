@@ -1,0 +1,114 @@
+import { assertEquals, assertThrows } from "./_assert.ts";
+import { z } from "zod";
+import { defineStep, defineTransport } from "../../lib/pipeline/define.ts";
+import { Registry } from "../../lib/pipeline/registry.ts";
+import { fakeTransport, testRegistry } from "./_registry.ts";
+
+Deno.test("defineStep() returns a frozen definition with defaults for needs, provides and options", () => {
+  const step = defineStep({ name: "hello", description: "Says hello", run: () => "hi" });
+  assertEquals(step.needs, []);
+  assertEquals(step.provides, []);
+  assertEquals(step.options.safeParse({}).success, true);
+  assertEquals(Object.isFrozen(step), true);
+});
+
+Deno.test("defineStep() passes validated options to run with their output type", async () => {
+  const step = defineStep({
+    name: "typed",
+    description: "Doubles a number",
+    options: z.strictObject({ "key-size": z.number().default(2) }),
+    run: (_ctx, options) => options["key-size"] * 2,
+  });
+  const output: number = await step.run({} as never, step.options.parse({}));
+  assertEquals(output, 4);
+});
+
+Deno.test("defineStep() throws for a name that is not kebab-case", () => {
+  assertThrows(
+    () => defineStep({ name: "Memory_Doctor", description: "x", run: () => null }),
+    Error,
+    'Invalid step definition: the step name "Memory_Doctor" is not kebab-case',
+  );
+});
+
+Deno.test("defineStep() throws for options that are not a zod object schema", () => {
+  assertThrows(
+    () =>
+      defineStep({
+        name: "bad-options",
+        description: "x",
+        options: z.string() as unknown as z.ZodObject,
+        run: () => null,
+      }),
+    Error,
+    "are not a zod object schema",
+  );
+});
+
+Deno.test("defineStep() throws for a reserved name and for a missing description", () => {
+  assertThrows(
+    () => defineStep({ name: "uses", description: "x", run: () => null }),
+    Error,
+    "reserved",
+  );
+  assertThrows(
+    () => defineStep({ name: "quiet", description: " ", run: () => null }),
+    Error,
+    "no description",
+  );
+});
+
+Deno.test("defineTransport() throws for unknown modes and a missing factory", () => {
+  assertThrows(
+    () =>
+      defineTransport({
+        name: "odd",
+        description: "x",
+        modes: ["sentinel" as never],
+        create: () => ({}) as never,
+      }),
+    Error,
+    "modes of transport",
+  );
+  assertThrows(
+    () =>
+      defineTransport({ name: "odd", description: "x", modes: ["standalone"], create: 1 as never }),
+    Error,
+    "has no create function",
+  );
+});
+
+Deno.test("Registry.transportFor() picks the first transport registered for a mode", () => {
+  const log = { events: [] };
+  const registry = new Registry()
+    .registerTransport(defineTransport({
+      name: "only-cluster",
+      description: "x",
+      modes: ["cluster"],
+      create: () => ({}) as never,
+    }))
+    .registerTransport(fakeTransport(log));
+  assertEquals(registry.transportFor("cluster")?.name, "only-cluster");
+  assertEquals(registry.transportFor("standalone")?.name, "fake");
+});
+
+Deno.test("Registry.registerStep() rejects a second step with the same name but allows the same one", () => {
+  const registry = testRegistry();
+  const connect = registry.step("connect");
+  if (connect === undefined) throw new Error("connect missing");
+  registry.registerStep(connect);
+  assertThrows(
+    () => registry.registerStep(defineStep({ name: "connect", description: "x", run: () => null })),
+    Error,
+    'Cannot register step "connect": another step has that name',
+  );
+});
+
+Deno.test("Registry.clone() copies steps and transports without sharing later registrations", () => {
+  const registry = testRegistry();
+  const copy = registry.clone();
+  copy.registerTransport(fakeTransport({ events: [] }, "extra"));
+  assertEquals(copy.transport("extra")?.name, "extra");
+  assertEquals(registry.transport("extra"), undefined);
+  assertEquals(copy.steps().map((step) => step.name), registry.steps().map((step) => step.name));
+});
