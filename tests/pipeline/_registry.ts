@@ -36,7 +36,7 @@ export const sizeSchema = z.union([z.number().int().positive(), z.string()]).tra
   (value, ctx) => {
     const bytes = typeof value === "number" ? value : parseSize(value);
     if (bytes === undefined) {
-      ctx.addIssue({ code: "custom", message: "expected a size like 512MB" });
+      ctx.addIssue({ code: "custom", message: "expected a size like 512MB or 1.5GiB" });
       return z.NEVER;
     }
     return bytes;
