@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { BatchEncoder, countIndices, SlotCursor } from "../../lib/fill/batch.ts";
+import { Keyspace } from "../../lib/fill/keyspace.ts";
+
+const ALL = Int32Array.from({ length: 16384 }, (_, slot) => slot);
+
+/** Parses a buffer of SET commands back into [key, value, ...rest] arrays. */
+function parseCommands(buffer: Uint8Array): string[][] {
+  const text = new TextDecoder().decode(buffer);
+  const commands: string[][] = [];
+  let at = 0;
+  while (at < text.length) {
+    const headerEnd = text.indexOf("\r\n", at);
+    const count = Number(text.slice(at + 1, headerEnd));
+    at = headerEnd + 2;
+    const args: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const sizeEnd = text.indexOf("\r\n", at);
+      const size = Number(text.slice(at + 1, sizeEnd));
+      args.push(text.slice(sizeEnd + 2, sizeEnd + 2 + size));
+      assert.equal(text.slice(sizeEnd + 2 + size, sizeEnd + 4 + size), "\r\n");
+      at = sizeEnd + 4 + size;
+    }
+    commands.push(args);
+  }
+  return commands;
+}
+
+Deno.test("BatchEncoder.fill() writes whole SET commands with each key's expected value", () => {
+  const keyspace = new Keyspace({
+    count: 3000,
+    keySize: 40,
+    valueSize: 100,
+    seed: 3,
+    prefix: "t:",
+  });
+  const encoder = new BatchEncoder(keyspace);
+  const buffer = new Uint8Array(64 * 1024);
+  const cursor = new SlotCursor(ALL, 0, 3000);
+  const seen: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    const sent: number[] = [];
+    const batch = encoder.fill(buffer, cursor, sent);
+    if (batch.keys === 0) break;
+    const commands = parseCommands(buffer.subarray(0, batch.length));
+    assert.equal(commands.length, batch.keys);
+    commands.forEach((command, k) => {
+      const index = sent[k]!;
+      assert.deepEqual(command, [
+        "SET",
+        keyspace.keyString(index),
+        new TextDecoder().decode(keyspace.value(index)),
+      ]);
+    });
+    seen.push(...sent);
+  }
+  assert.deepEqual(seen, Array.from({ length: 3000 }, (_, index) => index));
+});
+
+Deno.test("BatchEncoder adds EX with each key's TTL", () => {
+  const keyspace = new Keyspace({
+    count: 50,
+    keySize: 30,
+    valueSize: 10,
+    seed: 1,
+    prefix: "t:",
+    ttl: { min: 5, max: 500 },
+  });
+  const encoder = new BatchEncoder(keyspace);
+  const buffer = new Uint8Array(16 * 1024);
+  const sent: number[] = [];
+  const batch = encoder.fill(buffer, new SlotCursor(ALL, 0, 50), sent);
+  const commands = parseCommands(buffer.subarray(0, batch.length));
+  assert.equal(commands.length, 50);
+  commands.forEach((command, k) => {
+    assert.equal(command[3], "EX");
+    assert.equal(command[4], String(keyspace.ttl(sent[k]!)));
+  });
+});
+
+Deno.test("SlotCursor walks only its slots within the range, and total() agrees", () => {
+  const slots = Int32Array.from([1, 5, 16383]);
+  const cursor = new SlotCursor(slots, 10, 50_000);
+  const got: number[] = [];
+  for (let index = cursor.next(); index >= 0; index = cursor.next()) got.push(index);
+  const expected: number[] = [];
+  for (let index = 10; index < 50_000; index++) {
+    if ([1, 5, 16383].includes(index % 16384)) expected.push(index);
+  }
+  assert.deepEqual(got, expected);
+  assert.equal(countIndices(slots, 10, 50_000), expected.length);
+  assert.equal(new SlotCursor(slots, 10, 50_000).total(), expected.length);
+});
