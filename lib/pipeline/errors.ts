@@ -69,7 +69,11 @@ export class PipelineError extends UsageError {
   /** Name of the option concerned, if any. */
   readonly option: string | undefined;
 
-  /** @param init The place and the sentence. */
+  /**
+   * Makes the error from its place and sentence, formatting the message and the snippet.
+   *
+   * @param init The place and the sentence.
+   */
   constructor(init: PipelineErrorInit) {
     const snippet = init.line > 0 && init.sourceLine !== undefined
       ? formatSnippet(init.line, init.column, init.sourceLine)
@@ -95,7 +99,11 @@ export class PipelineErrors extends UsageError {
   /** The problems, in file order. */
   readonly errors: readonly PipelineError[];
 
-  /** @param errors The problems, at least two. */
+  /**
+   * Joins the problems into one error.
+   *
+   * @param errors The problems, at least two.
+   */
   constructor(errors: readonly PipelineError[]) {
     super(errors.map((error) => error.message).join("\n\n"));
     this.name = "PipelineErrors";

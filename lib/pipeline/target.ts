@@ -18,7 +18,13 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10000;
 
 /** The `tls:` map. Relative paths are relative to the pipeline file. */
-export const tlsFileSchema = z.strictObject({
+export const tlsFileSchema: z.ZodObject<{
+  ca: z.ZodOptional<z.ZodString>;
+  cert: z.ZodOptional<z.ZodString>;
+  key: z.ZodOptional<z.ZodString>;
+  servername: z.ZodOptional<z.ZodString>;
+  insecure: z.ZodOptional<z.ZodBoolean>;
+}, z.core.$strict> = z.strictObject({
   ca: z.string().min(1).optional().describe("PEM file of the CA certificate(s) to trust"),
   cert: z.string().min(1).optional().describe("PEM client certificate (mTLS)"),
   key: z.string().min(1).optional().describe("PEM private key of the client certificate"),
@@ -27,7 +33,18 @@ export const tlsFileSchema = z.strictObject({
 });
 
 /** The `target:` section as written in a file. */
-export const targetFileSchema = z.strictObject({
+export const targetFileSchema: z.ZodObject<{
+  url: z.ZodOptional<z.ZodString>;
+  host: z.ZodOptional<z.ZodString>;
+  port: z.ZodOptional<z.ZodNumber>;
+  mode: z.ZodOptional<z.ZodEnum<{ standalone: "standalone"; cluster: "cluster"; auto: "auto" }>>;
+  tls: z.ZodOptional<z.ZodUnion<readonly [z.ZodBoolean, typeof tlsFileSchema]>>;
+  username: z.ZodOptional<z.ZodString>;
+  password: z.ZodOptional<z.ZodUnion<readonly [z.ZodString, z.ZodNumber]>>;
+  "connect-timeout": z.ZodOptional<z.ZodNumber>;
+  "command-timeout": z.ZodOptional<z.ZodNumber>;
+  transport: z.ZodOptional<z.ZodString>;
+}, z.core.$strict> = z.strictObject({
   url: z.string().optional().describe(
     "redis://[user:password@]host:port or rediss://… for TLS; instead of host and port",
   ),
