@@ -1,9 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import {
-  pipelineJsonSchema,
-  pipelineSchema,
-  renderPipelineJsonSchema,
-} from "../../lib/pipeline/schema.ts";
+import { pipelineJsonSchema, pipelineSchema } from "../../lib/pipeline/schema.ts";
 import { testRegistry } from "./_registry.ts";
 
 const registry = testRegistry();
