@@ -49,6 +49,10 @@ function program() {
     .option("--insecure", "skip TLS certificate verification (test setups only)")
     .option("-c, --cluster", "the target is a Redis Cluster")
     .option(
+      "--connect-timeout <ms>",
+      "give up connecting after this many milliseconds (default 5000)",
+    )
+    .option(
       "-d, --data <size>",
       "bytes to write: a bare number means GB (2 = 2 GiB); 512MB, 1.5GiB",
     )
@@ -160,6 +164,8 @@ function targetFromFlags(flags: Flags, base: Target): Target | undefined {
   }
   target.port = port ??
     (flags.url !== undefined ? target.port : tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
+  const connectTimeout = integer(flags.connectTimeout, "--connect-timeout", 1);
+  if (connectTimeout !== undefined) target.connectTimeoutMs = connectTimeout;
   if (flags.username !== undefined) target.username = flags.username;
   const password = flags.password ?? Deno.env.get("REDISCLI_AUTH");
   if (password !== undefined && password !== "") target.password = password;

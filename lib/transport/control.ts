@@ -95,8 +95,15 @@ export class NodeClients {
     const target = this.#target;
     const address = `${host}:${port}`;
     const redis = new Redis(controlOptions(target, host, port));
-    // Errors surface through the promises below; keep ioredis from logging them.
-    redis.on("error", () => {});
+    // ioredis rejects connect() with a bare "Connection is closed" when the socket fails; the
+    // socket's own error (ECONNREFUSED, a TLS alert, …) says why, so keep the first one.
+    let socketError: unknown;
+    redis.on("error", (error: unknown) => {
+      socketError ??= error;
+    });
+    // "connect" is the socket (and TLS handshake) being up, before any reply.
+    let connected = false;
+    redis.once("connect", () => connected = true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
@@ -114,7 +121,16 @@ export class NodeClients {
       ]);
     } catch (error) {
       redis.disconnect();
-      throw new ConnectionError(describeConnectError(error, address, target), { cause: error });
+      if (connected && codeOf(error) === "ETIMEDOUT") {
+        throw new ConnectionError(
+          `"${address}" accepted the connection but did not answer within ${
+            target.connectTimeoutMs / 1000
+          } s: check that it is a Redis server${target.tls ? "" : " and whether it needs --tls"}`,
+          { cause: error },
+        );
+      }
+      const cause = isServerError(error) ? error : socketError ?? error;
+      throw new ConnectionError(describeConnectError(cause, address, target), { cause });
     } finally {
       clearTimeout(timer);
     }
@@ -177,6 +193,10 @@ export class NodeClients {
       }
     }));
   }
+}
+
+function codeOf(error: unknown): string {
+  return error && typeof error === "object" && "code" in error ? String(error.code) : "";
 }
 
 async function closeClient(client: Redis): Promise<void> {

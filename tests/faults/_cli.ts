@@ -1,0 +1,158 @@
+/**
+ * Helpers for the fault tests: run `tasks/fill.ts` as a subprocess and check what a user sees
+ * — the exit code, one sentence on stderr, no stack trace, no secret.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** What a finished CLI run printed. */
+export interface CliRun {
+  /** Exit code. */
+  code: number;
+  /** Everything on stdout. */
+  stdout: string;
+  /** Everything on stderr. */
+  stderr: string;
+  /** Wall time in milliseconds. */
+  ms: number;
+}
+
+/** Options for {@linkcode runFillCli}. */
+export interface RunFillCliOptions {
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Kill the run (SIGKILL) and fail after this long (default 60 s): a hang is a failure. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `deno run -A tasks/fill.ts ARGS` to the end.
+ *
+ * @param args The flags.
+ * @param options Environment and a hang guard.
+ * @returns Exit code, output and wall time.
+ */
+export async function runFillCli(args: string[], options: RunFillCliOptions = {}): Promise<CliRun> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tasks/fill.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let hung = false;
+  const timer = setTimeout(() => {
+    hung = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }, options.timeoutMs ?? 60_000);
+  const output = await child.output();
+  clearTimeout(timer);
+  const run = {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+    ms: performance.now() - started,
+  };
+  assert.ok(!hung, `tasks/fill.ts ${args.join(" ")} hung; stderr: ${run.stderr}`);
+  return run;
+}
+
+/**
+ * The last non-empty line of stderr: the sentence the CLI ends a failed run with.
+ *
+ * @param run A finished run.
+ * @returns The line.
+ */
+export function lastLine(run: CliRun): string {
+  return run.stderr.trim().split("\n").at(-1) ?? "";
+}
+
+/**
+ * Asserts a failed run: the exit code, a last stderr line matching `pattern` that is one
+ * sentence, no stack trace, no uncaught error, and no secret anywhere in the output.
+ *
+ * @param run A finished run.
+ * @param code The expected exit code.
+ * @param pattern What the last line must say.
+ * @param secrets Strings that must not appear in stdout or stderr.
+ */
+export function assertFailure(
+  run: CliRun,
+  code: number,
+  pattern: RegExp,
+  secrets: string[] = [],
+): void {
+  const context = `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+  assert.equal(run.code, code, context);
+  const line = lastLine(run);
+  assert.match(line, pattern, context);
+  assert.doesNotMatch(run.stderr, /^\s+at /m, `stack trace printed\n${context}`);
+  assert.doesNotMatch(run.stderr, /Uncaught|error: Uncaught|\bpanicked\b/, context);
+  assert.ok(!/[.!?]\s+[A-Z]/.test(line.replace(/"[^"]*"/g, '""')), `not one sentence: ${line}`);
+  assertNoSecret(run, secrets);
+}
+
+/**
+ * Asserts that none of the secrets appears in stdout or stderr.
+ *
+ * @param run A finished run.
+ * @param secrets The secrets.
+ */
+export function assertNoSecret(run: CliRun, secrets: string[]): void {
+  for (const secret of secrets) {
+    assert.ok(!run.stdout.includes(secret), `secret printed on stdout: ${run.stdout}`);
+    assert.ok(!run.stderr.includes(secret), `secret printed on stderr: ${run.stderr}`);
+  }
+}
+
+/**
+ * Listens on a free loopback port, accepts connections and never answers: a peer that hangs.
+ *
+ * @returns The port and a function that closes the listener and every accepted connection.
+ */
+export function silentPeer(): { port: number; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const conn of listener) conns.push(conn);
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // closed already
+        }
+      }
+    },
+  };
+}
+
+/**
+ * A loopback port with nothing listening on it (bound once, then released).
+ *
+ * @returns The port.
+ */
+export function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
