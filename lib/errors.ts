@@ -42,6 +42,8 @@ export class RedfillError extends Error {
   readonly exitCode: ExitCodeValue;
 
   /**
+   * Makes an error a user caused.
+   *
    * @param message One sentence naming the thing and the fix.
    * @param exitCode The exit code.
    * @param options The cause, if any.
@@ -56,6 +58,8 @@ export class RedfillError extends Error {
 /** A bad flag, a bad option value or a bad pipeline file: exit 2. */
 export class UsageError extends RedfillError {
   /**
+   * Makes the error.
+   *
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
@@ -68,6 +72,8 @@ export class UsageError extends RedfillError {
 /** An unreachable host, a refused password or a TLS mismatch: exit 3. */
 export class ConnectionError extends RedfillError {
   /**
+   * Makes the error.
+   *
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
@@ -80,6 +86,8 @@ export class ConnectionError extends RedfillError {
 /** A node lost or writes rejected during a fill: exit 4. */
 export class FillError extends RedfillError {
   /**
+   * Makes the error.
+   *
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
@@ -92,6 +100,8 @@ export class FillError extends RedfillError {
 /** A verify or benchmark check that failed: exit 1. */
 export class CheckFailedError extends RedfillError {
   /**
+   * Makes the error.
+   *
    * @param message One sentence naming every failed check with its numbers.
    * @param options The cause, if any.
    */
@@ -103,7 +113,11 @@ export class CheckFailedError extends RedfillError {
 
 /** The run was interrupted (SIGINT/SIGTERM): exit 130. */
 export class InterruptedError extends RedfillError {
-  /** @param message What was interrupted. */
+  /**
+   * Makes the error.
+   *
+   * @param message What was interrupted.
+   */
   constructor(message = "Interrupted") {
     super(message, ExitCode.Interrupted);
     this.name = "InterruptedError";
@@ -113,6 +127,8 @@ export class InterruptedError extends RedfillError {
 /** A missing program (redis-server, openssl): exit 2, with the install command. */
 export class MissingProgramError extends UsageError {
   /**
+   * Makes the error.
+   *
    * @param program The program that was not found on PATH.
    * @param install How to install it.
    */

@@ -65,6 +65,8 @@ export class FillFailedError extends FillError {
   readonly result: FillResult;
 
   /**
+   * Makes the error.
+   *
    * @param message One sentence naming the node and the cause.
    * @param result The partial result.
    * @param cause The underlying error.

@@ -63,6 +63,8 @@ export class Keyspace {
   readonly #tags: Uint8Array;
 
   /**
+   * Derives the layout and the value pool of a keyspace.
+   *
    * @param params The keyspace parameters.
    * @throws {UsageError} when the key size cannot hold prefix, tag and index, or a parameter
    * is out of range.

@@ -1,0 +1,79 @@
+/**
+ * redfill fills Redis — standalone or Redis Cluster, plaintext or TLS — with generated data
+ * as fast as the server can take it, proves what landed, and reports it.
+ *
+ * This module is the library API: define steps and transports, load pipeline files and run
+ * them, or call the fill directly.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadPipeline, runPipeline } from "./mod.ts";
+ *
+ * const pipeline = await loadPipeline("pipelines/fill.yaml", { set: ["target.port=6379"] });
+ * const result = await runPipeline(pipeline);
+ * Deno.exit(result.exitCode);
+ * ```
+ *
+ * @module
+ */
+
+export { defineStep, defineTransport } from "./lib/pipeline/define.ts";
+export { loadPipeline, parsePipeline } from "./lib/pipeline/loader.ts";
+export { runPipeline } from "./lib/pipeline/executor.ts";
+export { defaultRegistry, Registry } from "./lib/pipeline/registry.ts";
+export { PipelineError, PipelineErrors } from "./lib/pipeline/errors.ts";
+export {
+  CheckFailedError,
+  ConnectionError,
+  ExitCode,
+  FillError,
+  InterruptedError,
+  RedfillError,
+  UsageError,
+} from "./lib/errors.ts";
+export { FillFailedError, runFill } from "./lib/fill/fill.ts";
+export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
+export { parseSize } from "./lib/fill/size.ts";
+export { startLocalRedis } from "./lib/local/mod.ts";
+
+export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
+export type { ParseSizeOptions } from "./lib/fill/size.ts";
+export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
+export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
+export type { RunPipelineOptions } from "./lib/pipeline/executor.ts";
+export type { Pipeline, PlannedStep, RunResult, StepResult } from "./lib/pipeline/types.ts";
+export type { RunFillOptions } from "./lib/fill/fill.ts";
+export type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./lib/local/mod.ts";
+export type {
+  CommandRoute,
+  ContextFacts,
+  DataSocket,
+  FactName,
+  FactValue,
+  FillResult,
+  KeyspaceParams,
+  Logger,
+  NodeFillResult,
+  NodeInfo,
+  NodeReply,
+  NodeRole,
+  NodeVerifyResult,
+  ProgressReporter,
+  ProgressSnapshot,
+  RedisArg,
+  Shard,
+  SlotRange,
+  StepContext,
+  StepDefinition,
+  StepRecord,
+  Target,
+  TargetMode,
+  TlsSettings,
+  Topology,
+  Transport,
+  TransportDefinition,
+  TransportInit,
+  TtlRange,
+  VerifyCheck,
+  VerifyResult,
+} from "./lib/types.ts";
