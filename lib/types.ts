@@ -392,6 +392,25 @@ export interface StepContext {
   readonly progress: ProgressReporter;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
+  /**
+   * The steps that ran before this one, with their outcomes and durations (for the report).
+   * The executor always sets it; a hand-made context may leave it out.
+   */
+  readonly steps?: readonly StepRecord[] | undefined;
+}
+
+/** A step that has run, as later steps see it. */
+export interface StepRecord {
+  /** Step id. */
+  readonly id: string;
+  /** Step name. */
+  readonly name: string;
+  /** Whether it finished without error. */
+  readonly ok: boolean;
+  /** Wall time in milliseconds. */
+  readonly durationMs: number;
+  /** The one-line message of the error that stopped it. */
+  readonly error?: string | undefined;
 }
 
 /** A step plugin, made with `defineStep`. */
@@ -409,6 +428,11 @@ export interface StepDefinition<
   readonly needs: readonly FactName[];
   /** Facts this step provides. */
   readonly provides: readonly FactName[];
+  /**
+   * Runs even after an earlier step failed or the run was interrupted, like a `finally`
+   * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
+   */
+  readonly always?: boolean | undefined;
   /** Runs the step; the output is stored under the step id. */
   run(ctx: StepContext, options: z.output<TOptions>): Promise<TOutput> | TOutput;
 }

@@ -41,6 +41,8 @@ export interface StepSpec<TOptions extends z.ZodObject, TOutput> {
   needs?: readonly FactName[];
   /** Facts this step provides (default none). */
   provides?: readonly FactName[];
+  /** Run even after an earlier step failed or the run was interrupted (default false). */
+  always?: boolean;
   /** Runs the step with its validated options; the output is stored under the step id. */
   run(ctx: StepContext, options: z.output<TOptions>): Promise<TOutput> | TOutput;
 }
@@ -166,6 +168,7 @@ export function defineStep<TOptions extends z.ZodObject, TOutput>(
     options: spec.options ?? z.strictObject({}),
     needs: Object.freeze([...(spec.needs ?? [])]),
     provides: Object.freeze([...(spec.provides ?? [])]),
+    ...(spec.always === true ? { always: true } : {}),
     run: spec.run,
   };
   const problem = stepDefinitionProblem(definition);

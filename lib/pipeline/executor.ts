@@ -156,7 +156,8 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
  * Runs a loaded pipeline's steps in order.
  *
  * A {@linkcode RedfillError} thrown by a step stops the run: the result carries it and its
- * exit code. An abort of `signal` stops the run with exit 130. Any other error is a bug: it is
+ * exit code. An abort of `signal` stops the run with exit 130. After either, only steps
+ * defined with `always: true` (like `report`) still run; their errors are logged as warnings. Any other error is a bug: it is
  * rethrown after cleanup. Deferred closers (and every transport made with
  * `ctx.createTransport()`) close in reverse order on every path.
  *
@@ -212,10 +213,12 @@ export async function runPipeline(
   };
 
   for (const step of pipeline.steps) {
-    if (signal.aborted) {
+    if (failure === undefined && signal.aborted) {
       failure = new InterruptedError(`Interrupted before step "${step.id}"`);
-      break;
     }
+    // After a failure only `always` steps run (e.g. report); the first failure stands.
+    const afterFailure = failure !== undefined;
+    if (afterFailure && step.definition.always !== true) continue;
     const provided = new Set<string>();
     const context = makeContext(pipeline, step, {
       facts,
@@ -226,6 +229,7 @@ export async function runPipeline(
       logger,
       progress,
       signal,
+      results,
     });
     logger.debug(`Step "${step.id}" starts`);
     const started = performance.now();
@@ -245,6 +249,17 @@ export async function runPipeline(
       logger.info(`${step.id}: done in ${formatDuration(durationMs)}`);
     } catch (error) {
       const durationMs = performance.now() - started;
+      if (afterFailure && (isUserError(error) || isAbort(error, signal))) {
+        results.push({
+          id: step.id,
+          name: step.name,
+          ok: false,
+          durationMs,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        logger.warn(`${step.id}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
       if (isAbort(error, signal) || (signal.aborted && error instanceof InterruptedError)) {
         failure = error instanceof InterruptedError
           ? error
@@ -261,7 +276,7 @@ export async function runPipeline(
         durationMs,
         error: error instanceof Error ? error.message : String(error),
       });
-      break;
+      if (bug !== undefined) break;
     }
   }
   if (failure === undefined && bug === undefined && signal.aborted) {
@@ -295,6 +310,7 @@ interface ContextParts {
   logger: Logger;
   progress: ProgressReporter;
   signal: AbortSignal;
+  results: readonly StepResult[];
 }
 
 /** Builds the context one step sees. */
@@ -326,5 +342,6 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
     logger: parts.logger,
     progress: parts.progress,
     signal: parts.signal,
+    steps: parts.results,
   };
 }

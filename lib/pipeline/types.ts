@@ -66,7 +66,7 @@ export interface RunResult {
   ok: boolean;
   /** The process exit code: 0, or the exit code of the error that stopped the run. */
   exitCode: ExitCodeValue;
-  /** The steps that ran (the last one failed when `ok` is false). */
+  /** The steps that ran (the first failed one stopped the run; `always` steps may follow it). */
   steps: StepResult[];
   /** Every finished step's output, by step id. */
   outputs: Map<string, unknown>;
