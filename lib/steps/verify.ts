@@ -1,0 +1,85 @@
+/**
+ * The `verify` step: checks what landed against the fill (counts, distribution, sampled
+ * contents, TTLs, memory), provides the result, and fails the run with exit 1 when a check
+ * fails — after providing the result, so a `report` step later in the pipeline (which runs
+ * even after a failure) still shows the failed verdict.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { CheckFailedError } from "../errors.ts";
+import { defineStep } from "../pipeline/define.ts";
+import type { VerifyResult } from "../types.ts";
+import { verifyDefaults, verifyFill } from "../verify/verify.ts";
+
+/**
+ * The one-line verdict the step logs.
+ *
+ * @example
+ * ```ts
+ * import { verifyVerdict } from "./verify.ts";
+ * const line = verifyVerdict({
+ *   ok: true, checks: [], totalKeys: 10, expectedKeys: 10, maxDeviation: 0, tolerance: 0.2,
+ *   sampled: 10, mismatched: 0, nodes: [],
+ * });
+ * console.assert(line.startsWith("Verify passed"));
+ * ```
+ *
+ * @param result A verify result.
+ * @returns One line: pass or fail, keys found and expected, deviation, sample.
+ */
+export function verifyVerdict(result: VerifyResult): string {
+  const deviation = `${(result.maxDeviation * 100).toFixed(2)}%`;
+  const numbers =
+    `${result.totalKeys} of ${result.expectedKeys} keys, largest deviation ${deviation} (tolerance ±${
+      Number((result.tolerance * 100).toFixed(2))
+    }%), ${result.sampled - result.mismatched} of ${result.sampled} sampled keys match`;
+  if (result.ok) return `Verify passed: ${numbers}`;
+  const failed = result.checks.filter((check) => !check.ok).map((check) => check.name);
+  return `Verify failed (${failed.join(", ")}): ${numbers}`;
+}
+
+/**
+ * The error for a failed verify: one sentence naming every failed check with its numbers.
+ *
+ * @param result A verify result with at least one failed check.
+ * @returns The error (exit 1).
+ */
+export function verifyFailure(result: VerifyResult): CheckFailedError {
+  const failed = result.checks.filter((check) => !check.ok);
+  return new CheckFailedError(
+    `Verify failed: ${failed.map((check) => `${check.name}: ${check.detail}`).join("; ")}`,
+  );
+}
+
+/** Checks what landed against what the fill says it wrote. */
+export const verifyStep = defineStep({
+  name: "verify",
+  description:
+    "Check key counts per master, the spread by slot share, a sample of values and TTLs, and memory",
+  options: z.strictObject({
+    tolerance: z.number().min(0).max(10).default(verifyDefaults.tolerance).describe(
+      "Largest allowed deviation of a master's keys from its slot share, as a fraction (0.2 = ±20%)",
+    ),
+    sample: z.number().int().min(0).default(verifyDefaults.sample).describe(
+      "Keys whose values are fetched and compared byte for byte (0 skips the content check)",
+    ),
+  }),
+  needs: ["connection", "topology", "fill"],
+  provides: ["verify"],
+  async run(ctx, options): Promise<VerifyResult> {
+    const result = await verifyFill(ctx.get("connection"), ctx.get("fill"), {
+      tolerance: options.tolerance,
+      sample: options.sample,
+      logger: ctx.logger,
+    });
+    ctx.provide("verify", result);
+    if (result.ok) {
+      ctx.logger.info(verifyVerdict(result));
+      return result;
+    }
+    ctx.logger.warn(verifyVerdict(result));
+    throw verifyFailure(result);
+  },
+});
