@@ -1,0 +1,222 @@
+/**
+ * The `report` step: renders whatever the run produced (target, topology, fill, verify, steps)
+ * as a terminal table, JSON and/or Markdown. It runs even after an earlier step failed
+ * (`always`), so a failed verify is still shown; it never prints a password.
+ *
+ * Where the output goes:
+ * - without `out` (or with `out: "-"`), every format is printed to stdout, in order;
+ * - with `out: PATH`, the first `json` or `md` format (the first format when there is
+ *   neither) is written to PATH, folders created; the others are printed to stdout;
+ * - the table is coloured only on a terminal and never with `NO_COLOR`; it is 80 columns wide
+ *   off a terminal and as wide as the terminal (at most 120) on one;
+ * - when `$GITHUB_STEP_SUMMARY` is set, the Markdown is appended to that file as well.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.ts";
+import { defineStep } from "../pipeline/define.ts";
+import { renderJson } from "../report/json.ts";
+import { renderMarkdown } from "../report/markdown.ts";
+import { buildRunReport, redact, type RunReport } from "../report/model.ts";
+import { renderTable } from "../report/table.ts";
+import type { Logger, StepContext, Topology } from "../types.ts";
+
+/** The formats a report can be rendered in. */
+export const REPORT_FORMATS = ["table", "json", "md"] as const;
+
+/** One report format. */
+export type ReportFormat = typeof REPORT_FORMATS[number];
+
+/** Where rendered reports go; the step uses the process's stdout and environment. */
+export interface ReportSink {
+  /** Prints text to stdout. */
+  stdout(text: string): Promise<void>;
+  /** Whether stdout is a terminal (colour and width). */
+  isTerminal: boolean;
+  /** Terminal columns, when stdout is a terminal. */
+  columns?: number | undefined;
+  /** Whether `NO_COLOR` is set. */
+  noColor: boolean;
+  /** The path in `$GITHUB_STEP_SUMMARY`, if set. */
+  stepSummary?: string | undefined;
+}
+
+/** Options for {@linkcode writeReport}. */
+export interface WriteReportOptions {
+  /** Formats, in order. */
+  formats: readonly ReportFormat[];
+  /** Path for the first machine format; absent or `-` means stdout. */
+  out?: string | undefined;
+  /** Secrets that must not reach any output (the target's password). */
+  secrets?: readonly (string | undefined)[] | undefined;
+  /** Where to say which file was written. */
+  logger?: Logger | undefined;
+}
+
+/** Where each output went. */
+export interface WrittenReport {
+  /** Formats printed to stdout. */
+  stdout: ReportFormat[];
+  /** The file written, and its format. */
+  file?: { path: string; format: ReportFormat } | undefined;
+  /** The step summary file appended to. */
+  stepSummary?: string | undefined;
+}
+
+/** The process's stdout and environment as a {@linkcode ReportSink}. */
+function processSink(): ReportSink {
+  let isTerminal = false;
+  let columns: number | undefined;
+  try {
+    isTerminal = Deno.stdout.isTerminal();
+    if (isTerminal) columns = Deno.consoleSize().columns;
+  } catch {
+    // No terminal: plain output, 80 columns.
+  }
+  const summary = Deno.env.get("GITHUB_STEP_SUMMARY");
+  return {
+    async stdout(text) {
+      const bytes = new TextEncoder().encode(text);
+      for (let written = 0; written < bytes.length;) {
+        written += await Deno.stdout.write(bytes.subarray(written));
+      }
+    },
+    isTerminal,
+    columns,
+    noColor: Deno.noColor,
+    stepSummary: summary === undefined || summary === "" ? undefined : summary,
+  };
+}
+
+/**
+ * Renders a report in each format and sends it where it belongs: stdout, the `out` file, and
+ * the GitHub step summary. Every rendered text is scrubbed of the secrets before it leaves.
+ *
+ * @example
+ * ```ts ignore
+ * await writeReport(report, { formats: ["table", "json"], out: "reports/fill.json" });
+ * ```
+ *
+ * @param report The report model.
+ * @param options Formats, output path, secrets and logger.
+ * @param sink Where stdout and the environment are (default: the process's).
+ * @returns Where each output went.
+ * @throws {UsageError} when the `out` file cannot be written.
+ */
+export async function writeReport(
+  report: RunReport,
+  options: WriteReportOptions,
+  sink: ReportSink = processSink(),
+): Promise<WrittenReport> {
+  const secrets = options.secrets ?? [];
+  const formats = [...new Set(options.formats)];
+  const toFile = options.out !== undefined && options.out !== "" && options.out !== "-";
+  const fileFormat = toFile
+    ? formats.find((format) => format !== "table") ?? formats[0]
+    : undefined;
+  const render = (format: ReportFormat, terminal: boolean): string => {
+    const text = format === "json"
+      ? renderJson(report)
+      : format === "md"
+      ? renderMarkdown(report)
+      : renderTable(report, {
+        color: terminal && sink.isTerminal && !sink.noColor,
+        width: terminal && sink.isTerminal ? Math.min(120, Math.max(80, sink.columns ?? 80)) : 80,
+      });
+    return redact(text, secrets);
+  };
+  const written: WrittenReport = { stdout: [] };
+  let first = true;
+  for (const format of formats) {
+    if (format === fileFormat && toFile) {
+      const path = options.out!;
+      try {
+        await Deno.mkdir(dirname(path), { recursive: true });
+        await Deno.writeTextFile(path, render(format, false));
+      } catch (error) {
+        throw new UsageError(
+          `Cannot write the report to "${path}": ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+          { cause: error },
+        );
+      }
+      options.logger?.info(`Wrote the ${format === "md" ? "Markdown" : format} report to ${path}`);
+      written.file = { path, format };
+      continue;
+    }
+    await sink.stdout(`${first ? "" : "\n"}${render(format, true)}`);
+    written.stdout.push(format);
+    first = false;
+  }
+  if (sink.stepSummary !== undefined) {
+    try {
+      await Deno.writeTextFile(sink.stepSummary, `${render("md", false)}\n`, { append: true });
+      written.stepSummary = sink.stepSummary;
+    } catch (error) {
+      options.logger?.warn(
+        `Cannot append the report to $GITHUB_STEP_SUMMARY (${sink.stepSummary}): ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+  return written;
+}
+
+/**
+ * The report model of a run so far, from the facts in a step context.
+ *
+ * @param ctx The running step's context.
+ * @returns The report (the target's password is never in it).
+ */
+export function reportFromContext(ctx: StepContext): RunReport {
+  let topology: Topology | undefined;
+  if (ctx.has("connection")) {
+    try {
+      topology = ctx.get("connection").topology();
+    } catch {
+      // Not connected yet: fall back to a discovered topology, if any.
+    }
+  }
+  if (topology === undefined && ctx.has("topology")) topology = ctx.get("topology");
+  return buildRunReport({
+    pipeline: ctx.pipeline,
+    target: ctx.target,
+    topology,
+    fill: ctx.has("fill") ? ctx.get("fill") : undefined,
+    verify: ctx.has("verify") ? ctx.get("verify") : undefined,
+    steps: ctx.steps,
+  });
+}
+
+const formatSchema = z.enum(REPORT_FORMATS);
+
+/** Renders the run as a terminal table, JSON and/or Markdown. */
+export const reportStep = defineStep({
+  name: "report",
+  description:
+    "Render the run (target, nodes, fill, verify, steps) as a table, JSON or Markdown; runs even after a failure",
+  options: z.strictObject({
+    format: z.union([formatSchema, z.array(formatSchema).min(1)]).default("table").describe(
+      'Output format(s): "table", "json", "md", or a list of them',
+    ),
+    out: z.string().optional().describe(
+      'File for the first json or md format; absent or "-" prints everything to stdout',
+    ),
+  }),
+  always: true,
+  async run(ctx, options): Promise<RunReport> {
+    const report = reportFromContext(ctx);
+    await writeReport(report, {
+      formats: typeof options.format === "string" ? [options.format] : options.format,
+      out: options.out,
+      secrets: [ctx.target.password],
+      logger: ctx.logger,
+    });
+    return report;
+  },
+});
