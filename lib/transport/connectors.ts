@@ -80,6 +80,76 @@ export function tlsOptions(material: TlsMaterial, host: string): tls.ConnectionO
   return options;
 }
 
+let tlsAttempts = 0;
+
+function onUncaughtError(event: ErrorEvent): void {
+  const error = event.error as { code?: unknown } | null | undefined;
+  const code = error && typeof error === "object" ? error.code : undefined;
+  if (tlsAttempts > 0 && (code === "EPIPE" || code === "ECONNRESET")) event.preventDefault();
+}
+
+/**
+ * Guards the process while a TLS connection is being set up. An mTLS server that rejects a
+ * client without a certificate (TLS 1.3) makes Deno's node:tls throw an uncaught `write
+ * EPIPE` that would kill the process (FACTS.md); while a guard is held, only that error
+ * (EPIPE or ECONNRESET) is swallowed, so the connection fails through its own promise with
+ * the server's alert instead. Release the guard once the first reply arrived or the attempt
+ * failed; it stays armed a moment longer for a late error.
+ *
+ * @returns A function that releases the guard (idempotent).
+ */
+export function guardTlsHandshake(): () => void {
+  if (tlsAttempts++ === 0) globalThis.addEventListener("error", onUncaughtError);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const timer = setTimeout(() => {
+      if (--tlsAttempts === 0) globalThis.removeEventListener("error", onUncaughtError);
+    }, 1000);
+    Deno.unrefTimer(timer);
+  };
+}
+
+/**
+ * Whether a TCP connection to `host:port` can be opened: tells a closed or filtered port from
+ * one that accepts but never completes a TLS handshake (a plaintext port). Used only to
+ * explain a failure.
+ *
+ * @param host Host.
+ * @param port Port.
+ * @param timeoutMs How long to try.
+ * @returns True when the port accepted a connection.
+ */
+export function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (reachable: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reachable);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * The sentence for a TLS connection that got no handshake answer in time.
+ *
+ * @param target The target.
+ * @param address `host:port`.
+ * @param reachable Whether the port accepts plain TCP connections.
+ * @returns The sentence.
+ */
+export function describeTlsTimeout(target: Target, address: string, reachable: boolean): string {
+  const seconds = target.connectTimeoutMs / 1000;
+  return reachable
+    ? `TLS handshake with "${address}" got no answer within ${seconds} s: the port may not speak TLS; drop --tls or use the server's TLS port`
+    : `Cannot connect to "${address}": no answer within ${seconds} s; check the host, the port and any firewall`;
+}
+
 /**
  * Opens a plaintext or TLS socket to `host:port` with the target's TLS settings.
  *
@@ -95,6 +165,7 @@ export function connectSocket(target: Target, host: string, port: number): Promi
     let socket: net.Socket;
     const fail = (error: unknown) => {
       clearTimeout(timer);
+      release();
       socket.destroy();
       reject(
         error instanceof ConnectionError || error instanceof UsageError
@@ -102,17 +173,22 @@ export function connectSocket(target: Target, host: string, port: number): Promi
           : new ConnectionError(describeConnectError(error, address, target), { cause: error }),
       );
     };
+    const release = target.tls ? guardTlsHandshake() : () => {};
+    let tcpUp = false;
     const timer = setTimeout(() => {
       fail(
         new ConnectionError(
-          `Cannot connect to "${address}": no answer within ${
-            target.connectTimeoutMs / 1000
-          } s; check the host, the port and any firewall`,
+          target.tls && tcpUp
+            ? describeTlsTimeout(target, address, true)
+            : `Cannot connect to "${address}": no answer within ${
+              target.connectTimeoutMs / 1000
+            } s; check the host, the port and any firewall`,
         ),
       );
     }, target.connectTimeoutMs);
     const ready = () => {
       clearTimeout(timer);
+      release();
       socket.removeListener("error", fail);
       socket.setNoDelay(true);
       resolve(socket);
@@ -121,11 +197,13 @@ export function connectSocket(target: Target, host: string, port: number): Promi
       if (target.tls) {
         const options = tlsOptions(readTlsMaterial(target.tls), host);
         socket = tls.connect({ ...options, host, port }, ready);
+        socket.once("connect", () => tcpUp = true);
       } else {
         socket = net.connect({ host, port }, ready);
       }
     } catch (error) {
       clearTimeout(timer);
+      release();
       reject(error);
       return;
     }

@@ -9,7 +9,13 @@ import { Buffer } from "node:buffer";
 import { Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, RedfillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, RedisArg, Target } from "../types.ts";
-import { readTlsMaterial, tlsOptions } from "./connectors.ts";
+import {
+  describeTlsTimeout,
+  guardTlsHandshake,
+  readTlsMaterial,
+  tcpReachable,
+  tlsOptions,
+} from "./connectors.ts";
 import { openDataSocket } from "./data_socket.ts";
 import { describeConnectError } from "./errors.ts";
 
@@ -105,6 +111,7 @@ export class NodeClients {
     let connected = false;
     redis.once("connect", () => connected = true);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const release = target.tls ? guardTlsHandshake() : () => {};
     try {
       await Promise.race([
         (async () => {
@@ -129,10 +136,17 @@ export class NodeClients {
           { cause: error },
         );
       }
+      if (target.tls && !connected && codeOf(error) === "ETIMEDOUT") {
+        const reachable = await tcpReachable(host, port, Math.min(target.connectTimeoutMs, 2000));
+        throw new ConnectionError(describeTlsTimeout(target, address, reachable), {
+          cause: error,
+        });
+      }
       const cause = isServerError(error) ? error : socketError ?? error;
       throw new ConnectionError(describeConnectError(cause, address, target), { cause });
     } finally {
       clearTimeout(timer);
+      release();
     }
     return redis;
   }

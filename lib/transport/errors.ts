@@ -53,6 +53,13 @@ export function describeConnectError(error: unknown, address: string, target: Ta
     return `TLS certificate of "${address}" does not match the server name: pass --sni with a name the certificate holds`;
   }
   if (
+    target.tls?.cert !== undefined &&
+    /received fatal alert: ?(UnknownCA|BadCertificate|CertificateUnknown|unknown ca|bad certificate)/i
+      .test(text)
+  ) {
+    return `"${address}" rejected the client certificate: pass --cert and --key signed by a CA the server trusts`;
+  }
+  if (
     /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|self[- ]signed|unable to verify|unknown ?ca|issuer certificate/i
       .test(text)
   ) {
@@ -61,7 +68,10 @@ export function describeConnectError(error: unknown, address: string, target: Ta
   if (/CERT_HAS_EXPIRED|certificate has expired/i.test(text)) {
     return `TLS certificate of "${address}" has expired: renew it, or pass --insecure for a test setup`;
   }
-  if (/certificate required|peer did not return a certificate|alert number 116|EPIPE/i.test(text)) {
+  if (
+    target.tls &&
+    /certificate ?required|peer did not return a certificate|alert number 116|EPIPE/i.test(text)
+  ) {
     return target.tls?.cert
       ? `"${address}" rejected the client certificate: pass --cert and --key signed by a CA the server trusts`
       : `"${address}" requires a client certificate (mTLS): pass --cert and --key`;
