@@ -234,7 +234,9 @@ export class BulkWriter {
         socket.closed.then(
           () =>
             reject(
-              new FillError(`Node "${socket.node.host}:${socket.node.port}" closed the connection`),
+              new FillError(
+                `Lost the connection to node "${socket.node.host}:${socket.node.port}": it closed the connection (the node may have stopped or restarted)`,
+              ),
             ),
           reject,
         ).finally(() => clearInterval(timer));

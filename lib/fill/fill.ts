@@ -236,7 +236,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
           fellBack = true;
         },
       }).catch((error) => {
-        throw asFillFailed(error, result());
+        throw asFillFailed(error, result(), totalKeys);
       });
       if (redirected.length === 0 || signal.aborted) break;
       if (attempt >= 5) {
@@ -366,10 +366,14 @@ async function replan(
   });
 }
 
-function asFillFailed(error: unknown, partial: FillResult): unknown {
+function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): unknown {
   if (error instanceof FillFailedError) return error;
   if (error instanceof RedfillError) {
-    return error instanceof FillError ? new FillFailedError(error.message, partial, error) : error;
+    if (!(error instanceof FillError)) return error;
+    const sent = `${partial.keys.toLocaleString("en-US")} of ${
+      totalKeys.toLocaleString("en-US")
+    } keys were sent before it failed`;
+    return new FillFailedError(`${error.message}; ${sent}`, partial, error);
   }
   return error;
 }

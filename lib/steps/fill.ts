@@ -6,7 +6,7 @@
 
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_BATCH_BYTES, runFill } from "../fill/fill.ts";
+import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
 import { keyCount, Keyspace } from "../fill/keyspace.ts";
 import { formatBytes } from "../fill/size.ts";
 import { defineStep } from "../pipeline/define.ts";
@@ -83,18 +83,25 @@ export const fillStep = defineStep({
         options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""
       }${options.replies ? ", acked" : ""}`,
     );
-    const result = await runFill(transport, {
-      keyspace,
-      shard: options.shard,
-      connections: options.serial ? 1 : options.connections,
-      batchBytes: options.pipeline,
-      acked: options.replies,
-      rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
-      flushed,
-      logger: ctx.logger,
-      progress: ctx.progress,
-      signal: ctx.signal,
-    });
+    let result: FillResult;
+    try {
+      result = await runFill(transport, {
+        keyspace,
+        shard: options.shard,
+        connections: options.serial ? 1 : options.connections,
+        batchBytes: options.pipeline,
+        acked: options.replies,
+        rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
+        flushed,
+        logger: ctx.logger,
+        progress: ctx.progress,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      // What each node got before the failure, for the report (which runs after a failure).
+      if (error instanceof FillFailedError) ctx.provide("fill", error.result);
+      throw error;
+    }
     ctx.provide("fill", result);
     const seconds = result.durationMs / 1000;
     ctx.logger.info(

@@ -150,9 +150,7 @@ export class NodeDataSocket implements DataSocket {
   write(chunk: Uint8Array): Promise<void> {
     const address = `${this.node.host}:${this.node.port}`;
     if (this.#done || this.#socket.destroyed) {
-      return Promise.reject(
-        this.#failure ?? new FillError(`The connection to node "${address}" is closed`),
-      );
+      return Promise.reject(this.#failure ?? lostNode(address));
     }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -168,8 +166,7 @@ export class NodeDataSocket implements DataSocket {
         this.#socket.destroy();
         reject(error);
       }, this.#stallTimeoutMs);
-      const onClose = () =>
-        finish(this.#failure ?? new FillError(`Node "${address}" closed the connection`));
+      const onClose = () => finish(this.#failure ?? lostNode(address));
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
@@ -202,6 +199,12 @@ export class NodeDataSocket implements DataSocket {
     this.#done = true;
     this.#socket.destroy();
   }
+}
+
+function lostNode(address: string): FillError {
+  return new FillError(
+    `Lost the connection to node "${address}": it closed the connection (the node may have stopped or restarted)`,
+  );
 }
 
 function describeSocketError(error: unknown): string {

@@ -67,6 +67,106 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   return run;
 }
 
+/** A `tasks/fill.ts` subprocess still running. */
+export class FillProcess {
+  readonly #child: Deno.ChildProcess;
+  readonly #started = performance.now();
+  readonly #stdout: Promise<string>;
+  readonly #stderrDone: Promise<void>;
+  #stderr = "";
+
+  /**
+   * Starts `deno run -A tasks/fill.ts ARGS`.
+   *
+   * @param args The flags.
+   * @param env Extra environment variables.
+   */
+  constructor(args: string[], env: Record<string, string> = {}) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "tasks/fill.ts", ...args],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    this.#stdout = new Response(child.stdout).text();
+    this.#stderrDone = (async () => {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        this.#stderr += chunk;
+      }
+    })();
+  }
+
+  /** The pid of the `deno` process. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Stderr so far. */
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /**
+   * Waits until stderr matches `pattern`.
+   *
+   * @param pattern What to wait for.
+   * @param timeoutMs How long (default 30 s).
+   */
+  async waitForStderr(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.#stderr)) {
+      if (Date.now() > deadline) {
+        this.kill("SIGKILL");
+        await this.finish();
+        throw new Error(`tasks/fill.ts never printed ${pattern}; stderr: ${this.#stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /**
+   * Sends a signal to the `deno` process.
+   *
+   * @param signal The signal.
+   */
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // exited already
+    }
+  }
+
+  /**
+   * Waits for the end, killing the process (and failing) after `timeoutMs`.
+   *
+   * @param timeoutMs The hang guard (default 60 s).
+   * @returns The finished run.
+   */
+  async finish(timeoutMs = 60_000): Promise<CliRun> {
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      this.kill("SIGKILL");
+    }, timeoutMs);
+    const status = await this.#child.status;
+    clearTimeout(timer);
+    const stdout = await this.#stdout;
+    await this.#stderrDone;
+    const run = {
+      code: status.code,
+      stdout,
+      stderr: this.#stderr,
+      ms: performance.now() - this.#started,
+    };
+    assert.ok(!hung, `tasks/fill.ts hung; stderr: ${run.stderr}`);
+    return run;
+  }
+}
+
 /**
  * The last non-empty line of stderr: the sentence the CLI ends a failed run with.
  *
