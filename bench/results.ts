@@ -1,0 +1,317 @@
+/**
+ * The benchmark report: what `deno task bench` writes to `bench/results/latest.json`
+ * (schema `redfill-bench/1`, described in `bench/README.md`), and the arithmetic that turns
+ * rounds of runs into medians and ratios.
+ *
+ * @module
+ */
+
+import type { MicroResult } from "./_micro.ts";
+
+/** The schema id written into every report. */
+export const REPORT_SCHEMA = "redfill-bench/1";
+
+/** Bytes in a MiB; throughput is reported in MiB/s. */
+export const MIB = 1024 * 1024;
+/** Bytes in a GiB; CPU cost is reported in seconds per GiB. */
+export const GIB = 1024 * MIB;
+
+/** The macro cases, in the order each round runs them. */
+export const CASE_IDS = ["ceiling", "standalone", "cluster-3x0", "cluster-3x3", "tls"] as const;
+
+/** A macro case id. */
+export type CaseId = typeof CASE_IDS[number];
+
+/** What a macro case is. */
+export interface CaseInfo {
+  /** The id. */
+  id: CaseId;
+  /** One line for tables. */
+  label: string;
+  /** Pre-generated buffer over one socket, or the real fill. */
+  kind: "ceiling" | "fill";
+  /** Standalone or cluster. */
+  mode: "standalone" | "cluster";
+  /** Whether the connection is TLS. */
+  tls: boolean;
+  /** Masters. */
+  masters: number;
+  /** Replicas per master. */
+  replicas: number;
+  /** Writers per master (`null`: the fill's default). */
+  connections: number | null;
+}
+
+/** One run of one case in one round. */
+export interface RunResult {
+  /** The case. */
+  case: CaseId;
+  /** The round, from 1. */
+  round: number;
+  /** Keys sent. */
+  keys: number;
+  /** Bytes of keys and values sent. */
+  bytes: number;
+  /** Keys the masters held afterwards (DBSIZE; `null` for the ceiling). */
+  dbsize: number | null;
+  /** Wall time in milliseconds. */
+  durationMs: number;
+  /** bytes / duration, in MiB/s. */
+  mibPerSecond: number;
+  /** Client CPU seconds (user + system) during the run. */
+  clientCpuSeconds: number;
+  /** Client CPU seconds per GiB of keys and values. */
+  clientCpuPerGib: number;
+  /** Peak RSS of the process that ran the case, in bytes. */
+  peakRssBytes: number;
+  /** used_cpu_sys + used_cpu_user deltas summed over the masters. */
+  serverCpuSeconds: number;
+  /** Server (masters) CPU seconds per GiB. */
+  serverCpuPerGib: number;
+  /** The same deltas summed over the replicas (0 without replicas). */
+  replicaCpuSeconds: number;
+}
+
+/** The medians of one case over all rounds. */
+export interface CaseMedians {
+  /** MiB/s. */
+  mibPerSecond: number;
+  /** Smallest MiB/s of any round. */
+  minMibPerSecond: number;
+  /** Largest MiB/s of any round. */
+  maxMibPerSecond: number;
+  /** Client CPU seconds per GiB. */
+  clientCpuPerGib: number;
+  /** Peak RSS in bytes. */
+  peakRssBytes: number;
+  /** Server (masters) CPU seconds per GiB. */
+  serverCpuPerGib: number;
+  /** Replica CPU seconds in all. */
+  replicaCpuSeconds: number;
+}
+
+/** A ratio between two cases: the median of the per-round ratios. */
+export interface Ratio {
+  /** Stable id, used in `bench/thresholds.json`, e.g. `"standalone/ceiling.throughput"`. */
+  id: string;
+  /** One line for people. */
+  description: string;
+  /** The median of `perRound`. */
+  value: number;
+  /** The ratio in each round (runs of one round are interleaved, so they pair up). */
+  perRound: number[];
+}
+
+/** The whole report. */
+export interface BenchReport {
+  /** Always {@linkcode REPORT_SCHEMA}. */
+  schema: typeof REPORT_SCHEMA;
+  /** When the run started (ISO 8601). */
+  startedAt: string;
+  /** Seconds the whole run took. */
+  totalSeconds: number;
+  /** Where it ran. */
+  machine: {
+    hostname: string;
+    os: string;
+    arch: string;
+    cpuModel: string;
+    /** Online CPUs (`nproc`). */
+    cores: number;
+    memoryBytes: number;
+    /** 1/5/15-minute load averages at the start and at the end. */
+    loadAverage: { start: number[]; end: number[] };
+  };
+  /** Software versions. */
+  versions: { deno: string; v8: string; typescript: string; redis: string | null };
+  /** What was asked for. */
+  parameters: {
+    sizeBytes: number;
+    keySize: number;
+    valueSize: number;
+    keys: number;
+    seed: number;
+    rounds: number;
+    connections: number | null;
+    batchBytes: number | null;
+  };
+  /** The macro benchmark, when it ran. */
+  macro: {
+    cases: CaseInfo[];
+    runs: RunResult[];
+    medians: Partial<Record<CaseId, CaseMedians>>;
+    ratios: Ratio[];
+  } | null;
+  /** The micro benchmarks, when they ran. */
+  micro: MicroResult[] | null;
+  /** The gate, when `--check` ran. */
+  check: CheckOutcome | null;
+}
+
+/** A threshold from `bench/thresholds.json`. */
+export interface Threshold {
+  /** The ratio id. */
+  ratio: string;
+  /** The ratio must be at least this. */
+  min?: number | undefined;
+  /** The ratio must be at most this. */
+  max?: number | undefined;
+  /** Why this bound. */
+  note?: string | undefined;
+}
+
+/** A threshold a ratio crossed. */
+export interface CrossedThreshold {
+  /** The ratio id. */
+  ratio: string;
+  /** The measured value. */
+  value: number;
+  /** `min` or `max`. */
+  bound: "min" | "max";
+  /** The bound's value. */
+  limit: number;
+  /** One line: `standalone/ceiling.throughput is 0.83, below the minimum 0.90`. */
+  message: string;
+}
+
+/** The gate's verdict. */
+export interface CheckOutcome {
+  /** The thresholds file. */
+  file: string;
+  /** Thresholds checked. */
+  checked: number;
+  /** Thresholds crossed; empty means passed. */
+  crossed: CrossedThreshold[];
+}
+
+/**
+ * The median of some numbers (the mean of the middle two for an even count).
+ *
+ * @param values The numbers.
+ * @returns The median, or NaN for none.
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The medians of each case over its runs.
+ *
+ * @param runs Every run.
+ * @returns Medians by case, for the cases that ran.
+ */
+export function caseMedians(runs: readonly RunResult[]): Partial<Record<CaseId, CaseMedians>> {
+  const medians: Partial<Record<CaseId, CaseMedians>> = {};
+  for (const id of CASE_IDS) {
+    const mine = runs.filter((run) => run.case === id);
+    if (mine.length === 0) continue;
+    const pick = (f: (run: RunResult) => number) => median(mine.map(f));
+    medians[id] = {
+      mibPerSecond: pick((run) => run.mibPerSecond),
+      minMibPerSecond: Math.min(...mine.map((run) => run.mibPerSecond)),
+      maxMibPerSecond: Math.max(...mine.map((run) => run.mibPerSecond)),
+      clientCpuPerGib: pick((run) => run.clientCpuPerGib),
+      peakRssBytes: pick((run) => run.peakRssBytes),
+      serverCpuPerGib: pick((run) => run.serverCpuPerGib),
+      replicaCpuSeconds: pick((run) => run.replicaCpuSeconds),
+    };
+  }
+  return medians;
+}
+
+interface RatioSpec {
+  id: string;
+  description: string;
+  numerator: CaseId;
+  denominator: CaseId;
+  metric: "mibPerSecond" | "clientCpuPerGib";
+}
+
+const RATIO_SPECS: RatioSpec[] = [
+  {
+    id: "standalone/ceiling.throughput",
+    description: "standalone fill MiB/s ÷ raw ceiling MiB/s",
+    numerator: "standalone",
+    denominator: "ceiling",
+    metric: "mibPerSecond",
+  },
+  {
+    id: "cluster-3x0/standalone.throughput",
+    description: "cluster 3 masters MiB/s ÷ standalone MiB/s",
+    numerator: "cluster-3x0",
+    denominator: "standalone",
+    metric: "mibPerSecond",
+  },
+  {
+    id: "cluster-3x0/standalone.client-cpu",
+    description: "cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB",
+    numerator: "cluster-3x0",
+    denominator: "standalone",
+    metric: "clientCpuPerGib",
+  },
+  {
+    id: "cluster-3x3/standalone.throughput",
+    description: "cluster 3+3 MiB/s ÷ standalone MiB/s",
+    numerator: "cluster-3x3",
+    denominator: "standalone",
+    metric: "mibPerSecond",
+  },
+  {
+    id: "cluster-3x3/standalone.client-cpu",
+    description: "cluster 3+3 client CPU/GiB ÷ standalone client CPU/GiB",
+    numerator: "cluster-3x3",
+    denominator: "standalone",
+    metric: "clientCpuPerGib",
+  },
+  {
+    id: "tls/standalone.throughput",
+    description: "TLS standalone MiB/s ÷ plaintext standalone MiB/s",
+    numerator: "tls",
+    denominator: "standalone",
+    metric: "mibPerSecond",
+  },
+  {
+    id: "tls/standalone.client-cpu",
+    description: "TLS standalone client CPU/GiB ÷ plaintext client CPU/GiB",
+    numerator: "tls",
+    denominator: "standalone",
+    metric: "clientCpuPerGib",
+  },
+];
+
+/** Every ratio id a report can hold (the names `bench/thresholds.json` may use). */
+export const RATIO_IDS: readonly string[] = RATIO_SPECS.map((spec) => spec.id);
+
+/**
+ * The ratios between cases: in each round the numerator's run over the denominator's run of
+ * the same round, then the median over the rounds. A ratio whose cases did not both run is
+ * left out.
+ *
+ * @param runs Every run.
+ * @returns The ratios.
+ */
+export function computeRatios(runs: readonly RunResult[]): Ratio[] {
+  const rounds = [...new Set(runs.map((run) => run.round))].sort((a, b) => a - b);
+  const ratios: Ratio[] = [];
+  for (const spec of RATIO_SPECS) {
+    const perRound: number[] = [];
+    for (const round of rounds) {
+      const top = runs.find((run) => run.round === round && run.case === spec.numerator);
+      const bottom = runs.find((run) => run.round === round && run.case === spec.denominator);
+      if (top && bottom && bottom[spec.metric] > 0) {
+        perRound.push(top[spec.metric] / bottom[spec.metric]);
+      }
+    }
+    if (perRound.length === 0) continue;
+    ratios.push({
+      id: spec.id,
+      description: spec.description,
+      value: median(perRound),
+      perRound,
+    });
+  }
+  return ratios;
+}

@@ -1,0 +1,256 @@
+/**
+ * `deno task bench`: the micro-benchmarks (tinybench) and the macro benchmark (the raw ceiling
+ * and the fills on local standalone, cluster and TLS servers), printed as tables, written as
+ * JSON (`bench/results/latest.json`) and Markdown (appended to `$GITHUB_STEP_SUMMARY` when set).
+ *
+ * `--check` gates on the ratios in `bench/thresholds.json`: exit 1 naming every crossed
+ * threshold with its measured value. Bad flags: one sentence, exit 2.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isUserError, UsageError } from "../lib/errors.ts";
+import { parseSize } from "../lib/fill/size.ts";
+import { keyCount } from "../lib/fill/keyspace.ts";
+import { checkFailure, checkRatios, loadThresholds } from "../bench/check.ts";
+import { keyspaceGroups } from "../bench/keyspace_bench.ts";
+import { runMacro } from "../bench/macro.ts";
+import { renderMarkdown, renderTerminal } from "../bench/render.ts";
+import { respGroups } from "../bench/resp_bench.ts";
+import {
+  type BenchReport,
+  caseMedians,
+  computeRatios,
+  REPORT_SCHEMA,
+  type Threshold,
+} from "../bench/results.ts";
+import { runMicroGroups } from "../bench/_micro.ts";
+import { slotTagGroups } from "../bench/slot_tags_bench.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const DEFAULT_JSON = `${ROOT}bench/results/latest.json`;
+const DEFAULT_THRESHOLDS = `${ROOT}bench/thresholds.json`;
+
+interface BenchFlags {
+  size: string;
+  keySize: string;
+  valueSize: string;
+  seed: string;
+  rounds: string;
+  connections?: string;
+  batch?: string;
+  micro?: true;
+  macro?: true;
+  microTime: string;
+  json: string;
+  markdown?: string;
+  check?: true;
+  thresholds: string;
+}
+
+function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+    throw new UsageError(
+      `Invalid ${flag} "${value}": expected a whole number from ${min} to ${max}`,
+    );
+  }
+  return number;
+}
+
+function program(run: (flags: BenchFlags) => Promise<void>) {
+  return new Command("bench")
+    .description(
+      "Micro and macro benchmarks: raw ceiling vs standalone, cluster and TLS fills, as ratios",
+    )
+    .helpOption("--help", "show this help")
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(oneSentence(text)),
+    })
+    .option(
+      "--size <size>",
+      "bytes of keys and values per macro run (KB/MB/GB, powers of 1024)",
+      "256MiB",
+    )
+    .option("--key-size <bytes>", "key size", "512")
+    .option("--value-size <bytes>", "value size", "512")
+    .option("--seed <n>", "keyspace seed", "1")
+    .option("--rounds <n>", "interleaved rounds; medians are reported", "3")
+    .option("--connections <n>", "writers per master for every fill (default: the fill's own)")
+    .option("--batch <size>", "batch buffer bytes for every fill (default: the fill's own)")
+    .option("--micro", "run only the micro-benchmarks")
+    .option("--macro", "run only the macro benchmark")
+    .option("--micro-time <ms>", "milliseconds per micro case", "500")
+    .addOption(
+      new Option("--json <path>", "where to write the JSON report")
+        .default(DEFAULT_JSON, "bench/results/latest.json"),
+    )
+    .option("--markdown <path>", "also write the Markdown report here")
+    .option("--check", "exit 1 when a ratio crosses a threshold")
+    .addOption(
+      new Option("--thresholds <path>", "thresholds file for --check")
+        .default(DEFAULT_THRESHOLDS, "bench/thresholds.json"),
+    )
+    .action(async (flags) => await run(flags));
+}
+
+/** Turns commander's `error: …` lines into one sentence without the prefix. */
+function oneSentence(text: string): string {
+  const line = text.replace(/^error:\s*/i, "").split("\n").filter(Boolean).join(" ").trim();
+  const sentence = line.charAt(0).toUpperCase() + line.slice(1);
+  return `${sentence}; see "deno task bench --help"\n`;
+}
+
+function machine(start: number[]): BenchReport["machine"] {
+  let cpuModel = "unknown";
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1] ??
+      cpuModel;
+  } catch {
+    // not Linux
+  }
+  return {
+    hostname: Deno.hostname(),
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    arch: Deno.build.arch,
+    cpuModel,
+    cores: navigator.hardwareConcurrency,
+    memoryBytes: Deno.systemMemoryInfo().total,
+    loadAverage: { start, end: Deno.loadavg() },
+  };
+}
+
+async function bench(flags: BenchFlags): Promise<void> {
+  const sizeBytes = parseSize(flags.size, { what: "--size" });
+  const keySize = integer("--key-size", flags.keySize, 1);
+  const valueSize = integer("--value-size", flags.valueSize, 1);
+  if (sizeBytes < keySize + valueSize) {
+    throw new UsageError(
+      `Invalid --size "${flags.size}": it must hold at least one key and value (${
+        keySize + valueSize
+      } bytes)`,
+    );
+  }
+  const seed = integer("--seed", flags.seed, 0, 0xffffffff);
+  const rounds = integer("--rounds", flags.rounds, 1, 100);
+  const connections = flags.connections === undefined
+    ? undefined
+    : integer("--connections", flags.connections, 1, 64);
+  const batchBytes = flags.batch === undefined
+    ? undefined
+    : parseSize(flags.batch, { what: "--batch" });
+  const microTime = integer("--micro-time", flags.microTime, 10, 60_000);
+  if (flags.micro && flags.macro) {
+    throw new UsageError(`Pass "--micro" or "--macro", not both (neither runs both)`);
+  }
+  const doMicro = !flags.macro;
+  const doMacro = !flags.micro;
+  if (flags.check && !doMacro) {
+    throw new UsageError(`"--check" gates on macro ratios: drop "--micro"`);
+  }
+  // Read the thresholds first: a broken file should fail before minutes of benchmarking.
+  const thresholds: Threshold[] = flags.check || flags.thresholds !== DEFAULT_THRESHOLDS
+    ? await loadThresholds(flags.thresholds)
+    : await loadThresholds(flags.thresholds).catch(() => []);
+
+  const started = performance.now();
+  const report: BenchReport = {
+    schema: REPORT_SCHEMA,
+    startedAt: new Date().toISOString(),
+    totalSeconds: 0,
+    machine: machine(Deno.loadavg()),
+    versions: {
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      typescript: Deno.version.typescript,
+      redis: null,
+    },
+    parameters: {
+      sizeBytes,
+      keySize,
+      valueSize,
+      keys: keyCount(sizeBytes, keySize, valueSize),
+      seed,
+      rounds,
+      connections: connections ?? null,
+      batchBytes: batchBytes ?? null,
+    },
+    macro: null,
+    micro: null,
+    check: null,
+  };
+  const log = (line: string) => console.log(line);
+  if (doMicro) {
+    log(`Micro-benchmarks (${microTime} ms per case)…`);
+    report.micro = await runMicroGroups(
+      [
+        ...respGroups(keySize, valueSize),
+        ...slotTagGroups(),
+        ...keyspaceGroups(keySize, valueSize),
+      ],
+      { timeMs: microTime },
+    );
+  }
+  if (doMacro) {
+    const outcome = await runMacro({
+      sizeBytes,
+      keySize,
+      valueSize,
+      seed,
+      rounds,
+      connections,
+      batchBytes,
+      log,
+    });
+    report.versions.redis = outcome.redisVersion;
+    report.macro = {
+      cases: outcome.cases,
+      runs: outcome.runs,
+      medians: caseMedians(outcome.runs),
+      ratios: computeRatios(outcome.runs),
+    };
+  }
+  if (flags.check && report.macro) {
+    report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds);
+  }
+  report.machine.loadAverage.end = Deno.loadavg();
+  report.totalSeconds = (performance.now() - started) / 1000;
+
+  console.log(renderTerminal(report, thresholds, Deno.stdout.isTerminal()));
+  await Deno.mkdir(dirname(flags.json), { recursive: true });
+  await Deno.writeTextFile(flags.json, JSON.stringify(report, null, 2) + "\n");
+  console.log(`Wrote ${flags.json}`);
+  const markdown = renderMarkdown(report, thresholds);
+  if (flags.markdown) await Deno.writeTextFile(flags.markdown, markdown);
+  const summary = Deno.env.get("GITHUB_STEP_SUMMARY");
+  if (summary) await Deno.writeTextFile(summary, markdown, { append: true });
+  if (report.check && report.check.crossed.length > 0) throw checkFailure(report.check);
+}
+
+/**
+ * Runs the bench CLI.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  try {
+    await program(bench).parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (isUserError(error)) {
+      console.error(error.message);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

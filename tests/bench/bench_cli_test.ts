@@ -1,0 +1,153 @@
+/**
+ * `deno task bench` end to end, as a subprocess against real local servers: the gate fails
+ * with every crossed threshold named and its measured value, passes with loose thresholds,
+ * and the JSON it writes has the documented shape. Bad flags exit 2 with one sentence.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import type { BenchReport } from "../../bench/results.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "tasks/bench.ts", ...args],
+    cwd: ROOT,
+    env: { GITHUB_STEP_SUMMARY: "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+async function thresholdsFile(dir: string, thresholds: unknown[]): Promise<string> {
+  const path = `${dir}/thresholds.json`;
+  await Deno.writeTextFile(path, JSON.stringify({ version: 1, thresholds }));
+  return path;
+}
+
+const TINY = ["--macro", "--size", "8MB", "--rounds", "1"];
+
+Deno.test("bench --check exits 1 naming every crossed threshold with its measured value", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redfill-bench-test-" });
+  try {
+    const thresholds = await thresholdsFile(dir, [
+      { ratio: "standalone/ceiling.throughput", min: 1000 },
+      { ratio: "cluster-3x0/standalone.client-cpu", max: 0.001 },
+      { ratio: "tls/standalone.throughput", min: 0.001 },
+    ]);
+    const json = `${dir}/report.json`;
+    const result = await bench([...TINY, "--check", "--thresholds", thresholds, "--json", json]);
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(await Deno.readTextFile(json)) as BenchReport;
+    const value = (id: string) => report.macro!.ratios.find((r) => r.id === id)!.value.toFixed(3);
+    const lines = result.stderr.trim().split("\n");
+    assert.deepEqual(lines, [
+      `Benchmark check failed: 2 thresholds in "${thresholds}" crossed`,
+      `  standalone/ceiling.throughput is ${
+        value("standalone/ceiling.throughput")
+      }, below the minimum 1000 (standalone fill MiB/s ÷ raw ceiling MiB/s)`,
+      `  cluster-3x0/standalone.client-cpu is ${
+        value("cluster-3x0/standalone.client-cpu")
+      }, above the maximum 0.001 (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)`,
+    ]);
+    assert.equal(report.check?.crossed.length, 2);
+    assert.match(result.stdout, /Check failed: 2 threshold\(s\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bench --check exits 0 with loose thresholds and writes the documented JSON", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redfill-bench-test-" });
+  try {
+    const thresholds = await thresholdsFile(dir, [
+      { ratio: "standalone/ceiling.throughput", min: 0.01 },
+      { ratio: "cluster-3x3/standalone.client-cpu", max: 100 },
+    ]);
+    const json = `${dir}/report.json`;
+    const markdown = `${dir}/report.md`;
+    const result = await bench([
+      ...TINY,
+      "--check",
+      "--thresholds",
+      thresholds,
+      "--json",
+      json,
+      "--markdown",
+      markdown,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(await Deno.readTextFile(json)) as BenchReport;
+    assert.equal(report.schema, "redfill-bench/1");
+    assert.ok(report.machine.cores >= 1);
+    assert.equal(report.machine.loadAverage.start.length, 3);
+    assert.match(report.versions.redis ?? "", /^\d+\.\d+\.\d+$/);
+    assert.equal(report.parameters.sizeBytes, 8 * 1024 * 1024);
+    assert.equal(report.parameters.keys, 8192);
+    assert.equal(report.micro, null);
+    const macro = report.macro!;
+    assert.deepEqual(
+      macro.cases.map((c) => c.id),
+      ["ceiling", "standalone", "cluster-3x0", "cluster-3x3", "tls"],
+    );
+    assert.equal(macro.runs.length, 5);
+    for (const run of macro.runs) {
+      assert.equal(run.keys, 8192, run.case);
+      assert.ok(run.mibPerSecond > 0 && run.clientCpuPerGib > 0, run.case);
+      assert.ok(run.peakRssBytes > 0 && run.serverCpuSeconds > 0, run.case);
+    }
+    assert.equal(macro.runs.find((r) => r.case === "cluster-3x3")!.replicaCpuSeconds > 0, true);
+    for (const id of ["ceiling", "standalone", "cluster-3x0", "cluster-3x3", "tls"] as const) {
+      assert.ok(macro.medians[id]!.mibPerSecond > 0, id);
+    }
+    assert.deepEqual(macro.ratios.map((r) => r.id), [
+      "standalone/ceiling.throughput",
+      "cluster-3x0/standalone.throughput",
+      "cluster-3x0/standalone.client-cpu",
+      "cluster-3x3/standalone.throughput",
+      "cluster-3x3/standalone.client-cpu",
+      "tls/standalone.throughput",
+      "tls/standalone.client-cpu",
+    ]);
+    for (const ratio of macro.ratios) assert.ok(ratio.value > 0 && ratio.perRound.length === 1);
+    assert.deepEqual(report.check, { file: thresholds, checked: 2, crossed: [] });
+    assert.match(await Deno.readTextFile(markdown), /^### redfill bench:/);
+    assert.match(result.stdout, /Check passed: 2 thresholds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bench rejects a bad flag with one sentence and exit 2", async () => {
+  const rounds = await bench(["--macro", "--rounds", "x"]);
+  assert.equal(rounds.code, 2);
+  assert.equal(
+    rounds.stderr.trim(),
+    `Invalid --rounds "x": expected a whole number from 1 to 100`,
+  );
+  const unknown = await bench(["--sise", "8MB"]);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr.trim().split("\n").length, 1);
+  assert.match(unknown.stderr, /Unknown option '--sise'.*--size/);
+  const both = await bench(["--micro", "--check"]);
+  assert.equal(both.code, 2);
+  assert.equal(both.stderr.trim(), `"--check" gates on macro ratios: drop "--micro"`);
+});
+
+Deno.test("bench --check names a thresholds file that does not exist", async () => {
+  const result = await bench(["--check", "--thresholds", "/nonexistent/thresholds.json"]);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr.trim(),
+    `Cannot read the thresholds file "/nonexistent/thresholds.json": no such file`,
+  );
+});
