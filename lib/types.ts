@@ -306,7 +306,10 @@ export interface NodeVerifyResult {
   keys: number;
   /** Keys expected by slot share. */
   expectedKeys: number;
-  /** (keys - expected) / expected. */
+  /**
+   * (keys - expected) / expected when counts are exact (flushed, unsharded); otherwise the
+   * same for the master's share of the keys found against its share of the keys expected.
+   */
   deviation: number;
   /** used_memory in bytes. */
   usedMemory: number;

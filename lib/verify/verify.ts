@@ -53,7 +53,10 @@ const decoder = new TextDecoder();
  *
  * Counts are exact when the fill flushed first and wrote the whole keyspace; otherwise every
  * master must hold at least its share (earlier keys, other clients or other shards may add
- * more), and the difference is shown. A `fill` with `written: false` (a keyspace declared
+ * more), and the difference is shown. A master's deviation is (found - expected) / expected
+ * when counts are exact; otherwise it compares the master's share of the keys found with its
+ * share of the keys expected, so keys added evenly (other shards of the same keyspace) do not
+ * count as deviation. A `fill` with `written: false` (a keyspace declared
  * for a fill made earlier) is checked the same way.
  *
  * @example
@@ -98,13 +101,19 @@ export async function verifyFill(
       slots: slotCount(node.slots),
       keys,
       expectedKeys,
-      deviation: deviationOf(keys, expectedKeys),
+      deviation: 0,
       usedMemory: Number(infoField(info, "used_memory") ?? 0),
       maxMemory: Number(infoField(info, "maxmemory") ?? 0),
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
   const expectedKeys = range.end - range.start;
+  for (const node of nodes) {
+    node.deviation = exact || totalKeys === 0
+      ? deviationOf(node.keys, node.expectedKeys)
+      // Other shards and earlier keys add to every master: compare shares, not counts.
+      : deviationOf(node.keys / totalKeys, node.expectedKeys / Math.max(1, expectedKeys));
+  }
   logger.debug(
     `verify: ${totalKeys} keys found, ${expectedKeys} expected (${exact ? "exact" : "at least"})`,
   );
@@ -118,7 +127,13 @@ export async function verifyFill(
     undefined,
   );
   const maxDeviation = largest === undefined ? 0 : Math.abs(largest.deviation);
-  checks.push(distributionCheck(largest, maxDeviation, tolerance));
+  checks.push(
+    distributionCheck(largest, maxDeviation, tolerance, {
+      found: totalKeys,
+      expected: expectedKeys,
+      exact,
+    }),
+  );
 
   const indices = sampleIndices(range.start, range.end, sample);
   const content = await checkContent(transport, keyspace, indices, logger);
@@ -173,7 +188,10 @@ function ownedSlots(node: NodeInfo): Int32Array {
   return Int32Array.from(slots).sort();
 }
 
-/** (found - expected) / expected; a master expected to hold nothing deviates by 100% if it does. */
+/**
+ * (found - expected) / expected, for counts or for shares; a master expected to hold nothing
+ * deviates by 100% if it holds anything.
+ */
 function deviationOf(found: number, expected: number): number {
   if (expected > 0) return (found - expected) / expected;
   return found > 0 ? 1 : 0;
@@ -263,17 +281,25 @@ function distributionCheck(
   largest: NodeVerifyResult | undefined,
   maxDeviation: number,
   tolerance: number,
+  totals: { found: number; expected: number; exact: boolean },
 ): VerifyCheck {
   if (largest === undefined) {
     return { name: "distribution", ok: false, detail: "no master serves any slot" };
   }
   const ok = maxDeviation <= tolerance + 1e-12;
+  const share = (part: number, whole: number) =>
+    `${(whole > 0 ? (part / whole) * 100 : 0).toFixed(2)}%`;
+  const numbers = totals.exact || totals.found === 0
+    ? `${largest.keys} keys, ${largest.expectedKeys} expected by its ${largest.slots} slots`
+    : `holds ${
+      share(largest.keys, totals.found)
+    } of the keys found, ${largest.keys} of ${totals.found}, against ${
+      share(largest.expectedKeys, totals.expected)
+    } by its ${largest.slots} slots`;
   return {
     name: "distribution",
     ok,
-    detail: `largest deviation ${
-      percent(largest.deviation)
-    } on ${largest.address} (${largest.keys} keys, ${largest.expectedKeys} expected by its ${largest.slots} slots), ${
+    detail: `largest deviation ${percent(largest.deviation)} on ${largest.address} (${numbers}), ${
       ok ? "within" : "beyond"
     } ${tolerancePercent(tolerance)}`,
   };
