@@ -5,12 +5,13 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../errors.ts";
+import { FillError, UsageError } from "../errors.ts";
 import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
 import { keyCount, Keyspace } from "../fill/keyspace.ts";
 import { formatBytes } from "../fill/size.ts";
 import { defineStep } from "../pipeline/define.ts";
-import type { FillResult, KeyspaceParams, Shard } from "../types.ts";
+import { infoField } from "../transport/topology.ts";
+import type { FillResult, KeyspaceParams, Logger, Shard, Transport } from "../types.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 
 interface KeyspaceOptions {
@@ -117,10 +118,56 @@ export const fillStep = defineStep({
           }`,
         );
       }
+      throw rejectedWrites(result);
     }
+    if (!result.acked && result.written) await warnIfFull(transport, ctx.logger);
     return result;
   },
 });
+
+/**
+ * After a fire-and-forget fill, names each master that is at its `maxmemory` with a
+ * `noeviction` policy: its rejected writes were not counted, and verify will find them
+ * missing.
+ */
+async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
+  let replies;
+  try {
+    replies = await transport.callEachMaster(["INFO", "memory"]);
+  } catch {
+    return; // verify reports what is missing either way
+  }
+  for (const { node, reply } of replies) {
+    const info = String(reply);
+    const max = Number(infoField(info, "maxmemory") ?? 0);
+    const used = Number(infoField(info, "used_memory") ?? 0);
+    const policy = infoField(info, "maxmemory_policy");
+    if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
+      logger.warn(
+        `Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one`,
+      );
+    }
+  }
+}
+
+/** The error for a fill whose writes were rejected: names the node with the most and quotes it. */
+function rejectedWrites(result: FillResult): FillError {
+  const failing = result.nodes.filter((node) => node.errors > 0)
+    .sort((a, b) => b.errors - a.errors);
+  const worst = failing[0]!;
+  const quoted = (worst.firstErrors[0] ?? "").replace(/\s+/g, " ").slice(0, 120);
+  const others = failing.length > 1
+    ? ` (and ${failing.length - 1} more node${failing.length > 2 ? "s" : ""})`
+    : "";
+  const fix = /^OOM\b/.test(quoted)
+    ? ": the node is full (maxmemory with noeviction); raise maxmemory, allow eviction, or fill less"
+    : "";
+  return new FillError(
+    `Node "${worst.address}"${others} rejected ${worst.errors.toLocaleString("en-US")} of ${
+      result.keys.toLocaleString("en-US")
+    } writes with "${quoted}"${fix}`,
+  );
+}
 
 /** Declares a keyspace written earlier with the same parameters, so `verify` can check it. */
 export const keyspaceStep = defineStep({
