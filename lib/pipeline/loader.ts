@@ -1086,11 +1086,12 @@ function readTarget(state: LoadState, root: YAMLMap, registry: Registry): Target
         tls[key] = path;
       } catch {
         const tlsNode = isMap(node) ? state.deref(pairOf(node, "tls")?.value) : undefined;
-        const keyNode = isMap(tlsNode) ? state.deref(pairOf(tlsNode, key)?.value) : undefined;
-        state.problem(
-          offsetOf(keyNode) ?? at("tls"),
-          `target: tls "${key}" file "${value}" does not exist: the path is relative to the pipeline file`,
-        );
+        const keyPair = isMap(tlsNode) ? pairOf(tlsNode, key) : undefined;
+        const set = state.setOf(keyPair) ?? state.setOf(tlsNode);
+        const reason =
+          `target: tls "${key}" file "${value}" does not exist: the path is relative to the pipeline file`;
+        if (set !== undefined) state.problem(undefined, `--set "${set}": ${reason}`);
+        else state.problem(offsetOf(state.deref(keyPair?.value)) ?? at("tls"), reason);
         ok = false;
       }
     }

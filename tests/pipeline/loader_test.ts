@@ -252,3 +252,14 @@ Deno.test("loadPipeline() reports a missing file and a wrong extension without a
     "fixtures/pipelines/nope.toml: A pipeline file must end in .yaml, .yml or .json",
   );
 });
+
+Deno.test("parsePipeline() reports a missing TLS file given with --set as coming from --set", async () => {
+  const message = await messageOf(
+    "version: 1\ntarget: { tls: { ca: ./ca.crt } }\nsteps: [connect]\n",
+    { set: ["target.tls.ca=/nonexistent/ca.crt"] },
+  );
+  assertEquals(
+    message,
+    'fixtures/pipelines/test.yaml: --set "target.tls.ca=/nonexistent/ca.crt": target: tls "ca" file "/nonexistent/ca.crt" does not exist: the path is relative to the pipeline file',
+  );
+});
