@@ -8,11 +8,12 @@
 
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../lib/errors.ts";
+import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
 import { parseSize } from "../lib/fill/size.ts";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import {
+  type Interrupt,
   interruptOnSignals,
   reportError,
   reportRunFailure,
@@ -197,6 +198,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const debug = args.includes("--debug");
   const cli = program();
   let local: LocalRedis | undefined;
+  let interrupt: Interrupt | undefined;
   try {
     try {
       cli.parse([...args], { from: "user" });
@@ -232,7 +234,16 @@ export async function main(args: readonly string[]): Promise<number> {
           flags.cluster ? "cluster (3 masters + 3 replicas)" : "standalone server"
         }`;
         logger.info(`No --host given: starting a local redis-server ${kind} for this run`);
-        local = await startLocalRedis({ cluster: flags.cluster === true, tls: flags.tls === true });
+        // Ctrl-C is ours from here: the fill stops, runs its barrier and reports, and only
+        // then are the servers stopped (they run in their own session, so a terminal's Ctrl-C
+        // does not reach them first).
+        interrupt = interruptOnSignals();
+        local = await startLocalRedis({
+          cluster: flags.cluster === true,
+          tls: flags.tls === true,
+          handleSignals: false,
+          signal: interrupt.signal,
+        });
         const seed = local.nodes[0]!;
         target = {
           ...pipeline.target,
@@ -251,23 +262,26 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(formatPlan(pipeline));
       return 0;
     }
-    const interrupt = interruptOnSignals();
-    try {
-      const result = await runPipeline(pipeline, {
-        logger,
-        progress: terminalProgress(),
-        signal: interrupt.signal,
-      });
-      return result.ok ? 0 : reportRunFailure(result, { debug });
-    } finally {
-      interrupt.dispose();
-    }
+    interrupt ??= interruptOnSignals();
+    const result = await runPipeline(pipeline, {
+      logger,
+      progress: terminalProgress(),
+      signal: interrupt.signal,
+    });
+    return result.ok ? 0 : reportRunFailure(result, { debug });
   } catch (error) {
+    if (interrupt?.signal.aborted && !isUserError(error)) {
+      // Ctrl-C while the local servers were starting.
+      return reportError(new InterruptedError("Interrupted while starting the local servers"), {
+        debug,
+      });
+    }
     return reportError(error, { debug });
   } finally {
     if (local) {
       await local.stop();
     }
+    interrupt?.dispose();
   }
 }
 

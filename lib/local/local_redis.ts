@@ -56,7 +56,7 @@ class LocalRedisHandle implements LocalRedis {
     if (settings.tls) this.tls = settings.tls.files;
     if (settings.password !== undefined) this.password = settings.password;
     if (settings.user) this.user = settings.user;
-    registerStopper(this.#stopper);
+    if (settings.handleSignals !== false) registerStopper(this.#stopper);
   }
 
   url(node: LocalNode | undefined = this.nodes[0]): string {
@@ -171,7 +171,10 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   options.signal?.throwIfAborted();
   const cluster = options.cluster ?? defaults.cluster;
   const tls = (options.tls ?? defaults.tls) || (options.mtls ?? defaults.mtls);
-  const settings: ServerSettings = { extraArgs: options.extraArgs ?? [] };
+  const settings: ServerSettings = {
+    extraArgs: options.extraArgs ?? [],
+    handleSignals: options.handleSignals ?? true,
+  };
   if (options.password !== undefined) settings.password = options.password;
   if (options.user) settings.user = { ...options.user };
   if (options.maxmemory !== undefined) settings.maxmemory = options.maxmemory;

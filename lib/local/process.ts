@@ -32,16 +32,28 @@ export interface TrackedProcess {
 export interface SpawnTrackedOptions {
   /** Working directory. */
   cwd?: string;
+  /**
+   * Stop the process (and exit 130) on SIGINT/SIGTERM (default true). False leaves signals to
+   * the caller, who must stop it.
+   */
+  handleSignals?: boolean;
+  /**
+   * Start it in its own session (`setsid`, when on PATH), so a Ctrl-C typed in the terminal
+   * reaches only this process, which then stops the child in its own time (default false).
+   */
+  newSession?: boolean;
 }
 
 class Tracked implements TrackedProcess {
   readonly pid: number;
   readonly status: Promise<Deno.CommandStatus>;
   readonly stderr: Promise<string>;
+  readonly handleSignals: boolean;
   exited = false;
 
-  constructor(child: Deno.ChildProcess) {
+  constructor(child: Deno.ChildProcess, handleSignals: boolean) {
     this.pid = child.pid;
+    this.handleSignals = handleSignals;
     this.stderr = new Response(child.stderr).text().catch(() => "");
     this.status = child.status.then((status) => {
       this.exited = true;
@@ -70,7 +82,8 @@ function onSignal(): void {
 }
 
 function updateSignalListeners(): void {
-  const wanted = running.size > 0 || stoppers.size > 0;
+  const wanted = stoppers.size > 0 ||
+    [...running.values()].some((tracked) => tracked.handleSignals);
   if (wanted === listening) return;
   listening = wanted;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -122,9 +135,15 @@ export function spawnTracked(
   options: SpawnTrackedOptions = {},
 ): TrackedProcess {
   let child: Deno.ChildProcess;
+  const setsid = options.newSession === true ? findOnPath("setsid") : undefined;
+  if (setsid !== undefined && findOnPath(program) === undefined) {
+    throw new MissingProgramError(program, INSTALL[program] ?? `install "${program}"`);
+  }
   try {
-    child = new Deno.Command(program, {
-      args,
+    // A child of ours is never a process group leader, so setsid execs without forking:
+    // the pid is the program's own.
+    child = new Deno.Command(setsid ?? program, {
+      args: setsid === undefined ? args : [program, ...args],
       stdin: "null",
       stdout: "null",
       stderr: "piped",
@@ -136,10 +155,24 @@ export function spawnTracked(
     }
     throw error;
   }
-  const tracked = new Tracked(child);
+  const tracked = new Tracked(child, options.handleSignals ?? true);
   running.set(tracked.pid, tracked);
   updateSignalListeners();
   return tracked;
+}
+
+function findOnPath(program: string): string | undefined {
+  if (program.includes("/")) return program;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir === "") continue;
+    const path = join(dir, program);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -43,6 +43,8 @@ export interface ServerSettings {
   clusterNodeTimeout?: number;
   /** Appended to the command line. */
   extraArgs: string[];
+  /** Stop the servers on SIGINT/SIGTERM (default true); false leaves it to the caller. */
+  handleSignals?: boolean;
 }
 
 /** A started server that answered PING. */
@@ -265,7 +267,11 @@ export async function startServer(
         ...(plainPort === undefined ? {} : { plainPort }),
         ...(busPort === undefined ? {} : { busPort }),
       };
-      const process = spawnTracked("redis-server", commandLine(settings, dir, ports), { cwd: dir });
+      const process = spawnTracked("redis-server", commandLine(settings, dir, ports), {
+        cwd: dir,
+        handleSignals: settings.handleSignals ?? true,
+        newSession: true,
+      });
       const server: RunningServer = { process, dir, ...ports };
       let answered = false;
       try {

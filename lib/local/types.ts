@@ -47,6 +47,12 @@ export interface LocalRedisOptions {
   extraArgs?: string[];
   /** Cluster only: how long to wait for every readiness condition (default 30000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Stop everything and exit 130 on SIGINT/SIGTERM (default true). Set false when the caller
+   * handles Ctrl-C itself (e.g. to let a fill run its barrier first) and calls `stop()`. The
+   * servers run in their own session either way, so a terminal's Ctrl-C does not reach them.
+   */
+  handleSignals?: boolean;
   /** Aborts the start: everything started so far is stopped and the promise rejects. */
   signal?: AbortSignal;
 }

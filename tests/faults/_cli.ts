@@ -79,13 +79,17 @@ export class FillProcess {
    * Starts `deno run -A tasks/fill.ts ARGS`.
    *
    * @param args The flags.
-   * @param env Extra environment variables.
+   * @param options Extra environment variables; `terminal: true` runs it as a terminal
+   *   would, as the leader of its own process group, so {@linkcode FillProcess.ctrlC} reaches
+   *   the whole group.
    */
-  constructor(args: string[], env: Record<string, string> = {}) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tasks/fill.ts", ...args],
+  constructor(args: string[], options: { env?: Record<string, string>; terminal?: boolean } = {}) {
+    const deno = [Deno.execPath(), "run", "-A", "tasks/fill.ts", ...args];
+    const [program, ...rest] = options.terminal ? ["setsid", ...deno] : deno;
+    const child = new Deno.Command(program!, {
+      args: rest,
       cwd: ROOT,
-      env: { NO_COLOR: "1", ...env },
+      env: { NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -138,6 +142,11 @@ export class FillProcess {
     } catch {
       // exited already
     }
+  }
+
+  /** Sends SIGINT to the whole process group, as Ctrl-C in a terminal does (`terminal: true`). */
+  ctrlC(): void {
+    Deno.kill(-this.#child.pid, "SIGINT");
   }
 
   /**
