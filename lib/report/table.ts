@@ -162,7 +162,10 @@ function nodeTable(report: RunReport, width: number, color: boolean): string | u
   const table = new Table({
     head,
     colAligns: head.map((_, column) => (column === 0 ? "left" : "right")),
-    style: color ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] },
+    // compact: one line per node, a rule only under the head.
+    style: color
+      ? { head: ["bold"], border: ["grey"], compact: true }
+      : { head: [], border: [], compact: true },
   });
   rows.forEach((row, index) => {
     const cells = [...texts[index]!];

@@ -11,6 +11,7 @@
 
 import { countIndices } from "../fill/batch.ts";
 import { Keyspace, shardRange } from "../fill/keyspace.ts";
+import { formatBytes } from "../fill/size.ts";
 import { SLOT_COUNT } from "../fill/slot_tags.ts";
 import { infoField, servingMasters, slotCount } from "../transport/topology.ts";
 import type {
@@ -429,13 +430,15 @@ function memoryCheck(nodes: NodeVerifyResult[], totalKeys: number): VerifyCheck 
   const limits = full.length === 0
     ? ""
     : `; at maxmemory: ${
-      full.map((node) => `${node.address} (${node.usedMemory} of ${node.maxMemory} bytes)`).join(
-        ", ",
-      )
+      full.map((node) =>
+        `${node.address} (${formatBytes(node.usedMemory)} of ${formatBytes(node.maxMemory)})`
+      ).join(", ")
     }`;
   return {
     name: "memory",
     ok: true,
-    detail: `${used} bytes used on ${nodes.length} masters, ${perKey} bytes per key${limits}`,
+    detail: `${formatBytes(used)} used on ${nodes.length} master${
+      nodes.length === 1 ? "" : "s"
+    }, ${perKey} bytes per key${limits}`,
   };
 }

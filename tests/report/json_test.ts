@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { renderJson } from "../../lib/report/json.ts";
+import { buildRunReport, RunReportSchema } from "../../lib/report/model.ts";
+import { renderReportJsonSchema, REPORT_SCHEMA_PATH } from "../../lib/report/schema.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { verifyFill } from "../../lib/verify/verify.ts";
+import { smallFill, targetOf, withTransport } from "../verify/_helpers.ts";
+import { assertSnapshot, clusterFailReport, clusterPassReport } from "./_reports.ts";
+
+/** Every key path of a JSON value, in document order. */
+function keyPaths(value: unknown, prefix = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => keyPaths(item, `${prefix}[]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => [
+      `${prefix}.${key}`,
+      ...keyPaths(item, `${prefix}.${key}`),
+    ]);
+  }
+  return [];
+}
+
+Deno.test("the committed schema/report.schema.json is what RunReportSchema generates", async () => {
+  const committed = await Deno.readTextFile(REPORT_SCHEMA_PATH);
+  if (Deno.env.get("UPDATE_SNAPSHOTS") === "1") {
+    await Deno.writeTextFile(REPORT_SCHEMA_PATH, renderReportJsonSchema());
+    return;
+  }
+  assert.equal(
+    committed,
+    renderReportJsonSchema(),
+    "stale: run deno run --allow-write lib/report/schema.ts",
+  );
+  const schema = JSON.parse(committed);
+  assert.equal(schema.properties.schemaVersion.const, 1);
+  assert.equal(schema.additionalProperties, false);
+  assert.ok(!("password" in schema.properties.target.properties));
+});
+
+Deno.test("renderJson() of a real standalone fill and verify validates against the schema", async () => {
+  await using local = await startLocalRedis();
+  await withTransport(local, async (transport) => {
+    const fill = await smallFill(transport);
+    const verify = await verifyFill(transport, fill, { sample: 100 });
+    const report = buildRunReport({
+      pipeline: "json-test",
+      target: targetOf(local),
+      topology: transport.topology(),
+      fill,
+      verify,
+      steps: [{ id: "fill", name: "fill", ok: true, durationMs: fill.durationMs }],
+    });
+    const parsed = JSON.parse(renderJson(report));
+    const validated = RunReportSchema.safeParse(parsed);
+    assert.ok(validated.success, validated.success ? "" : validated.error.message);
+    assert.equal(parsed.schemaVersion, 1);
+    assert.equal(parsed.ok, true);
+    assert.equal(parsed.fill.keys, 65536);
+    assert.equal(parsed.verify.verdict, "pass");
+    assert.equal(parsed.verify.nodes[0].expectedKeys, 65536);
+    assert.ok(parsed.verify.nodes[0].bytesPerKey > 128);
+    assert.match(parsed.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+Deno.test("renderJson() keeps the schema's key order, whatever order the model was built in", () => {
+  const report = clusterPassReport();
+  const shuffled = Object.fromEntries(Object.entries(report).reverse()) as typeof report;
+  assert.equal(renderJson(shuffled), renderJson(report));
+  const paths = keyPaths(JSON.parse(renderJson(report)));
+  assert.deepEqual(paths.slice(0, 6), [
+    ".schemaVersion",
+    ".pipeline",
+    ".createdAt",
+    ".ok",
+    ".target",
+    ".target.address",
+  ]);
+});
+
+Deno.test("renderJson() matches fixtures/reports/cluster_fail.json and holds no password", async () => {
+  const text = renderJson(clusterFailReport());
+  await assertSnapshot(text, "cluster_fail.json");
+  assert.ok(!text.includes("hunter2"));
+  assert.deepEqual(JSON.parse(text).target, {
+    address: "10.0.0.5:7000",
+    mode: "cluster",
+    tls: true,
+    username: "filler",
+  });
+});
+
+Deno.test("buildRunReport() scrubs the password even from step errors that quote it", () => {
+  const report = buildRunReport({
+    pipeline: "p",
+    target: {
+      host: "h",
+      port: 1,
+      mode: "standalone",
+      password: "s3cret-pw",
+      connectTimeoutMs: 1,
+      commandTimeoutMs: 1,
+    },
+    steps: [{ id: "x", name: "x", ok: false, durationMs: 1, error: 'got "s3cret-pw" back' }],
+  });
+  assert.equal(report.steps[0]?.error, 'got "***" back');
+  assert.equal(report.ok, false);
+  assert.equal(report.fill, null);
+  assert.equal(report.verify, null);
+  assert.ok(RunReportSchema.safeParse(report).success);
+});

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { RunReportSchema } from "../../lib/report/model.ts";
+import { type ReportSink, writeReport } from "../../lib/steps/report.ts";
+import { verifyStep } from "../../lib/steps/verify.ts";
+import type { VerifyResult } from "../../lib/types.ts";
+import {
+  memoryLogger,
+  smallFill,
+  stepContext,
+  targetOf,
+  withTransport,
+} from "../verify/_helpers.ts";
+import { clusterPassReport } from "./_reports.ts";
+
+const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
+const PASSWORD = "Pa55-word-that-must-not-leak";
+
+/** Runs `deno task run FILE` as a user would, with extra environment variables. */
+async function runPipelineFile(file: string, env: Record<string, string>) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", RUN, file],
+    env: { ...env, NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+/** A sink that keeps what would go to stdout. */
+function memorySink(overrides: Partial<ReportSink> = {}): ReportSink & { text: string[] } {
+  const text: string[] = [];
+  return {
+    text,
+    stdout: (chunk) => {
+      text.push(chunk);
+      return Promise.resolve();
+    },
+    isTerminal: false,
+    noColor: false,
+    ...overrides,
+  };
+}
+
+Deno.test("writeReport() prints table and md, writes json to out, and appends the step summary", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const summary = join(dir, "summary.md");
+    await Deno.writeTextFile(summary, "earlier\n");
+    const sink = memorySink({ stepSummary: summary });
+    const out = join(dir, "nested", "report.json");
+    const written = await writeReport(clusterPassReport(), {
+      formats: ["table", "json", "md"],
+      out,
+      secrets: ["hunter2-never-shown"],
+    }, sink);
+    assert.deepEqual(written.stdout, ["table", "md"]);
+    assert.deepEqual(written.file, { path: out, format: "json" });
+    assert.match(sink.text[0]!, /^redfill: cluster-fill +PASS$/m);
+    assert.match(sink.text[1]!, /^\n## redfill: cluster-fill/);
+    assert.ok(RunReportSchema.safeParse(JSON.parse(await Deno.readTextFile(out))).success);
+    const appended = await Deno.readTextFile(summary);
+    assert.ok(appended.startsWith("earlier\n## redfill: cluster-fill"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeReport() colours the table only on a terminal without NO_COLOR", async () => {
+  for (
+    const [isTerminal, noColor, coloured] of [[true, false, true], [true, true, false], [
+      false,
+      false,
+      false,
+    ]] as const
+  ) {
+    const sink = memorySink({ isTerminal, noColor, columns: 100 });
+    await writeReport(clusterPassReport(), { formats: ["table"] }, sink);
+    assert.equal(
+      sink.text.join("").includes("\u001b["),
+      coloured,
+      `tty ${isTerminal}, NO_COLOR ${noColor}`,
+    );
+  }
+});
+
+Deno.test("the verify step and a report never show the password of a protected server", async () => {
+  await using local = await startLocalRedis({ password: PASSWORD });
+  const logger = memoryLogger();
+  await withTransport(local, async (transport) => {
+    const fill = await smallFill(transport);
+    const ctx = stepContext(targetOf(local), { connection: transport, fill }, logger);
+    const result = await verifyStep.run(ctx, { tolerance: 0.2, sample: 100 });
+    assert.equal(result.ok, true);
+    assert.equal((ctx.facts.get("verify") as VerifyResult).ok, true);
+    const { reportFromContext } = await import("../../lib/steps/report.ts");
+    const sink = memorySink();
+    const report = reportFromContext(ctx);
+    await writeReport(report, { formats: ["table", "json", "md"] }, sink);
+    const everything = [...sink.text, ...logger.lines, JSON.stringify(report)].join("\n");
+    assert.match(everything, /Verify passed: 65536 of 65536 keys/);
+    assert.ok(!everything.includes(PASSWORD), "no output holds the password");
+  }, logger);
+});
+
+Deno.test("deno task run: fill, verify and report a protected server; no output holds the password", async () => {
+  await using local = await startLocalRedis({ password: PASSWORD });
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const file = join(dir, "pipeline.yaml");
+    const port = local.masters()[0]!.port;
+    await Deno.writeTextFile(
+      file,
+      [
+        "version: 1",
+        "name: protected",
+        "target:",
+        `  url: redis://127.0.0.1:${port}`,
+        "  mode: standalone",
+        "  password: ${env.REDIS_PASSWORD}",
+        "steps:",
+        "  - connect",
+        "  - flush",
+        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+        "  - verify: { sample: 200 }",
+        `  - report: { format: [table, json, md], out: ${join(dir, "out", "report.json")} }`,
+        "",
+      ].join("\n"),
+    );
+    const summary = join(dir, "summary.md");
+    const run = await runPipelineFile(file, {
+      REDIS_PASSWORD: PASSWORD,
+      GITHUB_STEP_SUMMARY: summary,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const json = await Deno.readTextFile(join(dir, "out", "report.json"));
+    const markdown = await Deno.readTextFile(summary);
+    for (const [name, text] of Object.entries({ ...run, json, markdown })) {
+      assert.ok(!String(text).includes(PASSWORD), `${name} holds the password`);
+    }
+    assert.match(run.stdout, /^redfill: protected +PASS$/m);
+    assert.match(run.stdout, /^## redfill: protected — ✅ pass$/m);
+    assert.match(markdown, /^## redfill: protected — ✅ pass$/m);
+    const report = RunReportSchema.parse(JSON.parse(json));
+    assert.equal(report.fill?.keys, 32768);
+    assert.equal(report.verify?.totalKeys, 32768);
+    assert.deepEqual(report.steps.map((step) => step.id), ["connect", "flush", "fill", "verify"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task run: a failed verify is still reported, then exits 1 naming the check", async () => {
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const file = join(dir, "pipeline.yaml");
+    const port = local.masters()[0]!.port;
+    // The keyspace step declares twice what the fill wrote: half the keys are "missing".
+    await Deno.writeTextFile(
+      file,
+      [
+        "version: 1",
+        "name: short",
+        "target:",
+        `  url: redis://127.0.0.1:${port}`,
+        "  mode: standalone",
+        "steps:",
+        "  - connect",
+        "  - flush",
+        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+        "  - keyspace: { size: 8MiB, key-size: 64, value-size: 64, flushed: true }",
+        "  - verify: { sample: 100 }",
+        "  - report",
+        "",
+      ].join("\n"),
+    );
+    const run = await runPipelineFile(file, {});
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^redfill: short +FAIL$/m);
+    assert.match(run.stdout, /FAIL {2}count: 32768 keys missing: found 32768 of 65536/);
+    assert.match(
+      run.stderr,
+      /^Step "verify" failed: Verify failed: count: 32768 keys missing: found 32768 of 65536/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
