@@ -22,6 +22,7 @@ import {
   usageErrorFromCommander,
 } from "../lib/pipeline/cli.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
+import { isLoopback } from "../lib/steps/flush.ts";
 import { loadPipeline } from "../lib/pipeline/loader.ts";
 import { defaultRegistry } from "../lib/pipeline/registry.ts";
 import { DEFAULT_PORT, DEFAULT_TLS_PORT } from "../lib/pipeline/target.ts";
@@ -258,6 +259,12 @@ export async function main(args: readonly string[]): Promise<number> {
       }
     }
     pipeline.target = target;
+    if (flags.flush !== undefined && flags.yes !== true && !isLoopback(target.host)) {
+      // Refused before anything connects; the flush step checks every node's host again.
+      throw new UsageError(
+        `Refusing to flush "${target.host}": it is not a loopback address; pass --yes to confirm`,
+      );
+    }
     if (flags.dryRun) {
       console.log(formatPlan(pipeline));
       return 0;

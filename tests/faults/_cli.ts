@@ -27,6 +27,8 @@ export interface RunFillCliOptions {
   env?: Record<string, string>;
   /** Kill the run (SIGKILL) and fail after this long (default 60 s): a hang is a failure. */
   timeoutMs?: number;
+  /** Deno permission flags instead of `-A`, e.g. `["-A", "--deny-net"]`. */
+  permissions?: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export interface RunFillCliOptions {
 export async function runFillCli(args: string[], options: RunFillCliOptions = {}): Promise<CliRun> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/fill.ts", ...args],
+    args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
