@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Redis } from "ioredis";
 import { ExitCode } from "../../lib/errors.ts";
 import { FillFailedError, runFill } from "../../lib/fill/fill.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
@@ -12,6 +13,21 @@ const KEYS = 65536; // -d 64MB of 512 + 512 bytes
 interface JsonFill {
   keys: number;
   nodes: Array<{ address: string; keys: number }>;
+}
+
+/** Waits until the node on `port` holds at least one key. */
+async function waitForKeys(port: number): Promise<void> {
+  const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true });
+  try {
+    await client.connect();
+    const deadline = performance.now() + 20_000;
+    while ((await client.dbsize()) === 0) {
+      assert.ok(performance.now() < deadline, `no key reached 127.0.0.1:${port} within 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Fills at 10 MiB/s (about 6 s in all), kills `victim` once the fill runs, checks the end. */
@@ -29,7 +45,8 @@ async function killMidFill(seedPort: number, kill: () => Promise<void>, victim: 
     "json",
   ]);
   await fill.waitForStderr(/Filling /);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Kill only once the victim holds keys: on a loaded machine the writers may still be connecting.
+  await waitForKeys(Number(victim.split(":")[1]));
   const killed = performance.now();
   await kill();
   const run = await fill.finish();
