@@ -1,4 +1,4 @@
-import { assertEquals, assertOk } from "./_assert.ts";
+import { assertOk } from "./_assert.ts";
 import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { parsePipeline } from "../../lib/pipeline/loader.ts";
 import { testRegistry } from "./_registry.ts";
