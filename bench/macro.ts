@@ -191,6 +191,7 @@ async function runOne(
   await setup.control.callEachMaster(["FLUSHALL"]);
   await settleReplicas(setup);
   const before = await serverCpu(setup);
+  const load = Deno.loadavg()[0] ?? 0;
   const spec: CaseSpec = {
     kind: info.kind,
     target: setup.target,
@@ -225,6 +226,7 @@ async function runOne(
     serverCpuSeconds: masterCpu,
     serverCpuPerGib: masterCpu / gib,
     replicaCpuSeconds: after.replicas - before.replicas,
+    loadAverage1m: load,
   };
 }
 

@@ -62,8 +62,8 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
       status,
     ];
   });
-  const micro: Row[] = (report.micro ?? []).map((row) => [
-    row.group,
+  const micro: Row[] = (report.micro ?? []).map((row, index, rows) => [
+    index > 0 && rows[index - 1]!.group === row.group ? "" : row.group,
     `${row.baseline ? "* " : ""}${row.name}`,
     `${row.rate.toFixed(row.rate >= 100 ? 0 : 2)} ${row.unit}`,
     `${row.vsBaseline.toFixed(2)}×`,

@@ -70,6 +70,8 @@ export interface RunResult {
   serverCpuPerGib: number;
   /** The same deltas summed over the replicas (0 without replicas). */
   replicaCpuSeconds: number;
+  /** The machine's 1-minute load average when the run started. */
+  loadAverage1m: number;
 }
 
 /** The medians of one case over all rounds. */

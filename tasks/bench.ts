@@ -22,6 +22,8 @@ import { renderMarkdown, renderTerminal } from "../bench/render.ts";
 import { respGroups } from "../bench/resp_bench.ts";
 import {
   type BenchReport,
+  CASE_IDS,
+  type CaseId,
   caseMedians,
   computeRatios,
   REPORT_SCHEMA,
@@ -42,6 +44,7 @@ interface BenchFlags {
   rounds: string;
   connections?: string;
   batch?: string;
+  cases?: string;
   micro?: true;
   macro?: true;
   microTime: string;
@@ -82,6 +85,10 @@ function program(run: (flags: BenchFlags) => Promise<void>) {
     .option("--rounds <n>", "interleaved rounds; medians are reported", "3")
     .option("--connections <n>", "writers per master for every fill (default: the fill's own)")
     .option("--batch <size>", "batch buffer bytes for every fill (default: the fill's own)")
+    .option(
+      "--cases <ids>",
+      `macro cases to run, comma-separated (default all: ${CASE_IDS.join(",")})`,
+    )
     .option("--micro", "run only the micro-benchmarks")
     .option("--macro", "run only the macro benchmark")
     .option("--micro-time <ms>", "milliseconds per micro case", "500")
@@ -96,6 +103,20 @@ function program(run: (flags: BenchFlags) => Promise<void>) {
         .default(DEFAULT_THRESHOLDS, "bench/thresholds.json"),
     )
     .action(async (flags) => await run(flags));
+}
+
+function parseCases(text: string): CaseId[] {
+  const ids = text.split(",").map((id) => id.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!(CASE_IDS as readonly string[]).includes(id)) {
+      throw new UsageError(`Unknown case "${id}" in --cases: use ${CASE_IDS.join(", ")}`);
+    }
+  }
+  if (ids.length === 0) {
+    throw new UsageError(`Empty --cases: name at least one of ${CASE_IDS.join(", ")}`);
+  }
+  // Keep the round order fixed whatever order the flag lists them in.
+  return CASE_IDS.filter((id) => ids.includes(id));
 }
 
 /** Turns commander's `error: …` lines into one sentence without the prefix. */
@@ -144,6 +165,7 @@ async function bench(flags: BenchFlags): Promise<void> {
     ? undefined
     : parseSize(flags.batch, { what: "--batch" });
   const microTime = integer("--micro-time", flags.microTime, 10, 60_000);
+  const cases = flags.cases === undefined ? undefined : parseCases(flags.cases);
   if (flags.micro && flags.macro) {
     throw new UsageError(`Pass "--micro" or "--macro", not both (neither runs both)`);
   }
@@ -204,6 +226,7 @@ async function bench(flags: BenchFlags): Promise<void> {
       rounds,
       connections,
       batchBytes,
+      cases,
       log,
     });
     report.versions.redis = outcome.redisVersion;

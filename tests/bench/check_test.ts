@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { checkFailure, checkRatios, loadThresholds } from "../../bench/check.ts";
+import { computeRatios, median, type RunResult } from "../../bench/results.ts";
+import { CheckFailedError, UsageError } from "../../lib/errors.ts";
+
+function run(id: RunResult["case"], round: number, mibPerSecond: number, cpu: number): RunResult {
+  return {
+    case: id,
+    round,
+    keys: 1,
+    bytes: 1024,
+    dbsize: 1,
+    durationMs: 1,
+    mibPerSecond,
+    clientCpuSeconds: cpu,
+    clientCpuPerGib: cpu,
+    peakRssBytes: 1,
+    serverCpuSeconds: 1,
+    serverCpuPerGib: 1,
+    replicaCpuSeconds: 0,
+    loadAverage1m: 0,
+  };
+}
+
+Deno.test("median() takes the middle value, or the mean of the middle two", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+Deno.test("computeRatios() pairs runs by round and takes the median of the per-round ratios", () => {
+  const runs = [
+    run("ceiling", 1, 100, 0.1),
+    run("standalone", 1, 90, 0.5),
+    run("ceiling", 2, 200, 0.1),
+    run("standalone", 2, 190, 0.5),
+    run("ceiling", 3, 100, 0.1),
+    run("standalone", 3, 100, 0.5),
+    run("cluster-3x0", 3, 50, 1.0),
+  ];
+  const ratios = computeRatios(runs);
+  const throughput = ratios.find((r) => r.id === "standalone/ceiling.throughput")!;
+  assert.deepEqual(throughput.perRound, [0.9, 0.95, 1]);
+  assert.equal(throughput.value, 0.95);
+  const cpu = ratios.find((r) => r.id === "cluster-3x0/standalone.client-cpu")!;
+  assert.deepEqual(cpu.perRound, [2]);
+  assert.equal(ratios.find((r) => r.id === "tls/standalone.throughput"), undefined);
+});
+
+Deno.test("checkRatios() names every crossed bound with its measured value", () => {
+  const ratios = computeRatios([
+    run("ceiling", 1, 100, 0.1),
+    run("standalone", 1, 80, 0.5),
+    run("cluster-3x0", 1, 80, 0.6),
+  ]);
+  const outcome = checkRatios(ratios, [
+    { ratio: "standalone/ceiling.throughput", min: 0.9 },
+    { ratio: "cluster-3x0/standalone.client-cpu", max: 1.1 },
+    { ratio: "cluster-3x0/standalone.throughput", min: 0.9 },
+    { ratio: "tls/standalone.throughput", min: 0.5 },
+  ], "t.json");
+  assert.equal(outcome.checked, 4);
+  assert.deepEqual(outcome.crossed.map((c) => c.message), [
+    "standalone/ceiling.throughput is 0.800, below the minimum 0.9 (standalone fill MiB/s ÷ raw ceiling MiB/s)",
+    "cluster-3x0/standalone.client-cpu is 1.200, above the maximum 1.1 (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)",
+    "tls/standalone.throughput is not measured, below the minimum 0.5",
+  ]);
+  const error = checkFailure(outcome);
+  assert.ok(error instanceof CheckFailedError);
+  assert.equal(error.exitCode, 1);
+  assert.equal(
+    error.message.split("\n")[0],
+    `Benchmark check failed: 3 thresholds in "t.json" crossed`,
+  );
+});
+
+Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a bound", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/t.json`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ version: 1, thresholds: [{ ratio: "standalone/ceiling", min: 1 }] }),
+    );
+    await assert.rejects(
+      loadThresholds(path),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.message.startsWith(`Unknown ratio "standalone/ceiling" in the thresholds file`),
+    );
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ version: 1, thresholds: [{ ratio: "tls/standalone.throughput" }] }),
+    );
+    await assert.rejects(loadThresholds(path), {
+      message: `The thresholds file "${path}" is invalid at "thresholds.0": needs min or max`,
+    });
+    const shipped = await loadThresholds(
+      new URL("../../bench/thresholds.json", import.meta.url).pathname,
+    );
+    assert.ok(shipped.length > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
