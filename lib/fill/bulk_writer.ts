@@ -9,7 +9,7 @@
 import { FillError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
 import { requestLine } from "../transport/data_socket.ts";
-import type { BatchEncoder, IndexCursor } from "./batch.ts";
+import type { BatchEncoder, EncodedBatch, IndexCursor } from "./batch.ts";
 import { encodeCommand, ReplyScanner } from "./resp.ts";
 
 /** A cursor over an explicit list of indices (used to re-send redirected keys). */
@@ -89,19 +89,36 @@ export interface BulkWriterOptions {
   rate?: RateLimiter | undefined;
   /** How long to wait for the barrier or the last replies. */
   barrierTimeoutMs: number;
+  /**
+   * Send `ASKING` before each `SET` (acked mode): for keys an `ASK` reply sent to this node,
+   * whose slot is being migrated to it.
+   */
+  asking?: boolean | undefined;
 }
 
 /** What a writer did, beyond its counters. */
 export interface BulkWriterResult {
   /** Whether the server refused `CLIENT REPLY`, so the writer counted replies instead. */
   fellBackToAcked: boolean;
-  /** Indices the server redirected (MOVED/ASK/TRYAGAIN/CLUSTERDOWN) in acked mode, to re-send. */
+  /**
+   * Indices the server redirected (MOVED/TRYAGAIN/CLUSTERDOWN/…) in acked mode, to re-send to
+   * the node that owns their slot after a topology refresh.
+   */
   redirected: number[];
+  /**
+   * Indices answered with `ASK slot host:port` in acked mode (their slot is being migrated), by
+   * the `host:port` to re-send them to, with `ASKING`.
+   */
+  asked: Map<string, number[]>;
 }
 
 const REPLY_ON = encodeCommand(["CLIENT", "REPLY", "ON"]);
 const REPLY_OFF = encodeCommand(["CLIENT", "REPLY", "OFF"]);
+const ASKING = encodeCommand(["ASKING"]);
+/** In `sent`, the place of an `ASKING` command, whose `+OK` is not a key's. */
+const ASKING_MARK = -1;
 const RETRYABLE = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|MASTERDOWN|READONLY) /;
+const ASK_REPLY = /^ASK \d+ (\S+)$/;
 const MAX_QUOTED_ERRORS = 5;
 
 /** Streams one writer's share of the keyspace into one socket. */
@@ -133,8 +150,9 @@ export class BulkWriter {
       }
     }
     const redirected: number[] = [];
+    const asked = new Map<string, number[]>();
     if (replies) {
-      await this.#streamAcked(redirected);
+      await this.#streamAcked(redirected, asked);
     } else {
       await this.#stream(undefined);
       const reply = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
@@ -146,12 +164,16 @@ export class BulkWriter {
         );
       }
     }
-    return { fellBackToAcked, redirected };
+    return { fellBackToAcked, redirected, asked };
   }
 
   async #stream(sent: number[] | undefined): Promise<void> {
     const { socket, encoder, cursor, signal, counters, keyValueBytes, rate } = this.#options;
-    const size = Math.max(this.#options.batchBytes, encoder.maxCommandBytes);
+    const asking = this.#options.asking === true;
+    const size = Math.max(
+      this.#options.batchBytes,
+      encoder.maxCommandBytes + (asking ? ASKING.length : 0),
+    );
     const buffers = [new Uint8Array(size), new Uint8Array(size)];
     const pending: Array<Promise<void> | undefined> = [undefined, undefined];
     let turn = 0;
@@ -159,7 +181,9 @@ export class BulkWriter {
       while (!signal.aborted) {
         const buffer = buffers[turn]!;
         await pending[turn];
-        const batch = encoder.fill(buffer, cursor, sent);
+        const batch = asking
+          ? fillAsking(encoder, buffer, cursor, sent)
+          : encoder.fill(buffer, cursor, sent);
         if (batch.keys === 0) break;
         if (rate) await rate.take(batch.length, signal);
         pending[turn] = socket.write(buffer.subarray(0, batch.length)).then(() => {
@@ -176,28 +200,35 @@ export class BulkWriter {
     for (const write of pending) await write;
   }
 
-  async #streamAcked(redirected: number[]): Promise<void> {
+  async #streamAcked(redirected: number[], asked: Map<string, number[]>): Promise<void> {
     const { socket, counters, barrierTimeoutMs } = this.#options;
     const sent: number[] = [];
     let answered = 0;
     let settle: (() => void) | undefined;
     const scanner = new ReplyScanner((reply) => {
       const index = sent[answered++]!;
-      if (reply.type === "-") {
-        if (RETRYABLE.test(reply.text)) {
-          redirected.push(index);
-          // Counted again when it is re-sent to the node that owns it now.
-          counters.keys--;
-          counters.bytes -= this.#options.keyValueBytes;
+      if (index === ASKING_MARK) {
+        // The +OK of an ASKING: the reply of the SET after it tells what happened to the key.
+      } else if (reply.type === "-" && RETRYABLE.test(reply.text)) {
+        const ask = ASK_REPLY.exec(reply.text);
+        if (ask) {
+          let list = asked.get(ask[1]!);
+          if (!list) asked.set(ask[1]!, list = []);
+          list.push(index);
         } else {
-          counters.errors++;
-          const quoted = reply.text.slice(0, 200);
-          if (
-            counters.firstErrors.length < MAX_QUOTED_ERRORS &&
-            !counters.firstErrors.includes(quoted)
-          ) {
-            counters.firstErrors.push(quoted);
-          }
+          redirected.push(index);
+        }
+        // Counted again when it is re-sent to the node that owns it now.
+        counters.keys--;
+        counters.bytes -= this.#options.keyValueBytes;
+      } else if (reply.type === "-") {
+        counters.errors++;
+        const quoted = reply.text.slice(0, 200);
+        if (
+          counters.firstErrors.length < MAX_QUOTED_ERRORS &&
+          !counters.firstErrors.includes(quoted)
+        ) {
+          counters.firstErrors.push(quoted);
         }
       } else {
         counters.acked++;
@@ -244,6 +275,31 @@ export class BulkWriter {
       });
     }
   }
+}
+
+/**
+ * Like {@linkcode BatchEncoder.fill}, with an `ASKING` before each `SET` (marked in `sent`).
+ */
+function fillAsking(
+  encoder: BatchEncoder,
+  out: Uint8Array,
+  cursor: IndexCursor,
+  sent: number[] | undefined,
+): EncodedBatch {
+  const limit = out.length - encoder.maxCommandBytes - ASKING.length;
+  let length = 0;
+  let keys = 0;
+  while (length <= limit) {
+    const index = cursor.next();
+    if (index < 0) break;
+    out.set(ASKING, length);
+    length += ASKING.length;
+    sent?.push(ASKING_MARK);
+    length = encoder.encodeOne(index, out, length);
+    keys++;
+    sent?.push(index);
+  }
+  return { length, keys };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

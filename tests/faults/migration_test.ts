@@ -1,0 +1,186 @@
+/**
+ * Slot migration mid-fill: slots move from one master to another (CLUSTER SETSLOT IMPORTING /
+ * MIGRATING, MIGRATE, SETSLOT NODE) while an acked fill writes them. Keys answered with ASK
+ * are re-sent with ASKING to the importing node, keys answered with MOVED to the new owner;
+ * the fill ends with exactly N keys and verify passes.
+ */
+
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { runFill } from "../../lib/fill/fill.ts";
+import { type LocalNode, startLocalRedis } from "../../lib/local/mod.ts";
+import { ClusterTransport } from "../../lib/transport/cluster.ts";
+import type { Logger } from "../../lib/types.ts";
+import { verifyFill } from "../../lib/verify/verify.ts";
+
+const KEYS = 49152; // 3 keys per slot: i, i + 16384 and i + 32768; at 8 MiB/s about 6 s
+/** Slots moved (and finished) early in the fill: their later keys get MOVED. */
+const MOVED_SLOTS = range(0, 10);
+/** Slots left migrating until the fill is over: their later keys get ASK. */
+const ASK_SLOTS = range(10, 20);
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, k) => start + k);
+}
+
+function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: () => {},
+    info: (message) => lines.push(message),
+    warn: (message) => lines.push(`warn: ${message}`),
+  };
+}
+
+function client(node: LocalNode): Redis {
+  return new Redis({
+    host: node.host,
+    port: node.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+}
+
+/** Moves `slots` from `source` to `target` step by step, as `redis-cli --cluster reshard` does. */
+class Migration {
+  constructor(
+    readonly source: { node: LocalNode; redis: Redis },
+    readonly target: { node: LocalNode; redis: Redis },
+    readonly all: Redis[],
+  ) {}
+
+  /** SETSLOT IMPORTING on the target, then MIGRATING on the source. */
+  async begin(slots: number[]): Promise<void> {
+    for (const slot of slots) {
+      await this.target.redis.call("CLUSTER", "SETSLOT", slot, "IMPORTING", this.source.node.id);
+      await this.source.redis.call("CLUSTER", "SETSLOT", slot, "MIGRATING", this.target.node.id);
+    }
+  }
+
+  /** MIGRATEs every key the source still has in `slots`, in batches; returns how many. */
+  async moveKeys(slots: number[]): Promise<number> {
+    let moved = 0;
+    for (const slot of slots) {
+      for (;;) {
+        const keys = await this.source.redis.call(
+          "CLUSTER",
+          "GETKEYSINSLOT",
+          slot,
+          100,
+        ) as string[];
+        if (keys.length === 0) break;
+        const { host, port } = this.target.node;
+        await this.source.redis.call("MIGRATE", host, port, "", 0, 5000, "KEYS", ...keys);
+        moved += keys.length;
+      }
+    }
+    return moved;
+  }
+
+  /** SETSLOT NODE target on the target, the source, then every other master. */
+  async finish(slots: number[]): Promise<void> {
+    const order = [
+      this.target.redis,
+      this.source.redis,
+      ...this.all.filter((redis) => redis !== this.target.redis && redis !== this.source.redis),
+    ];
+    for (const slot of slots) {
+      for (const redis of order) {
+        await redis.call("CLUSTER", "SETSLOT", slot, "NODE", this.target.node.id);
+      }
+    }
+  }
+}
+
+async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await probe())) {
+    assert.ok(performance.now() < deadline, `${what} did not happen within ${ms / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("runFill() in acked mode follows ASK and MOVED while slots migrate mid-fill: exactly N keys", async () => {
+  const redis = await startLocalRedis({ cluster: true, masters: 3, replicas: 0 });
+  const logger = memoryLogger();
+  const [a, b, c] = redis.masters() as [LocalNode, LocalNode, LocalNode];
+  const clients = [client(a), client(b), client(c)];
+  const seed = redis.nodes[0]!;
+  const transport = new ClusterTransport({
+    target: {
+      host: seed.host,
+      port: seed.port,
+      mode: "cluster",
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 10000,
+    },
+    logger,
+  });
+  try {
+    await Promise.all(clients.map((redis) => redis.connect()));
+    assert.ok(a.slots[0]![0] === 0 && a.slots[0]![1] >= 20, `first master's slots: ${a.slots}`);
+    const migration = new Migration(
+      { node: a, redis: clients[0]! },
+      { node: b, redis: clients[1]! },
+      clients,
+    );
+    await transport.connect();
+    const filling = runFill(transport, {
+      keyspace: { count: KEYS, keySize: 512, valueSize: 512, seed: 3, prefix: "redfill:" },
+      acked: true,
+      flushed: true,
+      rateBytesPerSecond: 8 * 1024 * 1024,
+      logger,
+    });
+    filling.catch(() => {});
+    // Once the first key of every slot to move is written (the later ones are still to come):
+    const slots = [...MOVED_SLOTS, ...ASK_SLOTS];
+    await until("the first keys of the slots to move", async () => {
+      const counts = await Promise.all(
+        slots.map((slot) => clients[0]!.call("CLUSTER", "COUNTKEYSINSLOT", slot)),
+      );
+      return counts.every((count) => Number(count) >= 1);
+    });
+    await migration.begin(slots);
+    const movedEarly = await migration.moveKeys(slots);
+    await migration.finish(MOVED_SLOTS);
+    const result = await filling;
+    // The fill is over while ASK_SLOTS still migrate: finish them now.
+    const movedLate = await migration.moveKeys(ASK_SLOTS);
+    await migration.finish(ASK_SLOTS);
+    const context = logger.lines.join("\n");
+    assert.ok(movedEarly >= slots.length, `only ${movedEarly} keys migrated during the fill`);
+    assert.equal(
+      movedLate,
+      0,
+      "a key was written to the migrating source instead of following ASK",
+    );
+
+    const resent = /Re-sending (\d+) redirected keys .*\((\d+) with ASKING\)/.exec(context);
+    assert.ok(resent, `no redirected key was re-sent: ${context}`);
+    const [total, asked] = [Number(resent[1]), Number(resent[2])];
+    // The later keys of each moved slot (i + 16384, i + 32768) came back MOVED or ASK.
+    assert.equal(asked, 2 * ASK_SLOTS.length, context);
+    assert.equal(total - asked, 2 * MOVED_SLOTS.length, context);
+
+    // Each key counted once, and exactly N on the servers.
+    assert.equal(result.keys, KEYS, context);
+    assert.equal(result.errors, 0);
+    assert.equal(result.nodes.reduce((sum, node) => sum + node.keys, 0), KEYS);
+    const sizes = await Promise.all(clients.map((redis) => redis.dbsize()));
+    assert.equal(sizes.reduce((sum, size) => sum + size, 0), KEYS, `DBSIZE: ${sizes}`);
+    for (const slot of slots) {
+      assert.equal(Number(await clients[1]!.call("CLUSTER", "COUNTKEYSINSLOT", slot)), 3);
+    }
+    await transport.refresh();
+    const verify = await verifyFill(transport, result, { sample: 500 });
+    assert.ok(verify.ok, JSON.stringify(verify.checks));
+    assert.equal(verify.totalKeys, KEYS);
+  } finally {
+    for (const redis of clients) redis.disconnect();
+    await transport.close();
+    await redis.stop();
+  }
+});
