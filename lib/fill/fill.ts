@@ -141,13 +141,14 @@ function listPlan(node: NodeInfo, list: number[], asking: boolean): WriterPlan {
  * - a master lost mid-fill (its writer's socket dies, and it no longer answers `PING`) is
  *   failed over: when the topology listed a replica for it, the fill waits (up to
  *   `failoverTimeoutMs`) until every slot is served again by the other masters with
- *   `cluster_state:ok`, then re-sends **every** key it had sent to the lost master (the ones
- *   it acknowledged too: an acknowledged write may not have reached the replica before the
+ *   `cluster_state:ok`, then re-sends **every** key meant for the lost master (the ones it
+ *   acknowledged too: an acknowledged write may not have reached the replica before the
  *   master died). `SET` is idempotent, so keys the replica already had are rewritten with the
  *   same value. What the lost master acknowledged no longer counts: it stays in
  *   {@linkcode FillResult.nodes} with zero keys, and each re-sent key is counted once, on the
  *   master that took over. A master that dies after its writers finished is found by a last
- *   `PING` of every master written to, and handled the same way.
+ *   `PING` of every master written to, and handled the same way. One that dies after that
+ *   check may still take unreplicated writes with it: verify counts what is there.
  *
  * Without a replica, in fire-and-forget mode (replies off: a lost master's unreplicated
  * writes cannot be told apart) or when the failover does not complete in time, losing a node
@@ -373,7 +374,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
         noteReplicas(current);
         replay = replaceLost(allPlans, lost);
         options.logger.warn(
-          `Re-sending all ${replay.length} keys sent to ${names} (acknowledged writes may not have reached the replica); they are counted once, on the master that took over`,
+          `Re-sending all ${replay.length} keys meant for ${names} to the master that took over (writes it acknowledged may not have reached its replica); each is counted once`,
         );
       } else if (redirected.length === 0 && asked.size === 0) {
         break;

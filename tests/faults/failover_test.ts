@@ -219,3 +219,43 @@ Deno.test("deno task fill without --replies never passes with keys lost to a fai
     await redis.stop();
   }
 });
+
+Deno.test("deno task fill --replies follows a failover mid-fill: exit 0, exactly N keys, verify passes", async () => {
+  const redis = await startLocalRedis(CLUSTER);
+  try {
+    // The victim is the node the CLI was pointed at: the topology must come from the others.
+    const seed = redis.masters()[0]!;
+    const victim = seed;
+    const fill = new FillProcess([
+      "-c",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(seed.port),
+      "--replies",
+      "-d",
+      "40MB",
+      "--rate",
+      "8",
+      "--report",
+      "json",
+    ]);
+    await fill.waitForStderr(/Filling /);
+    await killWhenFilling(redis, victim);
+    const run = await fill.finish();
+    const context = `exit ${run.code}\nstderr: ${run.stderr}`;
+    assert.equal(run.code, 0, context);
+    assert.match(run.stderr, new RegExp(`Lost master "127\\.0\\.0\\.1:${victim.port}"`), context);
+    assert.match(run.stderr, /Verify passed: 40960 of 40960 keys/, context);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      fill: { keys: number; nodes: Array<{ keys: number }> };
+    };
+    assert.equal(report.ok, true);
+    assert.equal(report.fill.keys, KEYS);
+    assert.equal(report.fill.nodes.reduce((sum, node) => sum + node.keys, 0), KEYS);
+    assert.equal(await servedKeys(redis, redis.masters()[1]!), KEYS);
+  } finally {
+    await redis.stop();
+  }
+});

@@ -161,9 +161,10 @@ Deno.test("runFill() in acked mode follows ASK and MOVED while slots migrate mid
     const resent = /Re-sending (\d+) redirected keys .*\((\d+) with ASKING\)/.exec(context);
     assert.ok(resent, `no redirected key was re-sent: ${context}`);
     const [total, asked] = [Number(resent[1]), Number(resent[2])];
-    // The later keys of each moved slot (i + 16384, i + 32768) came back MOVED or ASK.
-    assert.equal(asked, 2 * ASK_SLOTS.length, context);
-    assert.equal(total - asked, 2 * MOVED_SLOTS.length, context);
+    // The later keys of each moved slot (i + 16384, i + 32768) came back once, MOVED or ASK.
+    assert.equal(total, 2 * slots.length, context);
+    assert.ok(asked >= 2 * ASK_SLOTS.length, context);
+    assert.ok(total - asked > 0, `no MOVED: ${context}`);
 
     // Each key counted once, and exactly N on the servers.
     assert.equal(result.keys, KEYS, context);
