@@ -42,7 +42,7 @@ export interface RunFillOptions {
   shard?: Shard | undefined;
   /** Writers per master (default 8 standalone, 2 per master in a cluster). */
   connections?: number | undefined;
-  /** Bytes per batch buffer; by default 8 MiB, lowered so all buffers fit in 32 MiB. */
+  /** Bytes per batch buffer; by default all buffers share 8 MiB (at most 8 MiB each, at least 128 KiB). */
   batchBytes?: number | undefined;
   /** Keep replies on and count every one. */
   acked?: boolean | undefined;
