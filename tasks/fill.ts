@@ -9,7 +9,9 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
 import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
+import { parseShard, parseTtl } from "../lib/fill/keyspace.ts";
 import { parseSize } from "../lib/fill/size.ts";
+import { keyspaceFromOptions } from "../lib/steps/fill.ts";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import {
@@ -115,8 +117,15 @@ function stepOverrides(flags: Flags): string[] {
   if (flags.serial) put("fill.serial", true);
   if (flags.replies) put("fill.replies", true);
   put("fill.prefix", flags.prefix);
-  put("fill.ttl", flags.ttl);
-  put("fill.shard", flags.shard);
+  // Parsed here too, so a bad value is named by its flag rather than as a pipeline option.
+  if (flags.ttl !== undefined) {
+    parseTtl(flags.ttl);
+    put("fill.ttl", flags.ttl);
+  }
+  if (flags.shard !== undefined) {
+    parseShard(flags.shard);
+    put("fill.shard", flags.shard);
+  }
   if (flags.pipeline !== undefined) {
     put("fill.pipeline", parseSize(flags.pipeline, { what: "--pipeline" }));
   }
@@ -217,6 +226,10 @@ export async function main(args: readonly string[]): Promise<number> {
     const set = stepOverrides(flags);
     const registry = await defaultRegistry();
     const pipeline = await loadPipeline(FILL_PIPELINE, { set, registry, env: {} });
+    // A key size too small for prefix, tag and index is refused before anything connects.
+    for (const step of pipeline.steps.filter((candidate) => candidate.name === "fill")) {
+      keyspaceFromOptions(step.options as Parameters<typeof keyspaceFromOptions>[0]);
+    }
     if (flags.verify === false) {
       pipeline.steps = pipeline.steps.filter((step) => step.name !== "verify");
     }

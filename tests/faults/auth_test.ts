@@ -1,5 +1,5 @@
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, runFillCli } from "./_cli.ts";
+import { assertFailure, runFillCli } from "../_cli.ts";
 
 const PASSWORD = "s3cret-Pa55word-do-not-print";
 const USER_PASSWORD = "user-Pa55-never-printed";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import type { LocalRedis } from "../../lib/local/mod.ts";
-import { runFillCli } from "./_cli.ts";
+import { runFillCli } from "../_cli.ts";
 
 async function redisCli(redis: LocalRedis, ...args: string[]): Promise<string> {
   const output = await new Deno.Command("redis-cli", {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertFailure, closedPort, runFillCli, silentPeer } from "./_cli.ts";
+import { assertFailure, closedPort, runFillCli, silentPeer } from "../_cli.ts";
 
 Deno.test("deno task fill exits 3 at once when nothing listens on the port", async () => {
   const port = closedPort();

@@ -12,7 +12,7 @@ import { type LocalNode, type LocalRedis, startLocalRedis } from "../../lib/loca
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import type { FillResult, Logger } from "../../lib/types.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
-import { FillProcess, lastLine } from "./_cli.ts";
+import { FillProcess, lastLine } from "../_cli.ts";
 
 const KEYS = 40960; // -d 40MB of 512 + 512 bytes: at 8 MiB/s about 5 s
 const CLUSTER = { cluster: true, masters: 3, replicas: 1, clusterNodeTimeout: 1500 } as const;

@@ -5,7 +5,7 @@ import { deleteByPrefix } from "../../lib/steps/flush.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import { servingMasters } from "../../lib/transport/topology.ts";
 import type { Target } from "../../lib/types.ts";
-import { assertFailure, runFillCli } from "./_cli.ts";
+import { assertFailure, runFillCli } from "../_cli.ts";
 
 Deno.test("deno task fill --flush refuses a non-loopback host without --yes before connecting (exit 2)", async () => {
   // --deny-net: had the CLI tried to connect, Deno would have refused it, with another

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ExitCode } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { FillProcess } from "./_cli.ts";
+import { FillProcess } from "../_cli.ts";
 
 async function redisCli(port: number, ...args: string[]): Promise<string> {
   const output = await new Deno.Command("redis-cli", {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ExitCode } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, runFillCli } from "./_cli.ts";
+import { assertFailure, runFillCli } from "../_cli.ts";
 
 Deno.test("a full server (maxmemory, noeviction): --replies counts the rejected writes and exits 4; fire-and-forget fails verify", async () => {
   const redis = await startLocalRedis({ maxmemory: "8mb", maxmemoryPolicy: "noeviction" });

@@ -6,7 +6,7 @@ import { startLocalRedis } from "../../lib/local/mod.ts";
 import { silentLogger } from "../../lib/pipeline/executor.ts";
 import { StandaloneTransport } from "../../lib/transport/standalone.ts";
 import type { Target } from "../../lib/types.ts";
-import { assertFailure, FillProcess } from "./_cli.ts";
+import { assertFailure, FillProcess } from "../_cli.ts";
 
 const KEYS = 65536; // -d 64MB of 512 + 512 bytes
 

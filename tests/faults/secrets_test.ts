@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertNoSecret, type CliRun, runFillCli } from "./_cli.ts";
+import { assertNoSecret, type CliRun, runFillCli } from "../_cli.ts";
 
 const PASSWORD = "Zq9-secret-pa55word-7Xk";
 const ROOT = new URL("../../", import.meta.url);

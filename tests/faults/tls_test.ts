@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { generateTlsFiles } from "../../lib/local/mod.ts";
-import { assertFailure, runFillCli } from "./_cli.ts";
+import { assertFailure, runFillCli } from "../_cli.ts";
 
 function address(port: number): string {
   return `"127\\.0\\.0\\.1:${port}"`;
