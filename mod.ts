@@ -51,6 +51,7 @@ export type {
   FactName,
   FactValue,
   FillResult,
+  FlushResult,
   KeyspaceParams,
   Logger,
   NodeFillResult,

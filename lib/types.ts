@@ -360,6 +360,18 @@ export interface ContextFacts {
   fill: FillResult;
   /** A verify result (from `verify`). */
   verify: VerifyResult;
+  /** The target was flushed (from `flush`). */
+  flush: FlushResult;
+}
+
+/** What the `flush` step did. */
+export interface FlushResult {
+  /** Whether anything was flushed (false when `enabled: false`). */
+  enabled: boolean;
+  /** `all` (FLUSHALL) or `prefix` (SCAN + UNLINK). */
+  scope: "all" | "prefix";
+  /** Keys deleted with scope `prefix`. */
+  deleted: number;
 }
 
 /** A fact name: one of {@linkcode ContextFacts}' keys, or a plugin's own string. */

@@ -9,9 +9,9 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
 import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
-import { parseShard, parseTtl } from "../lib/fill/keyspace.ts";
+import { keyCount, Keyspace, parseShard, parseTtl } from "../lib/fill/keyspace.ts";
 import { parseSize } from "../lib/fill/size.ts";
-import { keyspaceFromOptions } from "../lib/steps/fill.ts";
+import { KEYSPACE_DEFAULTS } from "../lib/steps/options.ts";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import {
@@ -107,11 +107,25 @@ function stepOverrides(flags: Flags): string[] {
   const put = (path: string, value: string | number | boolean | undefined) => {
     if (value !== undefined) set.push(`${path}=${JSON.stringify(value)}`);
   };
-  if (flags.data !== undefined) {
-    put("fill.size", parseSize(flags.data, { bareUnit: 1024 ** 3, what: "--data" }));
-  }
-  put("fill.key-size", integer(flags.keySize, "--key-size", 1));
-  put("fill.value-size", integer(flags.valueSize, "--value-size", 1));
+  const size = flags.data === undefined
+    ? undefined
+    : parseSize(flags.data, { bareUnit: 1024 ** 3, what: "--data" });
+  const keySize = integer(flags.keySize, "--key-size", 1);
+  const valueSize = integer(flags.valueSize, "--value-size", 1);
+  // A key size too small for prefix, tag and index is named by its flag, before anything runs.
+  const keyspace = {
+    keySize: keySize ?? KEYSPACE_DEFAULTS.keySize,
+    valueSize: valueSize ?? KEYSPACE_DEFAULTS.valueSize,
+    prefix: flags.prefix ?? KEYSPACE_DEFAULTS.prefix,
+  };
+  new Keyspace({
+    ...keyspace,
+    count: keyCount(size ?? KEYSPACE_DEFAULTS.size, keyspace.keySize, keyspace.valueSize),
+    seed: 0,
+  });
+  put("fill.size", size);
+  put("fill.key-size", keySize);
+  put("fill.value-size", valueSize);
   put("fill.seed", integer(flags.seed, "--seed", 0));
   put("fill.connections", integer(flags.connections, "--connections", 1));
   if (flags.serial) put("fill.serial", true);
@@ -226,10 +240,6 @@ export async function main(args: readonly string[]): Promise<number> {
     const set = stepOverrides(flags);
     const registry = await defaultRegistry();
     const pipeline = await loadPipeline(FILL_PIPELINE, { set, registry, env: {} });
-    // A key size too small for prefix, tag and index is refused before anything connects.
-    for (const step of pipeline.steps.filter((candidate) => candidate.name === "fill")) {
-      keyspaceFromOptions(step.options as Parameters<typeof keyspaceFromOptions>[0]);
-    }
     if (flags.verify === false) {
       pipeline.steps = pipeline.steps.filter((step) => step.name !== "verify");
     }

@@ -31,6 +31,17 @@ export function keyCount(size: number, keySize: number, valueSize: number): numb
   return Math.ceil(size / (keySize + valueSize));
 }
 
+/**
+ * The smallest key size that holds the prefix, a `{tag}` and the zero-padded index of N keys.
+ *
+ * @param count N.
+ * @param prefix The key prefix.
+ * @returns Bytes.
+ */
+export function minimumKeySize(count: number, prefix: string): number {
+  return encoder.encode(prefix).length + 2 + TAG_LENGTH + String(Math.max(count - 1, 0)).length;
+}
+
 /** A 32-bit mix of (seed, i, lane): the source of every per-key pseudo-random choice. */
 export function mix(seed: number, index: number, lane = 0): number {
   let h = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul(lane + 1, 0x27d4eb2f);

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { FillError, UsageError } from "../errors.ts";
 import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
-import { keyCount, Keyspace } from "../fill/keyspace.ts";
+import { keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes } from "../fill/size.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../transport/topology.ts";
@@ -22,6 +22,28 @@ interface KeyspaceOptions {
   prefix: string;
   ttl?: { min: number; max: number } | undefined;
   shard?: Shard | undefined;
+}
+
+/**
+ * Refuses, while the file is checked, a key size too small for the prefix, a tag and the
+ * index of every key (so a pipeline fails before it connects, with the option's position).
+ */
+function refineKeySize(
+  options: { size: number; "key-size": number; "value-size": number; prefix: string },
+  ctx: z.RefinementCtx,
+): void {
+  const count = keyCount(options.size, options["key-size"], options["value-size"]);
+  const minimum = minimumKeySize(count, options.prefix);
+  if (options["key-size"] < minimum) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["key-size"],
+      message:
+        `expected at least ${minimum} bytes to hold the prefix "${options.prefix}", a slot tag and ${
+          String(Math.max(count - 1, 0)).length
+        }-digit indices (or a shorter prefix)`,
+    });
+  }
 }
 
 /**
@@ -64,7 +86,7 @@ export const fillStep = defineStep({
       "Acked mode: keep replies on and count every +OK and error",
     ),
     rate: z.number().positive().optional().describe("Cap in MB/s (MiB per second)"),
-  }),
+  }).superRefine(refineKeySize),
   needs: ["connection", "topology"],
   provides: ["fill"],
   async run(ctx, options): Promise<FillResult> {
@@ -178,7 +200,7 @@ export const keyspaceStep = defineStep({
     flushed: z.boolean().default(false).describe(
       "The earlier fill ran after a flush and nothing else wrote since: counts must be exact",
     ),
-  }),
+  }).superRefine(refineKeySize),
   provides: ["fill"],
   run(ctx, options): FillResult {
     const keyspace = keyspaceFromOptions(options);

@@ -9,24 +9,10 @@ import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_PREFIX } from "../fill/keyspace.ts";
 import { defineStep } from "../pipeline/define.ts";
-import type { Transport } from "../types.ts";
+import type { FlushResult, Transport } from "../types.ts";
 
 /** What `flush` outputs (and provides as the `flush` fact). */
-export interface FlushOutput {
-  /** Whether anything was flushed (false when `enabled: false`). */
-  enabled: boolean;
-  /** `all` (FLUSHALL) or `prefix` (SCAN + UNLINK). */
-  scope: "all" | "prefix";
-  /** Keys deleted with scope `prefix`. */
-  deleted: number;
-}
-
-declare module "../types.ts" {
-  interface ContextFacts {
-    /** The target was flushed (from `flush`). */
-    flush: FlushOutput;
-  }
-}
+export type FlushOutput = FlushResult;
 
 /**
  * Whether a host is a loopback address or `localhost`.

@@ -32,15 +32,26 @@ export const shardSchema = z.string().regex(/^\d+\/\d+$/, { message: "expected k
   }, { message: "expected k/n with 0 ≤ k < n" })
   .transform((text) => parseShard(text));
 
+/** Defaults of the keyspace options (also what `deno task fill` checks its flags against). */
+export const KEYSPACE_DEFAULTS = {
+  size: 256 * 1024 * 1024,
+  keySize: 512,
+  valueSize: 512,
+  prefix: "redfill:",
+} as const;
+
 /** The options that define a keyspace: shared by `fill` and `keyspace`. */
 export const keyspaceShape = {
-  size: sizeSchema.default(256 * 1024 * 1024).describe(
+  size: sizeSchema.default(KEYSPACE_DEFAULTS.size).describe(
     "Bytes of keys and values to write: a number of bytes or 512MB, 1.5GiB (default 256MiB)",
   ),
-  "key-size": z.number().int().min(1).max(512 * 1024 * 1024).default(512).describe(
-    "Bytes per key (default 512)",
-  ),
-  "value-size": z.number().int().min(1).max(512 * 1024 * 1024).default(512).describe(
+  "key-size": z.number().int().min(1).max(512 * 1024 * 1024).default(KEYSPACE_DEFAULTS.keySize)
+    .describe(
+      "Bytes per key (default 512)",
+    ),
+  "value-size": z.number().int().min(1).max(512 * 1024 * 1024).default(
+    KEYSPACE_DEFAULTS.valueSize,
+  ).describe(
     "Bytes per value (default 512)",
   ),
   seed: z.number().int().min(0).max(0xffffffff).default(1).describe(
@@ -48,7 +59,7 @@ export const keyspaceShape = {
   ),
   prefix: z.string().regex(/^[\x21-\x7a\x7c\x7e]*$/, {
     message: "expected printable ASCII without spaces, { or }",
-  }).default("redfill:").describe('Key prefix (default "redfill:")'),
+  }).default(KEYSPACE_DEFAULTS.prefix).describe('Key prefix (default "redfill:")'),
   ttl: ttlSchema.optional().describe("TTL in seconds, or a range like 60-120"),
   shard: shardSchema.optional().describe("Write only part k of n of the keyspace, e.g. 0/3"),
 };

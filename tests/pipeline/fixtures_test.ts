@@ -1,7 +1,7 @@
 import { assertEquals, assertOk } from "./_assert.ts";
 import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { loadPipeline } from "../../lib/pipeline/loader.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/pipeline/registry.ts";
 
 const BROKEN = "fixtures/pipelines/broken";
 const scenarios = [...Deno.readDirSync(BROKEN)]
@@ -36,7 +36,11 @@ for (const scenario of scenarios) {
     const expected = await Deno.readTextFile(`${BROKEN}/${scenario}.expected.txt`);
     let caught: unknown;
     try {
-      await loadPipeline(`${BROKEN}/${scenario}.yaml`, { registry: testRegistry(), env: {} });
+      // The real built-in steps: these files show what a user sees.
+      await loadPipeline(`${BROKEN}/${scenario}.yaml`, {
+        registry: await defaultRegistry(),
+        env: {},
+      });
     } catch (error) {
       caught = error;
     }
