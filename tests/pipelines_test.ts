@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import { runPipeline, silentLogger, silentProgress } from "../lib/pipeline/executor.ts";
-import { loadPipeline } from "../lib/pipeline/loader.ts";
+import { UsageError } from "../lib/errors.ts";
+import { defineStep } from "../lib/pipeline/define.ts";
+import { loadPipeline, parsePipeline } from "../lib/pipeline/loader.ts";
+import { defaultRegistry } from "../lib/pipeline/registry.ts";
 import type { RunResult } from "../lib/pipeline/types.ts";
 import type { FillResult, VerifyResult } from "../lib/types.ts";
 
@@ -80,5 +83,59 @@ Deno.test("pipelines/verify.yaml checks a fill made earlier, and flush.yaml remo
     assert.equal(await client.get("other:key"), "kept");
   } finally {
     client.disconnect();
+  }
+});
+
+Deno.test("runPipeline() closes every control and data socket when a step throws after a fill", async () => {
+  await using local = await startLocalRedis({ cluster: true, replicas: 0 });
+  const registry = await defaultRegistry();
+  registry.registerStep(defineStep({
+    name: "boom",
+    description: "Fails on purpose",
+    needs: ["fill"],
+    run() {
+      throw new UsageError("Boom on purpose");
+    },
+  }));
+  const pipeline = await parsePipeline(
+    [
+      "version: 1",
+      "name: boom",
+      `target: { url: "redis://127.0.0.1:${local.nodes[0]!.port}", mode: cluster }`,
+      "steps:",
+      "  - connect",
+      "  - fill: { size: 4MiB }",
+      "  - boom",
+      "  - verify",
+    ].join("\n"),
+    "boom.yaml",
+    { registry },
+  );
+  const result = await runPipeline(pipeline, { logger: silentLogger, progress: silentProgress });
+  assert.equal(result.ok, false);
+  assert.equal(result.exitCode, 2);
+  assert.equal(result.error?.message, "Boom on purpose");
+  assert.deepEqual(result.steps.map((step) => [step.id, step.ok]), [
+    ["connect", true],
+    ["fill", true],
+    ["boom", false],
+  ]);
+  // No connection of the run is left on any node: each CLIENT LIST shows only its own asker.
+  const { Redis } = await import("ioredis");
+  for (const node of local.nodes) {
+    const client = new Redis({ host: "127.0.0.1", port: node.port, lazyConnect: true });
+    try {
+      await client.connect();
+      let clients = 0;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const list = String(await client.call("CLIENT", "LIST")).trim().split("\n");
+        clients = list.length;
+        if (clients === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(clients, 1, `connections left on 127.0.0.1:${node.port}`);
+    } finally {
+      client.disconnect();
+    }
   }
 });
