@@ -34,7 +34,7 @@ export {
 export { FillFailedError, runFill } from "./lib/fill/fill.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
 export { parseSize } from "./lib/fill/size.ts";
-export { startLocalRedis } from "./lib/local/mod.ts";
+export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
 export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
 export type { ParseSizeOptions } from "./lib/fill/size.ts";

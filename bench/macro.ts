@@ -11,7 +11,7 @@
 
 import { fileURLToPath } from "node:url";
 import { keyCount } from "../lib/fill/keyspace.ts";
-import { startLocalRedis } from "../lib/local/mod.ts";
+import { localTarget, startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis, LocalRedisOptions } from "../lib/local/mod.ts";
 import { ClusterTransport } from "../lib/transport/cluster.ts";
 import { StandaloneTransport } from "../lib/transport/standalone.ts";
@@ -159,15 +159,7 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
 
 async function startSetup(options: LocalRedisOptions): Promise<Setup> {
   const redis = await startLocalRedis(options);
-  const first = redis.nodes[0]!;
-  const target: Target = {
-    host: first.host,
-    port: first.port,
-    mode: redis.kind,
-    connectTimeoutMs: 5000,
-    commandTimeoutMs: 60_000,
-  };
-  if (redis.tls) target.tls = { ca: redis.tls.ca, cert: redis.tls.cert, key: redis.tls.key };
+  const target: Target = localTarget(redis, { commandTimeoutMs: 60_000 });
   const init = { target, logger: quiet };
   const control = redis.kind === "cluster"
     ? new ClusterTransport(init)

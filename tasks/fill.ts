@@ -12,7 +12,7 @@ import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
 import { keyCount, Keyspace, parseShard, parseTtl } from "../lib/fill/keyspace.ts";
 import { parseSize } from "../lib/fill/size.ts";
 import { KEYSPACE_DEFAULTS } from "../lib/steps/options.ts";
-import { startLocalRedis } from "../lib/local/mod.ts";
+import { localTarget, startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import {
   type Interrupt,
@@ -268,16 +268,10 @@ export async function main(args: readonly string[]): Promise<number> {
           handleSignals: false,
           signal: interrupt.signal,
         });
-        const seed = local.nodes[0]!;
-        target = {
-          ...pipeline.target,
-          host: seed.host,
-          port: seed.port,
-          mode: flags.cluster ? "cluster" : "standalone",
-        };
-        if (local.tls) {
-          target.tls = { ca: local.tls.ca, cert: local.tls.cert, key: local.tls.key };
-        }
+        target = localTarget(local, {
+          connectTimeoutMs: pipeline.target.connectTimeoutMs,
+          commandTimeoutMs: pipeline.target.commandTimeoutMs,
+        });
         logger.info(`Local ${local.kind} is up at ${local.url()}`);
       }
     }

@@ -23,6 +23,7 @@ export {
 } from "./readiness.ts";
 export { evenSlotCounts, slotRanges } from "./cluster.ts";
 export { generateTlsFiles } from "./certs.ts";
+export { localTarget } from "./target.ts";
 export { LocalRedisError } from "./errors.ts";
 export { BUS_PORTS, DATA_PORTS } from "./ports.ts";
 

@@ -10,22 +10,13 @@ import { ExitCode } from "../../lib/errors.ts";
 import { runFill } from "../../lib/fill/fill.ts";
 import { type LocalNode, type LocalRedis, startLocalRedis } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
-import type { FillResult, Logger } from "../../lib/types.ts";
+import type { FillResult } from "../../lib/types.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
+import { memoryLogger } from "../_local.ts";
 import { FillProcess, lastLine } from "../_cli.ts";
 
 const KEYS = 40960; // -d 40MB of 512 + 512 bytes: at 8 MiB/s about 5 s
 const CLUSTER = { cluster: true, masters: 3, replicas: 1, clusterNodeTimeout: 1500 } as const;
-
-function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: () => {},
-    info: (message) => lines.push(message),
-    warn: (message) => lines.push(`warn: ${message}`),
-  };
-}
 
 /** What the CLI's fill of `keys` keys (seed 1) says it wrote, for a verify of its own. */
 function declared(keys: number): FillResult {

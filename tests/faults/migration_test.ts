@@ -6,11 +6,11 @@
  */
 
 import assert from "node:assert/strict";
+import { memoryLogger } from "../_local.ts";
 import { Redis } from "ioredis";
 import { runFill } from "../../lib/fill/fill.ts";
 import { type LocalNode, startLocalRedis } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
-import type { Logger } from "../../lib/types.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
 
 const KEYS = 49152; // 3 keys per slot: i, i + 16384 and i + 32768; at 8 MiB/s about 6 s
@@ -21,16 +21,6 @@ const ASK_SLOTS = range(10, 20);
 
 function range(start: number, end: number): number[] {
   return Array.from({ length: end - start }, (_, k) => start + k);
-}
-
-function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: () => {},
-    info: (message) => lines.push(message),
-    warn: (message) => lines.push(`warn: ${message}`),
-  };
 }
 
 function client(node: LocalNode): Redis {

@@ -4,7 +4,7 @@ import { keyCount, Keyspace } from "../../lib/fill/keyspace.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { servingMasters, slotCount } from "../../lib/transport/topology.ts";
 import type { KeyspaceParams, Transport } from "../../lib/types.ts";
-import { memoryLogger, withTransport } from "./_helpers.ts";
+import { memoryLogger, withTransport } from "../_local.ts";
 
 const MiB = 1024 * 1024;
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { renderJson } from "../../lib/report/json.ts";
 import { buildRunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { renderReportJsonSchema, REPORT_SCHEMA_PATH } from "../../lib/report/schema.ts";
-import { startLocalRedis } from "../../lib/local/mod.ts";
+import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
-import { smallFill, targetOf, withTransport } from "../verify/_helpers.ts";
+import { smallFill, withTransport } from "../verify/_helpers.ts";
 import { assertSnapshot, clusterFailReport, clusterPassReport } from "./_reports.ts";
 
 /** Every key path of a JSON value, in document order. */
@@ -43,7 +43,7 @@ Deno.test("renderJson() of a real standalone fill and verify validates against t
     const verify = await verifyFill(transport, fill, { sample: 100 });
     const report = buildRunReport({
       pipeline: "json-test",
-      target: targetOf(local),
+      target: localTarget(local),
       topology: transport.topology(),
       fill,
       verify,

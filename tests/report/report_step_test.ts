@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startLocalRedis } from "../../lib/local/mod.ts";
+import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { RunReportSchema } from "../../lib/report/model.ts";
 import { type ReportSink, writeReport } from "../../lib/steps/report.ts";
 import { verifyStep } from "../../lib/steps/verify.ts";
 import type { VerifyResult } from "../../lib/types.ts";
-import {
-  memoryLogger,
-  smallFill,
-  stepContext,
-  targetOf,
-  withTransport,
-} from "../verify/_helpers.ts";
+import { memoryLogger, smallFill, stepContext, withTransport } from "../verify/_helpers.ts";
 import { clusterPassReport } from "./_reports.ts";
 
 const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
@@ -93,7 +87,7 @@ Deno.test("the verify step and a report never show the password of a protected s
   const logger = memoryLogger();
   await withTransport(local, async (transport) => {
     const fill = await smallFill(transport);
-    const ctx = stepContext(targetOf(local), { connection: transport, fill }, logger);
+    const ctx = stepContext(localTarget(local), { connection: transport, fill }, logger);
     const result = await verifyStep.run(ctx, { tolerance: 0.2, sample: 100 });
     assert.equal(result.ok, true);
     assert.equal((ctx.facts.get("verify") as VerifyResult).ok, true);
@@ -104,7 +98,7 @@ Deno.test("the verify step and a report never show the password of a protected s
     const everything = [...sink.text, ...logger.lines, JSON.stringify(report)].join("\n");
     assert.match(everything, /Verify passed: 65536 of 65536 keys/);
     assert.ok(!everything.includes(PASSWORD), "no output holds the password");
-  }, logger);
+  }, { logger });
 });
 
 Deno.test("deno task run: fill, verify and report a protected server; no output holds the password", async () => {

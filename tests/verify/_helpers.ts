@@ -6,9 +6,6 @@
  */
 
 import { runFill } from "../../lib/fill/fill.ts";
-import type { LocalRedis } from "../../lib/local/mod.ts";
-import { ClusterTransport } from "../../lib/transport/cluster.ts";
-import { StandaloneTransport } from "../../lib/transport/standalone.ts";
 import type {
   FillResult,
   KeyspaceParams,
@@ -27,69 +24,10 @@ export const SMALL_KEYSPACE: KeyspaceParams = {
   prefix: "redfill:",
 };
 
-/** A logger that keeps every line, for assertions. */
-export interface MemoryLogger extends Logger {
-  /** Every line logged, as `level: message`. */
-  lines: string[];
-}
+import { memoryLogger } from "../_local.ts";
 
-/**
- * A logger that records lines.
- *
- * @returns The logger.
- */
-export function memoryLogger(): MemoryLogger {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: (message) => lines.push(`debug: ${message}`),
-    info: (message) => lines.push(`info: ${message}`),
-    warn: (message) => lines.push(`warn: ${message}`),
-  };
-}
-
-/**
- * The target of a local server (its password too, when it has one).
- *
- * @param local The running servers.
- * @returns The target.
- */
-export function targetOf(local: LocalRedis): Target {
-  const seed = local.masters()[0]!;
-  return {
-    host: seed.host,
-    port: seed.port,
-    mode: local.kind,
-    connectTimeoutMs: 5000,
-    commandTimeoutMs: 10000,
-    ...(local.password === undefined ? {} : { password: local.password }),
-  };
-}
-
-/**
- * Runs `body` with a connected transport to a local server, closing it afterwards.
- *
- * @param local The running servers.
- * @param body What to do.
- * @param logger Where the transport logs.
- * @returns What `body` returns.
- */
-export async function withTransport<T>(
-  local: LocalRedis,
-  body: (transport: Transport) => Promise<T>,
-  logger: Logger = memoryLogger(),
-): Promise<T> {
-  const init = { target: targetOf(local), logger };
-  const transport = local.kind === "cluster"
-    ? new ClusterTransport(init)
-    : new StandaloneTransport(init);
-  try {
-    await transport.connect();
-    return await body(transport);
-  } finally {
-    await transport.close();
-  }
-}
+export { memoryLogger, withTransport } from "../_local.ts";
+export type { MemoryLogger } from "../_local.ts";
 
 /**
  * Fills a fresh local server with a keyspace (flushed: it was empty).

@@ -2,20 +2,13 @@ import assert from "node:assert/strict";
 import { CheckFailedError } from "../../lib/errors.ts";
 import { countIndices } from "../../lib/fill/batch.ts";
 import { Keyspace } from "../../lib/fill/keyspace.ts";
-import { startLocalRedis } from "../../lib/local/mod.ts";
+import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { verifyStep } from "../../lib/steps/verify.ts";
 import { servingMasters, slotCount } from "../../lib/transport/topology.ts";
 import type { VerifyResult } from "../../lib/types.ts";
 import { displayKey, verifyFill } from "../../lib/verify/verify.ts";
 import { sampleIndices } from "../../lib/verify/sample.ts";
-import {
-  memoryLogger,
-  SMALL_KEYSPACE,
-  smallFill,
-  stepContext,
-  targetOf,
-  withTransport,
-} from "./_helpers.ts";
+import { memoryLogger, SMALL_KEYSPACE, smallFill, stepContext, withTransport } from "./_helpers.ts";
 
 function check(result: VerifyResult, name: string) {
   const found = result.checks.find((entry) => entry.name === name);
@@ -83,7 +76,7 @@ Deno.test("verifyFill() fails naming 10 missing keys after 10 keys are deleted",
     assert.equal(check(result, "content").ok, true);
 
     const logger = memoryLogger();
-    const ctx = stepContext(targetOf(local), { connection: transport, fill }, logger);
+    const ctx = stepContext(localTarget(local), { connection: transport, fill }, logger);
     await assert.rejects(
       () => Promise.resolve(verifyStep.run(ctx, { tolerance: 0.2, sample: 1000 })),
       (error: unknown) => {
