@@ -59,6 +59,8 @@ export type {
   NodeReply,
   NodeRole,
   NodeVerifyResult,
+  OptionsOf,
+  OptionsSchema,
   ProgressReporter,
   ProgressSnapshot,
   RedisArg,

@@ -5,8 +5,6 @@
  * @module
  */
 
-import type { z } from "zod";
-
 // ---------------------------------------------------------------------------------------------
 // Targets and topology
 // ---------------------------------------------------------------------------------------------
@@ -428,9 +426,33 @@ export interface StepRecord {
   readonly error?: string | undefined;
 }
 
+/**
+ * A step's options schema, as redfill's public types see it: a Standard Schema (every zod 4
+ * schema is one) whose output type is the options `run` receives. At run time the loader
+ * needs a zod object schema (`z.strictObject({...})` with kebab-case keys); `defineStep`
+ * checks that.
+ */
+export interface OptionsSchema<TOutput = unknown> {
+  /** The Standard Schema interface. */
+  readonly "~standard": {
+    /** Standard Schema version. */
+    readonly version: 1;
+    /** The library that made the schema, e.g. `"zod"`. */
+    readonly vendor: string;
+    /** Validates a value. */
+    readonly validate: (value: unknown) => unknown;
+    /** The input and output types, for type inference only. */
+    readonly types?: { readonly input: unknown; readonly output: TOutput } | undefined;
+  };
+}
+
+/** The options type a schema produces: what a step's `run` receives. */
+export type OptionsOf<TSchema> = TSchema extends OptionsSchema<infer TOutput> ? TOutput
+  : never;
+
 /** A step plugin, made with `defineStep`. */
 export interface StepDefinition<
-  TOptions extends z.ZodType = z.ZodType,
+  TOptions extends OptionsSchema = OptionsSchema,
   TOutput = unknown,
 > {
   /** Name used in pipeline files. */
@@ -449,5 +471,5 @@ export interface StepDefinition<
    */
   readonly always?: boolean | undefined;
   /** Runs the step; the output is stored under the step id. */
-  run(ctx: StepContext, options: z.output<TOptions>): Promise<TOutput> | TOutput;
+  run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
 }

@@ -12,6 +12,8 @@
 import { z } from "zod";
 import type {
   FactName,
+  OptionsOf,
+  OptionsSchema,
   StepContext,
   StepDefinition,
   TargetMode,
@@ -30,7 +32,7 @@ const RESERVED_STEP_NAMES = new Set(["uses", "with", "id"]);
 const MODES: readonly TargetMode[] = ["standalone", "cluster", "auto"];
 
 /** What {@linkcode defineStep} takes. */
-export interface StepSpec<TOptions extends z.ZodObject, TOutput> {
+export interface StepSpec<TOptions extends OptionsSchema, TOutput> {
   /** Kebab-case name used in pipeline files. */
   name: string;
   /** One line for help, `--dry-run` and the JSON Schema. */
@@ -44,7 +46,7 @@ export interface StepSpec<TOptions extends z.ZodObject, TOutput> {
   /** Run even after an earlier step failed or the run was interrupted (default false). */
   always?: boolean;
   /** Runs the step with its validated options; the output is stored under the step id. */
-  run(ctx: StepContext, options: z.output<TOptions>): Promise<TOutput> | TOutput;
+  run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
 }
 
 /** What {@linkcode defineTransport} takes. */
@@ -159,7 +161,7 @@ export function transportDefinitionProblem(value: unknown): string | undefined {
  * @returns The step definition to register or export.
  * @throws {Error} when the definition is malformed (a bug in the plugin).
  */
-export function defineStep<TOptions extends z.ZodObject, TOutput>(
+export function defineStep<TOptions extends OptionsSchema, TOutput>(
   spec: StepSpec<TOptions, TOutput>,
 ): StepDefinition<TOptions, Awaited<TOutput>> {
   const definition = {

@@ -8,7 +8,7 @@ Deno.test("defineStep() returns a frozen definition with defaults for needs, pro
   const step = defineStep({ name: "hello", description: "Says hello", run: () => "hi" });
   assertEquals(step.needs, []);
   assertEquals(step.provides, []);
-  assertEquals(step.options.safeParse({}).success, true);
+  assertEquals((step.options as z.ZodObject).safeParse({}).success, true);
   assertEquals(Object.isFrozen(step), true);
 });
 
@@ -111,4 +111,22 @@ Deno.test("Registry.clone() copies steps and transports without sharing later re
   assertEquals(copy.transport("extra")?.name, "extra");
   assertEquals(registry.transport("extra"), undefined);
   assertEquals(copy.steps().map((step) => step.name), registry.steps().map((step) => step.name));
+});
+
+Deno.test("defineStep() types run's options from the schema (checked when the tests compile)", () => {
+  const step = defineStep({
+    name: "typed",
+    description: "Typed options",
+    options: z.strictObject({ size: z.number().default(1), label: z.string() }),
+    run(_ctx, options) {
+      const size: number = options.size;
+      const label: string = options.label;
+      // @ts-expect-error size is a number, so this line fails to compile if types are lost
+      const wrong: string = options.size;
+      // @ts-expect-error an option the schema does not have
+      const missing = options.nothing;
+      return { size, label, wrong, missing };
+    },
+  });
+  assertEquals(step.name, "typed");
 });
