@@ -90,6 +90,38 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     `${snapshot.keys.toLocaleString("en-US")} keys, ${(rate / 1e6).toFixed(1)} MB/s${eta}`;
 }
 
+/**
+ * A text bar of the share of bytes sent, e.g. `[#######-------------]`.
+ *
+ * @param snapshot The latest numbers.
+ * @param width Characters between the brackets.
+ * @returns The bar.
+ */
+export function progressBar(snapshot: ProgressSnapshot, width: number): string {
+  const share = snapshot.totalBytes > 0 ? Math.min(1, snapshot.bytes / snapshot.totalBytes) : 0;
+  const filled = Math.round(share * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
+}
+
+/** The keys each node got so far, for plain progress lines of a fill over several nodes. */
+function perNode(snapshot: ProgressSnapshot): string {
+  const nodes = Object.entries(snapshot.perNode);
+  if (nodes.length < 2) return "";
+  return `; per node: ${
+    nodes.map(([address, keys]) => `${address} ${keys.toLocaleString("en-US")}`).join(", ")
+  }`;
+}
+
+/** Cuts a line to the terminal's width so rewriting it in place never wraps. */
+function fitToTerminal(line: string): string {
+  try {
+    const { columns } = Deno.consoleSize();
+    return line.length < columns ? line : line.slice(0, Math.max(0, columns - 1));
+  } catch {
+    return line;
+  }
+}
+
 /** Options for {@linkcode terminalProgress}. */
 export interface TerminalProgressOptions {
   /** Milliseconds between plain lines when stderr is not a terminal (default 5000). */
@@ -112,11 +144,12 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
     update(snapshot) {
       const line = formatProgress(snapshot);
       if (tty) {
-        Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}`));
+        const bar = `${progressBar(snapshot, 20)} ${line}`;
+        Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${fitToTerminal(bar)}`));
         shown = true;
       } else if (snapshot.elapsedMs - lastPlain >= interval) {
         lastPlain = snapshot.elapsedMs;
-        writeErr(line);
+        writeErr(`${line}${perNode(snapshot)}`);
       }
     },
     done() {
