@@ -109,9 +109,14 @@ export class BatchEncoder {
   readonly maxCommandBytes: number;
   /** Encodes the command for one key at `offset` and returns the offset after it. */
   readonly encodeOne: (index: number, out: Uint8Array, offset: number) => number;
-  readonly #patchOne: ((index: number, out: Uint8Array, offset: number) => number) | undefined;
+  readonly #patchOne:
+    | ((index: number, out: Uint8Array, offset: number, poolAt: number) => number)
+    | undefined;
   readonly #template: Uint8Array;
   readonly #primed = new WeakSet<Uint8Array>();
+  readonly #pool: Uint8Array;
+  /** Usable bytes of each buffer made by {@linkcode BatchEncoder.allocate}. */
+  readonly #arenas = new WeakMap<Uint8Array, number>();
 
   /** @param keyspace The keyspace to encode. */
   constructor(keyspace: Keyspace) {
@@ -136,7 +141,10 @@ export class BatchEncoder {
     const width = keyspace.indexWidth;
     const valueAt = head.length + keySize + middle.length;
     const headLength = valueAt;
-    const patch = (index: number, out: Uint8Array, offset: number): number => {
+    this.#pool = pool;
+    // `poolAt` ≥ 0: `out` is an arena holding a copy of the pool there, so the value is copied
+    // inside one buffer (copyWithin: no view allocated per key); else from the shared pool.
+    const patch = (index: number, out: Uint8Array, offset: number, poolAt: number): number => {
       const s = (index % SLOT_COUNT) * TAG_LENGTH;
       const t = offset + tagAt;
       out[t] = tags[s]!;
@@ -150,13 +158,17 @@ export class BatchEncoder {
         rest = q;
       }
       const from = mix(seed, index) % span;
-      out.set(pool.subarray(from, from + valueSize), offset + valueAt);
+      if (poolAt >= 0) {
+        out.copyWithin(offset + valueAt, poolAt + from, poolAt + from + valueSize);
+      } else {
+        out.set(pool.subarray(from, from + valueSize), offset + valueAt);
+      }
       return offset + template.length;
     };
     if (hasTtl) {
       this.encodeOne = (index, out, offset) => {
         out.set(template.subarray(0, headLength), offset);
-        const end = patch(index, out, offset);
+        const end = patch(index, out, offset, this.#poolAt(out));
         out[end - 2] = 0x0d;
         out[end - 1] = 0x0a;
         return writeExpire(keyspace.ttl(index), out, end);
@@ -164,10 +176,39 @@ export class BatchEncoder {
     } else {
       this.encodeOne = (index, out, offset) => {
         out.set(template, offset);
-        return patch(index, out, offset);
+        return patch(index, out, offset, this.#poolAt(out));
       };
       this.#patchOne = patch;
     }
+  }
+
+  /**
+   * Makes a batch buffer: `bytes` usable bytes followed by a private copy of the value pool,
+   * so each value is copied within the buffer. Pass it whole to {@linkcode BatchEncoder.fill}.
+   *
+   * @param bytes Usable bytes (at least one command).
+   * @returns The buffer; only its first {@linkcode BatchEncoder.capacity} bytes hold commands.
+   */
+  allocate(bytes: number): Uint8Array {
+    const usable = Math.max(bytes, this.maxCommandBytes);
+    const arena = new Uint8Array(usable + this.#pool.length);
+    arena.set(this.#pool, usable);
+    this.#arenas.set(arena, usable);
+    return arena;
+  }
+
+  /**
+   * How many bytes of `out` may hold commands.
+   *
+   * @param out A buffer, from {@linkcode BatchEncoder.allocate} or any other.
+   * @returns Its usable length.
+   */
+  capacity(out: Uint8Array): number {
+    return this.#arenas.get(out) ?? out.length;
+  }
+
+  #poolAt(out: Uint8Array): number {
+    return this.#arenas.get(out) ?? -1;
   }
 
   /**
@@ -179,7 +220,8 @@ export class BatchEncoder {
    * @returns What was written; `keys` is 0 when the cursor is done.
    */
   fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch {
-    const limit = out.length - this.maxCommandBytes;
+    const limit = this.capacity(out) - this.maxCommandBytes;
+    const poolAt = this.#poolAt(out);
     let length = 0;
     let keys = 0;
     const patch = this.#patchOne;
@@ -192,7 +234,7 @@ export class BatchEncoder {
       while (length <= limit) {
         const index = cursor.next();
         if (index < 0) break;
-        length = patch(index, out, length);
+        length = patch(index, out, length, poolAt);
         keys++;
         sent?.push(index);
       }

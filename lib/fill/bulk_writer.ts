@@ -174,7 +174,7 @@ export class BulkWriter {
       this.#options.batchBytes,
       encoder.maxCommandBytes + (asking ? ASKING.length : 0),
     );
-    const buffers = [new Uint8Array(size), new Uint8Array(size)];
+    const buffers = [encoder.allocate(size), encoder.allocate(size)];
     const pending: Array<Promise<void> | undefined> = [undefined, undefined];
     let turn = 0;
     try {
@@ -286,7 +286,7 @@ function fillAsking(
   cursor: IndexCursor,
   sent: number[] | undefined,
 ): EncodedBatch {
-  const limit = out.length - encoder.maxCommandBytes - ASKING.length;
+  const limit = encoder.capacity(out) - encoder.maxCommandBytes - ASKING.length;
   let length = 0;
   let keys = 0;
   while (length <= limit) {

@@ -15,7 +15,12 @@ import { SLOT_COUNT, slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
 /** Default key prefix: lets a user find or delete exactly what redfill wrote. */
 export const DEFAULT_PREFIX = "redfill:";
 
-const VALUE_POOL_BYTES = 1 << 20;
+/**
+ * Bytes of the value pool (plus one value): 256 KiB gives about 262,000 distinct values and
+ * stays small enough that each batch buffer can carry its own copy (see BatchEncoder.allocate)
+ * while the copy stays in the core's cache.
+ */
+const VALUE_POOL_BYTES = 1 << 18;
 const PRINTABLE = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/";
 const encoder = new TextEncoder();
 

@@ -91,3 +91,29 @@ Deno.test("SlotCursor walks only its slots within the range, and total() agrees"
   assert.equal(countIndices(slots, 10, 50_000), expected.length);
   assert.equal(new SlotCursor(slots, 10, 50_000).total(), expected.length);
 });
+
+Deno.test("BatchEncoder.allocate() buffers hold the same commands and keep their value pool intact", () => {
+  const keyspace = new Keyspace({
+    count: 5000,
+    keySize: 32,
+    valueSize: 700,
+    seed: 4,
+    prefix: "a:",
+  });
+  const encoder = new BatchEncoder(keyspace);
+  const arena = encoder.allocate(64 * 1024);
+  assert.equal(encoder.capacity(arena), 64 * 1024);
+  assert.ok(arena.length > 64 * 1024);
+  const tail = arena.slice(64 * 1024);
+  const plain = new Uint8Array(64 * 1024);
+  const fromArena = new SlotCursor(ALL, 0, 5000);
+  const fromPlain = new SlotCursor(ALL, 0, 5000);
+  for (let round = 0; round < 100; round++) {
+    const a = encoder.fill(arena, fromArena);
+    const b = encoder.fill(plain, fromPlain);
+    assert.deepEqual(a, b);
+    if (a.keys === 0) break;
+    assert.deepEqual(arena.subarray(0, a.length), plain.subarray(0, b.length));
+  }
+  assert.deepEqual(arena.subarray(64 * 1024), tail, "commands never spill into the pool copy");
+});
