@@ -30,37 +30,48 @@ Deno.test("a password never appears in stdout, stderr, or the JSON and Markdown 
     const base = ["-h", "127.0.0.1", "-p", port, "-d", "1MB", "-f"];
     const json = join(dir, "report.json");
     const md = join(dir, "report.md");
-    const runs: CliRun[] = await Promise.all([
-      runFillCli([...base, "-a", PASSWORD, "--report", "json", "--out", json]),
-      runFillCli([...base, "--report", "md", "--out", md], { env: { REDISCLI_AUTH: PASSWORD } }),
-      runFillCli([...base, "-a", PASSWORD, "--debug"]),
-      runFillCli([...base, "-a", PASSWORD, "--dry-run"]),
-      runFillCli(["--url", `redis://default:${PASSWORD}@127.0.0.1:${port}`, "-d", "1MB"]),
-      // A failure: the wrong user with the right password.
-      runFillCli([...base, "-u", "nobody", "-a", PASSWORD, "--debug"]),
-      runPipelineCli(
-        [
-          "pipelines/fill.yaml",
-          "--set",
-          `target.port=${port}`,
-          "--set",
-          `target.password=${PASSWORD}`,
-          "--set",
-          "fill.size=1MiB",
-        ],
-        {},
-      ),
-      runPipelineCli(
-        [
-          "pipelines/fill.yaml",
-          "--set",
-          `target.url=redis://:${PASSWORD}@127.0.0.1:${port}`,
-          "--set",
-          "fill.size=1MiB",
-        ],
-        {},
-      ),
-    ]);
+    // One after another: each run flushes the server, so overlapping runs would empty each other.
+    const runs: CliRun[] = [];
+    for (
+      const run of [
+        () => runFillCli([...base, "-a", PASSWORD, "--report", "json", "--out", json]),
+        () =>
+          runFillCli([...base, "--report", "md", "--out", md], {
+            env: { REDISCLI_AUTH: PASSWORD },
+          }),
+        () => runFillCli([...base, "-a", PASSWORD, "--debug"]),
+        () => runFillCli([...base, "-a", PASSWORD, "--dry-run"]),
+        () => runFillCli(["--url", `redis://default:${PASSWORD}@127.0.0.1:${port}`, "-d", "1MB"]),
+        // A failure: the wrong user with the right password.
+        () => runFillCli([...base, "-u", "nobody", "-a", PASSWORD, "--debug"]),
+        () =>
+          runPipelineCli(
+            [
+              "pipelines/fill.yaml",
+              "--set",
+              `target.port=${port}`,
+              "--set",
+              `target.password=${PASSWORD}`,
+              "--set",
+              "fill.size=1MiB",
+            ],
+            {},
+          ),
+        () =>
+          runPipelineCli(
+            [
+              "pipelines/fill.yaml",
+              "--set",
+              `target.url=redis://:${PASSWORD}@127.0.0.1:${port}`,
+              "--set",
+              "fill.size=1MiB",
+            ],
+            {},
+          ),
+      ]
+    ) {
+      runs.push(await run());
+    }
     const [jsonRun, mdRun, debugRun, dryRun, urlRun, failedRun] = runs;
     assert.equal(jsonRun!.code, 0, jsonRun!.stderr);
     assert.equal(mdRun!.code, 0, mdRun!.stderr);
