@@ -25,7 +25,7 @@ import {
 } from "../lib/pipeline/cli.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import { isLoopback } from "../lib/steps/flush.ts";
-import { loadPipeline } from "../lib/pipeline/loader.ts";
+import { loadPipeline, parseRedisUrl } from "../lib/pipeline/loader.ts";
 import { defaultRegistry } from "../lib/pipeline/registry.ts";
 import { DEFAULT_PORT, DEFAULT_TLS_PORT } from "../lib/pipeline/target.ts";
 import type { Target, TlsSettings } from "../lib/types.ts";
@@ -164,23 +164,16 @@ function targetFromFlags(flags: Flags, base: Target): Target | undefined {
   if (flags.host === undefined && flags.url === undefined) return undefined;
   const target: Target = { ...base, mode: flags.cluster ? "cluster" : "auto" };
   let tls = flags.tls === true;
+  let urlPassword = false;
   if (flags.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(flags.url);
-    } catch {
-      throw new UsageError(
-        `Invalid --url "${flags.url}": expected redis://host:port or rediss://host:port`,
-      );
-    }
-    if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-      throw new UsageError(`Invalid --url "${url.protocol}//…": use redis:// or rediss://`);
-    }
-    tls ||= url.protocol === "rediss:";
-    target.host = url.hostname.replace(/^\[|\]$/g, "");
-    target.port = url.port ? Number(url.port) : tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
-    if (url.username) target.username = decodeURIComponent(url.username);
-    if (url.password) target.password = decodeURIComponent(url.password);
+    const url = parseRedisUrl(flags.url);
+    if (typeof url === "string") throw new UsageError(`The --url ${url}`);
+    tls ||= url.tls;
+    target.host = url.host;
+    target.port = url.port ?? (tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
+    if (url.username !== undefined) target.username = url.username;
+    if (url.password !== undefined) target.password = url.password;
+    urlPassword = url.password !== undefined;
   }
   if (flags.host !== undefined) target.host = flags.host;
   const port = integer(flags.port, "--port", 1);
@@ -192,7 +185,8 @@ function targetFromFlags(flags: Flags, base: Target): Target | undefined {
   const connectTimeout = integer(flags.connectTimeout, "--connect-timeout", 1);
   if (connectTimeout !== undefined) target.connectTimeoutMs = connectTimeout;
   if (flags.username !== undefined) target.username = flags.username;
-  const password = flags.password ?? Deno.env.get("REDISCLI_AUTH");
+  // As in redis-cli, REDISCLI_AUTH is used only when no password was given.
+  const password = flags.password ?? (urlPassword ? undefined : Deno.env.get("REDISCLI_AUTH"));
   if (password !== undefined && password !== "") target.password = password;
   const tlsFlags = flags.cacert ?? flags.cert ?? flags.key ?? flags.sni ?? flags.insecure;
   if (tls || tlsFlags !== undefined) {
@@ -246,10 +240,23 @@ export async function main(args: readonly string[]): Promise<number> {
     const logger = terminalLogger({ debug });
     let target = targetFromFlags(flags, pipeline.target);
     if (target === undefined) {
-      if (
-        flags.port !== undefined || flags.username !== undefined || flags.password !== undefined
-      ) {
-        throw new UsageError("--port, --username and --password need --host or --url");
+      const needHost = [
+        ["--port", flags.port],
+        ["--username", flags.username],
+        ["--password", flags.password],
+        ["--cacert", flags.cacert],
+        ["--cert", flags.cert],
+        ["--key", flags.key],
+        ["--sni", flags.sni],
+        ["--insecure", flags.insecure],
+        ["--connect-timeout", flags.connectTimeout],
+      ].filter(([, value]) => value !== undefined).map(([flag]) => flag);
+      if (needHost.length > 0) {
+        throw new UsageError(
+          `${needHost.join(", ")} need${
+            needHost.length === 1 ? "s" : ""
+          } --host or --url: without them a local server is started, which sets its own`,
+        );
       }
       if (flags.dryRun) {
         target = { ...pipeline.target, mode: flags.cluster ? "cluster" : "standalone" };

@@ -120,6 +120,8 @@ const ASKING_MARK = -1;
 const RETRYABLE = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|MASTERDOWN|READONLY) /;
 const ASK_REPLY = /^ASK \d+ (\S+)$/;
 const MAX_QUOTED_ERRORS = 5;
+/** Replies that mean CLIENT REPLY is unavailable (renamed, not allowed, or a proxy's refusal). */
+const NO_CLIENT_REPLY = /unknown (sub)?command|NOPERM|not (supported|allowed|permitted)|disabled/i;
 
 /** Streams one writer's share of the keyspace into one socket. */
 export class BulkWriter {
@@ -142,9 +144,16 @@ export class BulkWriter {
     let fellBackToAcked = false;
     if (!replies) {
       const probe = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
-      if (probe.type === "-") {
+      if (probe.type === "-" && NO_CLIENT_REPLY.test(probe.text)) {
         replies = true;
         fellBackToAcked = true;
+      } else if (probe.type === "-") {
+        // LOADING, BUSY, MASTERDOWN…: the node cannot take writes now, whatever the mode.
+        throw new FillError(
+          `Node "${socket.node.host}:${socket.node.port}" is not ready for writes: it answered "${
+            probe.text.slice(0, 120)
+          }"`,
+        );
       } else {
         await socket.write(REPLY_OFF);
       }

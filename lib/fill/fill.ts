@@ -175,9 +175,6 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const range = shardRange(keyspace.count, shard);
   const acked = options.acked === true;
   const signal = options.signal ?? new AbortController().signal;
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener("abort", onAbort);
   const topology = transport.topology();
   const masters = servingMasters(topology);
   const owners = slotOwners(masters);
@@ -187,6 +184,10 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
       `No reachable master serves slots ${missing}: wait until the cluster is healthy (cluster_state:ok) and retry`,
     );
   }
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener("abort", onAbort);
+  if (signal.aborted) stop.abort();
   const perMaster = Math.max(
     1,
     options.connections ??
@@ -454,6 +455,8 @@ async function runWriters(
   const failFast = new AbortController();
   const relay = () => failFast.abort();
   options.signal.addEventListener("abort", relay);
+  // Ctrl-C between rounds (during a sleep or a replan) stops this round before it starts.
+  if (options.signal.aborted) failFast.abort();
   const lost = new Map<string, NodeInfo>();
   // Whether a node whose writer failed is gone for good (a failover may follow), per node id.
   const verdicts = new Map<string, Promise<boolean>>();
@@ -523,9 +526,10 @@ async function runWriters(
     if (firstError !== undefined) throw firstError;
     const redirected: number[] = [];
     const asked = new Map<string, number[]>();
-    for (const [index, outcome] of outcomes.entries()) {
-      // A lost node's keys are all replayed, its hand-ons included.
-      if (!outcome || lost.has(plans[index]!.node.id)) continue;
+    for (const outcome of outcomes) {
+      // A finished writer's hand-ons (MOVED/ASK keys) are re-sent here even when its node was
+      // lost later: replaceLost() replays that node's keys less exactly these.
+      if (!outcome) continue;
       redirected.push(...outcome.redirected);
       for (const [address, list] of outcome.asked) {
         const into = asked.get(address);

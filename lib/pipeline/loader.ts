@@ -1127,16 +1127,26 @@ function readTarget(state: LoadState, root: YAMLMap, registry: Registry): Target
 }
 
 /** An address read from a redis:// or rediss:// URL. */
-interface RedisUrl {
+export interface RedisUrl {
+  /** Host (IPv6 without brackets). */
   host: string;
+  /** Port, when the URL names one. */
   port: number | undefined;
+  /** Whether the scheme is rediss://. */
   tls: boolean;
+  /** The user name, percent-decoded. */
   username: string | undefined;
+  /** The password, percent-decoded. */
   password: string | undefined;
 }
 
-/** Parses a Redis URL, or says what is wrong with it (without repeating the password). */
-function parseRedisUrl(text: string): RedisUrl | string {
+/**
+ * Parses a Redis URL, or says what is wrong with it without repeating the password.
+ *
+ * @param text The URL as written.
+ * @returns The parts, or the reason it is not usable (a phrase like `has no host: …`).
+ */
+export function parseRedisUrl(text: string): RedisUrl | string {
   let url: URL;
   const shown = JSON.stringify(text.replace(/(\/\/[^:@/]*:)[^@/]*@/, "$1***@"));
   const expected = "expected redis://host:port or rediss://host:port (TLS)";

@@ -92,7 +92,15 @@ export class NodeClients {
     if (!client) {
       client = this.#connect(host, port);
       this.#clients.set(address, client);
-      client.catch(() => this.#clients.delete(address));
+      client.then(
+        // ioredis does not reconnect here (no retries), so a client whose connection ended
+        // (a server `timeout`, a restart) is forgotten and the next call connects anew.
+        (redis) =>
+          redis.once("end", () => {
+            if (this.#clients.get(address) === client) this.#clients.delete(address);
+          }),
+        () => this.#clients.delete(address),
+      );
     }
     return client;
   }

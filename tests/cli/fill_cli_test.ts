@@ -38,7 +38,19 @@ Deno.test("deno task fill rejects bad input with one sentence and exit 2", async
     [["-h", "127.0.0.1", "-p", "70000"], /^Invalid --port "70000": expected 1 … 65535$/],
     [
       ["--url", "http://127.0.0.1:6379"],
-      /^Invalid --url "http:\/\/…": use redis:\/\/ or rediss:\/\/$/,
+      /^The --url must start with redis:\/\/ or rediss:\/\/, found "http:\/\/127\.0\.0\.1:6379"$/,
+    ],
+    [
+      ["--url", "redis://127.0.0.1:6379/3"],
+      /^The --url selects database "3": redfill writes to database 0 only$/,
+    ],
+    [
+      ["--url", "redis://:100%@127.0.0.1"],
+      /^The --url has a user name or password that is not valid percent-encoding$/,
+    ],
+    [
+      ["--url", "redis://:s3cret@127.0.0.1:99999"],
+      /^The --url is not a URL: expected redis:\/\/host:port or rediss:\/\/host:port \(TLS\), found "redis:\/\/:\*\*\*@127\.0\.0\.1:99999"$/,
     ],
   ];
   for (const [args, pattern] of cases) {
@@ -146,4 +158,13 @@ Deno.test("deno task fill --url rediss://… fills a TLS server with the given c
   ]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal((JSON.parse(run.stdout) as JsonReport).fill.keys, 4096);
+});
+
+Deno.test("deno task fill refuses connection flags without --host, since a local server sets its own", async () => {
+  const run = await runFillCli(["--cacert", "ca.crt", "-p", "7000", "--dry-run"]);
+  assertFailure(
+    run,
+    2,
+    /^--port, --cacert need --host or --url: without them a local server is started, which sets its own$/,
+  );
 });
