@@ -213,9 +213,12 @@ export class BulkWriter {
     const { socket, counters, barrierTimeoutMs } = this.#options;
     const sent: number[] = [];
     let answered = 0;
+    /** Replies in all; never reset, so the stall check below sees progress across trims. */
+    let replies = 0;
     let settle: (() => void) | undefined;
     const scanner = new ReplyScanner((reply) => {
       const index = sent[answered++]!;
+      replies++;
       if (index === ASKING_MARK) {
         // The +OK of an ASKING: the reply of the SET after it tells what happened to the key.
       } else if (reply.type === "-" && RETRYABLE.test(reply.text)) {
@@ -253,9 +256,9 @@ export class BulkWriter {
     await this.#stream(sent);
     if (answered < sent.length) {
       await new Promise<void>((resolve, reject) => {
-        let last = answered;
+        let last = replies;
         const timer = setInterval(() => {
-          if (answered === last) {
+          if (replies === last) {
             clearInterval(timer);
             reject(
               new FillError(
@@ -265,7 +268,7 @@ export class BulkWriter {
               ),
             );
           }
-          last = answered;
+          last = replies;
         }, barrierTimeoutMs);
         settle = () => {
           clearInterval(timer);

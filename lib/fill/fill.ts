@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FillError, RedfillError } from "../errors.ts";
+import { ConnectionError, FillError, RedfillError } from "../errors.ts";
 import type {
   DataSocket,
   FillResult,
@@ -693,7 +693,11 @@ async function replan(
 function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): unknown {
   if (error instanceof FillFailedError) return error;
   if (error instanceof RedfillError) {
-    if (!(error instanceof FillError)) return error;
+    // A connection error before any key was sent stays what it is (exit 3); once keys were
+    // written, losing a node is a fill error that carries what each node got.
+    if (!(error instanceof FillError) && !(error instanceof ConnectionError && partial.keys > 0)) {
+      return error;
+    }
     const sent = `${partial.keys.toLocaleString("en-US")} of ${
       totalKeys.toLocaleString("en-US")
     } keys were sent before it failed`;
