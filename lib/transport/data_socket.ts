@@ -109,6 +109,9 @@ export function requestLine(
   });
 }
 
+/** The largest piece handed to node's socket at once (see NodeDataSocket.write). */
+const SLICE_BYTES = 1024 * 1024;
+
 /** A {@linkcode DataSocket} over a node:net / node:tls socket. */
 export class NodeDataSocket implements DataSocket {
   readonly node: NodeInfo;
@@ -118,6 +121,8 @@ export class NodeDataSocket implements DataSocket {
   #listener: (chunk: Uint8Array) => void = () => {};
   #failure: Error | undefined;
   #done = false;
+  /** Writes run one after another, so slices of two writes never interleave. */
+  #queue: Promise<void> = Promise.resolve();
 
   /**
    * @param socket A connected socket.
@@ -148,6 +153,18 @@ export class NodeDataSocket implements DataSocket {
   }
 
   write(chunk: Uint8Array): Promise<void> {
+    // Slices of at most 1 MiB, one after another: the stall timer then means "no slice was
+    // taken for that long", however large the batch, on however slow a link.
+    const run = this.#queue.then(async () => {
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        await this.#writeSlice(chunk.subarray(at, Math.min(at + SLICE_BYTES, chunk.length)));
+      }
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #writeSlice(chunk: Uint8Array): Promise<void> {
     const address = `${this.node.host}:${this.node.port}`;
     if (this.#done || this.#socket.destroyed) {
       return Promise.reject(this.#failure ?? lostNode(address));
