@@ -12,7 +12,8 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isUserError, UsageError } from "../lib/errors.ts";
+import { UsageError } from "../lib/errors.ts";
+import { reportError } from "../lib/pipeline/cli.ts";
 import { parseSize } from "../lib/fill/size.ts";
 import { keyCount } from "../lib/fill/keyspace.ts";
 import { checkFailure, checkRatios, loadThresholds } from "../bench/check.ts";
@@ -266,11 +267,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (isUserError(error)) {
-      console.error(error.message);
-      return error.exitCode;
-    }
-    throw error;
+    return reportError(error);
   }
 }
 

@@ -13,7 +13,8 @@
 
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
-import { isUserError, UsageError } from "../lib/errors.ts";
+import { UsageError } from "../lib/errors.ts";
+import { reportError } from "../lib/pipeline/cli.ts";
 import { type LocalRedis, type LocalRedisOptions, startLocalRedis } from "../lib/local/mod.ts";
 import {
   isProcess,
@@ -254,11 +255,7 @@ async function main(args: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (isUserError(error)) {
-      console.error(error.message);
-      return error.exitCode;
-    }
-    throw error;
+    return reportError(error);
   }
 }
 

@@ -44,7 +44,17 @@ export function keyCount(size: number, keySize: number, valueSize: number): numb
  * @returns Bytes.
  */
 export function minimumKeySize(count: number, prefix: string): number {
-  return encoder.encode(prefix).length + 2 + TAG_LENGTH + String(Math.max(count - 1, 0)).length;
+  return encoder.encode(prefix).length + 2 + TAG_LENGTH + indexWidth(count);
+}
+
+/**
+ * Digits in the zero-padded index of N keys.
+ *
+ * @param count N.
+ * @returns The width (at least 1).
+ */
+export function indexWidth(count: number): number {
+  return String(Math.max(count - 1, 0)).length;
 }
 
 /** A 32-bit mix of (seed, i, lane): the source of every per-key pseudo-random choice. */
@@ -88,11 +98,11 @@ export class Keyspace {
   constructor(params: KeyspaceParams) {
     validateParams(params);
     this.params = Object.freeze({ ...params });
-    this.indexWidth = String(Math.max(params.count - 1, 0)).length;
+    this.indexWidth = indexWidth(params.count);
     const prefix = encoder.encode(params.prefix);
     this.tagOffset = prefix.length + 1;
     this.indexOffset = this.tagOffset + TAG_LENGTH + 1;
-    const minimum = this.indexOffset + this.indexWidth;
+    const minimum = minimumKeySize(params.count, params.prefix);
     if (params.keySize < minimum) {
       throw new UsageError(
         `Key size ${params.keySize} is too small to hold the prefix "${params.prefix}", a slot tag and ${this.indexWidth}-digit indices: use --key-size ${minimum} or more, or a shorter --prefix`,

@@ -235,36 +235,14 @@ async function formCluster(
 
   const nodes: LocalNode[] = [];
   for (let m = 0; m < plan.masters; m++) {
-    const server = servers[m]!;
-    nodes.push({
-      id: ids[m]!,
-      host: "127.0.0.1",
-      port: server.port,
-      ...(server.plainPort === undefined ? {} : { plainPort: server.plainPort }),
-      ...(server.busPort === undefined ? {} : { busPort: server.busPort }),
-      pid: server.process.pid,
-      dir: server.dir,
-      role: "master",
-      slots: [ranges[m]!],
-    });
+    nodes.push(localNode(servers[m]!, ids[m]!, { role: "master", slots: [ranges[m]!] }));
   }
   const attach: Promise<void>[] = [];
   for (let m = 0; m < plan.masters; m++) {
     for (let r = 0; r < plan.replicas; r++) {
       const index = plan.masters + m * plan.replicas + r;
       const server = servers[index]!;
-      nodes.push({
-        id: ids[index]!,
-        host: "127.0.0.1",
-        port: server.port,
-        ...(server.plainPort === undefined ? {} : { plainPort: server.plainPort }),
-        ...(server.busPort === undefined ? {} : { busPort: server.busPort }),
-        pid: server.process.pid,
-        dir: server.dir,
-        role: "replica",
-        masterId: ids[m]!,
-        slots: [],
-      });
+      nodes.push(localNode(server, ids[index]!, { role: "replica", masterId: ids[m]!, slots: [] }));
       attach.push(attachReplica(control, index, server.port, ids[m]!, plan.readyTimeoutMs, signal));
     }
   }
@@ -322,4 +300,22 @@ async function waitUntilReady(
       problems.slice(0, 3).join("; ")
     }${more}`,
   );
+}
+
+/** The LocalNode of a started server, with its cluster id, role and slots. */
+function localNode(
+  server: RunningServer,
+  id: string,
+  place: Pick<LocalNode, "role" | "slots" | "masterId">,
+): LocalNode {
+  return {
+    id,
+    host: "127.0.0.1",
+    port: server.port,
+    ...(server.plainPort === undefined ? {} : { plainPort: server.plainPort }),
+    ...(server.busPort === undefined ? {} : { busPort: server.busPort }),
+    pid: server.process.pid,
+    dir: server.dir,
+    ...place,
+  };
 }

@@ -24,8 +24,8 @@ export const connectStep = defineStep({
   description: "Connect to the target (control plane) and learn its topology",
   provides: ["connection", "topology"],
   async run(ctx): Promise<ConnectOutput> {
+    // The executor closes every transport it made, on every path.
     const transport = ctx.createTransport();
-    ctx.defer(() => transport.close());
     const topology = await transport.connect();
     ctx.provide("connection", transport);
     ctx.provide("topology", topology);

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { FillError, UsageError } from "../errors.ts";
 import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
-import { keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
+import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes } from "../fill/size.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../transport/topology.ts";
@@ -40,7 +40,7 @@ function refineKeySize(
       path: ["key-size"],
       message:
         `expected at least ${minimum} bytes to hold the prefix "${options.prefix}", a slot tag and ${
-          String(Math.max(count - 1, 0)).length
+          indexWidth(count)
         }-digit indices (or a shorter prefix)`,
     });
   }

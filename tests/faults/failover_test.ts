@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { ExitCode } from "../../lib/errors.ts";
 import { runFill } from "../../lib/fill/fill.ts";
-import { type LocalNode, type LocalRedis, startLocalRedis } from "../../lib/local/mod.ts";
+import {
+  type LocalNode,
+  type LocalRedis,
+  localTarget,
+  startLocalRedis,
+} from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import type { FillResult } from "../../lib/types.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
@@ -96,13 +101,7 @@ Deno.test("runFill() in acked mode follows a failover mid-fill and ends with exa
   const logger = memoryLogger();
   const seed = redis.nodes[0]!;
   const transport = new ClusterTransport({
-    target: {
-      host: seed.host,
-      port: seed.port,
-      mode: "cluster",
-      connectTimeoutMs: 5000,
-      commandTimeoutMs: 10000,
-    },
+    target: localTarget(redis),
     logger,
   });
   try {
@@ -186,13 +185,7 @@ Deno.test("deno task fill without --replies never passes with keys lost to a fai
     }
     // A verify of the whole keyspace after the failover reports what is missing.
     const transport = new ClusterTransport({
-      target: {
-        host: seed.host,
-        port: seed.port,
-        mode: "cluster",
-        connectTimeoutMs: 5000,
-        commandTimeoutMs: 10000,
-      },
+      target: localTarget(redis),
       logger: memoryLogger(),
     });
     try {

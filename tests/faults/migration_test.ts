@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { memoryLogger } from "../_local.ts";
 import { Redis } from "ioredis";
 import { runFill } from "../../lib/fill/fill.ts";
-import { type LocalNode, startLocalRedis } from "../../lib/local/mod.ts";
+import { type LocalNode, localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
 
@@ -97,15 +97,8 @@ Deno.test("runFill() in acked mode follows ASK and MOVED while slots migrate mid
   const logger = memoryLogger();
   const [a, b, c] = redis.masters() as [LocalNode, LocalNode, LocalNode];
   const clients = [client(a), client(b), client(c)];
-  const seed = redis.nodes[0]!;
   const transport = new ClusterTransport({
-    target: {
-      host: seed.host,
-      port: seed.port,
-      mode: "cluster",
-      connectTimeoutMs: 5000,
-      commandTimeoutMs: 10000,
-    },
+    target: localTarget(redis),
     logger,
   });
   try {
