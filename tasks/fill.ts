@@ -128,6 +128,11 @@ function stepOverrides(flags: Flags): string[] {
   put("fill.value-size", valueSize);
   put("fill.seed", integer(flags.seed, "--seed", 0));
   put("fill.connections", integer(flags.connections, "--connections", 1));
+  if (flags.serial && flags.connections !== undefined && flags.connections !== "1") {
+    throw new UsageError(
+      `--serial and --connections ${flags.connections} contradict each other: use one of them`,
+    );
+  }
   if (flags.serial) put("fill.serial", true);
   if (flags.replies) put("fill.replies", true);
   put("fill.prefix", flags.prefix);
@@ -228,9 +233,6 @@ export async function main(args: readonly string[]): Promise<number> {
       throw error;
     }
     const flags = cli.opts();
-    if (cli.args.length > 0) {
-      throw new UsageError(`Unexpected argument "${cli.args[0]}": deno task fill takes only flags`);
-    }
     const set = stepOverrides(flags);
     const registry = await defaultRegistry();
     const pipeline = await loadPipeline(FILL_PIPELINE, { set, registry, env: {} });

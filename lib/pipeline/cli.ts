@@ -210,7 +210,19 @@ export function usageErrorFromCommander(error: CommanderError, program: Commande
     return new UsageError(`Unknown option "${flag}"${didYouMean(flag, flags)}`);
   }
   const text = error.message.split("\n")[0]?.replace(/^error:\s*/, "") ?? error.message;
-  const sentence = text.replace(/'([^']*)'/g, '"$1"').replace(/\.$/, "");
+  if (error.code === "commander.excessArguments") {
+    const match = /Expected (\d+) arguments? but got \d+: (.*?)\.?$/.exec(text);
+    const expected = Number(match?.[1] ?? 0);
+    return new UsageError(
+      `Unexpected argument "${match?.[2] ?? ""}": ${
+        expected === 0 ? "this command takes only flags" : `it takes ${expected}`
+      }`,
+    );
+  }
+  // commander says "… is invalid. Allowed choices are a, b": one sentence instead.
+  const sentence = text.replace(/'([^']*)'/g, '"$1"')
+    .replace(/ is invalid\. Allowed choices are (.*?)\.?$/, " is not allowed: expected one of $1")
+    .replace(/\.$/, "");
   return new UsageError(sentence.charAt(0).toUpperCase() + sentence.slice(1));
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { z } from "zod";
-import { FillError, UsageError } from "../errors.ts";
+import { FillError } from "../errors.ts";
 import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes } from "../fill/size.ts";
@@ -86,15 +86,19 @@ export const fillStep = defineStep({
       "Acked mode: keep replies on and count every +OK and error",
     ),
     rate: z.number().positive().optional().describe("Cap in MB/s (MiB per second)"),
-  }).superRefine(refineKeySize),
+  }).superRefine((options, ctx) => {
+    refineKeySize(options, ctx);
+    if (options.serial && options.connections !== undefined && options.connections !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["connections"],
+        message: 'contradicts "serial: true" (one writer per master): use one of them',
+      });
+    }
+  }),
   needs: ["connection", "topology"],
   provides: ["fill"],
   async run(ctx, options): Promise<FillResult> {
-    if (options.serial && options.connections !== undefined && options.connections !== 1) {
-      throw new UsageError(
-        `Options "serial" and "connections: ${options.connections}" contradict each other: use one of them`,
-      );
-    }
     const keyspace = keyspaceFromOptions(options);
     const transport = ctx.get("connection");
     const flushed = ctx.has("flush") && ctx.get("flush").enabled &&

@@ -36,6 +36,27 @@ Deno.test("deno task fill rejects bad input with one sentence and exit 2", async
       /^Unknown option "--conections"\. Did you mean "--connections"\?$/,
     ],
     [["-h", "127.0.0.1", "-p", "70000"], /^Invalid --port "70000": expected 1 … 65535$/],
+    [["-h", "127.0.0.1", "--rate", "0"], /^Invalid --rate "0": expected MB\/s above 0$/],
+    [["-h", "127.0.0.1", "-n", "0"], /^Invalid --connections "0": expected a whole number ≥ 1$/],
+    [["-h", "127.0.0.1", "--seed", "x"], /^Invalid --seed "x": expected a whole number ≥ 0$/],
+    [
+      ["-h", "127.0.0.1", "-s", "-n", "4"],
+      /^--serial and --connections 4 contradict each other: use one of them$/,
+    ],
+    [["-h", "127.0.0.1", "--pipeline", "lots"], /^Invalid --pipeline "lots": expected a size/],
+    [
+      ["-h", "127.0.0.1", "--cacert", "ca.crt"],
+      /^TLS options \(--cacert, --cert, --key, --sni, --insecure\) need --tls$/,
+    ],
+    [
+      ["-h", "127.0.0.1", "--connect-timeout", "0"],
+      /^Invalid --connect-timeout "0": expected a whole number ≥ 1$/,
+    ],
+    [["-h", "127.0.0.1", "extra"], /^Unexpected argument "extra": this command takes only flags$/],
+    [
+      ["-h", "127.0.0.1", "--report", "xml"],
+      /^Option "--report <format>" argument "xml" is not allowed: expected one of table, json, md$/,
+    ],
     [
       ["--url", "http://127.0.0.1:6379"],
       /^The --url must start with redis:\/\/ or rediss:\/\/, found "http:\/\/127\.0\.0\.1:6379"$/,
