@@ -18,9 +18,9 @@
  */
 
 export { defineStep, defineTransport } from "./lib/pipeline/define.ts";
-export { loadPipeline, parsePipeline } from "./lib/pipeline/loader.ts";
+export { defaultRegistry, loadPipeline, parsePipeline } from "./lib/builtins.ts";
 export { runPipeline } from "./lib/pipeline/executor.ts";
-export { defaultRegistry, Registry } from "./lib/pipeline/registry.ts";
+export { Registry } from "./lib/pipeline/registry.ts";
 export { PipelineError, PipelineErrors } from "./lib/pipeline/errors.ts";
 export {
   CheckFailedError,
@@ -33,13 +33,13 @@ export {
 } from "./lib/errors.ts";
 export { FillFailedError, runFill } from "./lib/fill/fill.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
-export { parseSize } from "./lib/fill/size.ts";
+export { parseSize } from "./lib/units.ts";
 export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
 export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
-export type { ParseSizeOptions } from "./lib/fill/size.ts";
+export type { ParseSizeOptions } from "./lib/units.ts";
 export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
-export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
+export type { LoadOptions } from "./lib/builtins.ts";
 export type { RunPipelineOptions } from "./lib/pipeline/executor.ts";
 export type { Pipeline, PlannedStep, RunResult, StepResult } from "./lib/pipeline/types.ts";
 export type { RunFillOptions } from "./lib/fill/fill.ts";

@@ -10,8 +10,8 @@ import type * as net from "node:net";
 import { BatchEncoder, SlotCursor } from "../lib/fill/batch.ts";
 import { Keyspace } from "../lib/fill/keyspace.ts";
 import { cpuSeconds } from "../lib/fill/process_stats.ts";
-import { encodeCommand } from "../lib/fill/resp.ts";
-import { SLOT_COUNT } from "../lib/fill/slot_tags.ts";
+import { encodeCommand } from "../lib/resp/encode.ts";
+import { SLOT_COUNT } from "../lib/cluster/slots.ts";
 import { connectSocket } from "../lib/transport/connectors.ts";
 import type { KeyspaceParams, Target } from "../lib/types.ts";
 

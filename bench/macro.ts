@@ -11,6 +11,7 @@
 
 import { fileURLToPath } from "node:url";
 import { keyCount } from "../lib/fill/keyspace.ts";
+import { infoField } from "../lib/resp/info.ts";
 import { localTarget, startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis, LocalRedisOptions } from "../lib/local/mod.ts";
 import { ClusterTransport } from "../lib/transport/cluster.ts";
@@ -146,7 +147,8 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
     }
     const standalone = setups.values().next().value;
     const redisVersion = standalone
-      ? infoField(String(await standalone.control.call(["INFO", "server"])), "redis_version")
+      ? infoField(String(await standalone.control.call(["INFO", "server"])), "redis_version") ??
+        null
       : null;
     return { cases, runs, redisVersion };
   } finally {
@@ -274,9 +276,4 @@ async function settleReplicas(setup: Setup): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-}
-
-function infoField(info: string, field: string): string | null {
-  const match = new RegExp(`^${field}:(.*)$`, "m").exec(info);
-  return match ? match[1]!.trim() : null;
 }

@@ -6,7 +6,7 @@
  */
 
 import Table from "cli-table3";
-import { formatBytes } from "../lib/fill/size.ts";
+import { formatBytes } from "../lib/units.ts";
 import type { BenchReport, Threshold } from "./results.ts";
 import { MIB } from "./results.ts";
 

@@ -10,8 +10,8 @@
 
 import { BatchEncoder, SlotCursor } from "../lib/fill/batch.ts";
 import { Keyspace } from "../lib/fill/keyspace.ts";
-import { encodeCommand } from "../lib/fill/resp.ts";
-import { SLOT_COUNT } from "../lib/fill/slot_tags.ts";
+import { encodeCommand } from "../lib/resp/encode.ts";
+import { SLOT_COUNT } from "../lib/cluster/slots.ts";
 import type { KeyspaceParams } from "../lib/types.ts";
 import { type MicroGroup, printMicro, runMicroGroups } from "./_micro.ts";
 

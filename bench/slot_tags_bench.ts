@@ -11,7 +11,8 @@
 import calculateSlot from "cluster-key-slot";
 import { Buffer } from "node:buffer";
 import { Keyspace } from "../lib/fill/keyspace.ts";
-import { SLOT_COUNT, slotTagTable, TAG_LENGTH } from "../lib/fill/slot_tags.ts";
+import { SLOT_COUNT } from "../lib/cluster/slots.ts";
+import { slotTagTable, TAG_LENGTH } from "../lib/fill/slot_tags.ts";
 import { type MicroGroup, printMicro, runMicroGroups } from "./_micro.ts";
 
 const KEYS_PER_OP = SLOT_COUNT;

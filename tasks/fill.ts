@@ -10,24 +10,17 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
 import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
 import { keyCount, Keyspace, parseShard, parseTtl } from "../lib/fill/keyspace.ts";
-import { parseSize } from "../lib/fill/size.ts";
-import { KEYSPACE_DEFAULTS } from "../lib/steps/options.ts";
+import { parseSize } from "../lib/units.ts";
 import { localTarget, startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
-import {
-  type Interrupt,
-  interruptOnSignals,
-  reportError,
-  reportRunFailure,
-  terminalLogger,
-  terminalProgress,
-  usageErrorFromCommander,
-} from "../lib/pipeline/cli.ts";
+import { reportError, reportRunFailure, usageErrorFromCommander } from "../lib/cli/errors.ts";
+import { type Interrupt, interruptOnSignals } from "../lib/cli/signals.ts";
+import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import { isLoopback } from "../lib/steps/flush.ts";
-import { loadPipeline, parseRedisUrl } from "../lib/pipeline/loader.ts";
-import { defaultRegistry } from "../lib/pipeline/registry.ts";
-import { DEFAULT_PORT, DEFAULT_TLS_PORT } from "../lib/pipeline/target.ts";
+import { parseRedisUrl } from "../lib/pipeline/loader.ts";
+import { defaultRegistry, loadPipeline } from "../lib/builtins.ts";
+import { KEYSPACE_DEFAULTS, TARGET_DEFAULTS } from "../lib/defaults.ts";
 import type { Target, TlsSettings } from "../lib/types.ts";
 
 const FILL_PIPELINE = fileURLToPath(new URL("../pipelines/fill.yaml", import.meta.url));
@@ -175,7 +168,7 @@ function targetFromFlags(flags: Flags, base: Target): Target | undefined {
     if (typeof url === "string") throw new UsageError(`The --url ${url}`);
     tls ||= url.tls;
     target.host = url.host;
-    target.port = url.port ?? (tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
+    target.port = url.port ?? (tls ? TARGET_DEFAULTS.tlsPort : TARGET_DEFAULTS.port);
     if (url.username !== undefined) target.username = url.username;
     if (url.password !== undefined) target.password = url.password;
     urlPassword = url.password !== undefined;
@@ -186,7 +179,7 @@ function targetFromFlags(flags: Flags, base: Target): Target | undefined {
     throw new UsageError(`Invalid --port "${flags.port}": expected 1 … 65535`);
   }
   target.port = port ??
-    (flags.url !== undefined ? target.port : tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
+    (flags.url !== undefined ? target.port : tls ? TARGET_DEFAULTS.tlsPort : TARGET_DEFAULTS.port);
   const connectTimeout = integer(flags.connectTimeout, "--connect-timeout", 1);
   if (connectTimeout !== undefined) target.connectTimeoutMs = connectTimeout;
   if (flags.username !== undefined) target.username = flags.username;
@@ -234,7 +227,7 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     const flags = cli.opts();
     const set = stepOverrides(flags);
-    const registry = await defaultRegistry();
+    const registry = defaultRegistry();
     const pipeline = await loadPipeline(FILL_PIPELINE, { set, registry, env: {} });
     if (flags.verify === false) {
       pipeline.steps = pipeline.steps.filter((step) => step.name !== "verify");

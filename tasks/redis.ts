@@ -14,7 +14,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../lib/errors.ts";
-import { reportError } from "../lib/pipeline/cli.ts";
+import { reportError } from "../lib/cli/errors.ts";
 import { type LocalRedis, type LocalRedisOptions, startLocalRedis } from "../lib/local/mod.ts";
 import {
   isProcess,

@@ -7,17 +7,12 @@
 
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { UsageError } from "../lib/errors.ts";
-import {
-  interruptOnSignals,
-  reportError,
-  reportRunFailure,
-  terminalLogger,
-  terminalProgress,
-  usageErrorFromCommander,
-} from "../lib/pipeline/cli.ts";
+import { reportError, reportRunFailure, usageErrorFromCommander } from "../lib/cli/errors.ts";
+import { interruptOnSignals } from "../lib/cli/signals.ts";
+import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
-import { loadPipeline } from "../lib/pipeline/loader.ts";
-import { defaultRegistry, type Registry } from "../lib/pipeline/registry.ts";
+import { defaultRegistry, loadPipeline } from "../lib/builtins.ts";
+import { type Registry } from "../lib/pipeline/registry.ts";
 
 /** Options for {@linkcode main}. */
 export interface RunMainOptions {
@@ -64,7 +59,7 @@ export async function main(args: readonly string[], options: RunMainOptions = {}
     const [file] = program.processedArgs;
     if (file === undefined) throw new UsageError('Missing pipeline file: "deno task run FILE"');
     const flags = program.opts();
-    const registry = options.registry ?? await defaultRegistry();
+    const registry = options.registry ?? defaultRegistry();
     const pipeline = await loadPipeline(file, { set: flags.set, registry });
     if (flags.dryRun === true) {
       console.log(formatPlan(pipeline));

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
-import { runPipeline, silentLogger, silentProgress } from "../lib/pipeline/executor.ts";
+import { silentLogger, silentProgress } from "../lib/logger.ts";
+import { runPipeline } from "../lib/pipeline/executor.ts";
 import { UsageError } from "../lib/errors.ts";
 import { defineStep } from "../lib/pipeline/define.ts";
-import { loadPipeline, parsePipeline } from "../lib/pipeline/loader.ts";
-import { defaultRegistry } from "../lib/pipeline/registry.ts";
+import { defaultRegistry, loadPipeline, parsePipeline } from "../lib/builtins.ts";
 import type { RunResult } from "../lib/pipeline/types.ts";
 import type { FillResult, VerifyResult } from "../lib/types.ts";
 

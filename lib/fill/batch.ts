@@ -5,7 +5,8 @@
  */
 
 import { type Keyspace, mix } from "./keyspace.ts";
-import { SLOT_COUNT, slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
+import { SLOT_COUNT } from "../cluster/slots.ts";
+import { slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
 
 const encoder = new TextEncoder();
 

@@ -8,9 +8,11 @@
 
 import { FillError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
-import { requestLine } from "../transport/data_socket.ts";
 import type { BatchEncoder, EncodedBatch, IndexCursor } from "./batch.ts";
-import { encodeCommand, ReplyScanner } from "./resp.ts";
+import { encodeCommand } from "../resp/encode.ts";
+import { ReplyScanner } from "../resp/reply.ts";
+import { requestLine } from "../resp/request.ts";
+import { sleep } from "../time.ts";
 
 /** A cursor over an explicit list of indices (used to re-send redirected keys). */
 export class ListCursor implements IndexCursor {
@@ -312,17 +314,4 @@ function fillAsking(
     sent?.push(index);
   }
   return { length, keys };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
 import type {
   DataSocket,
@@ -18,21 +19,14 @@ import type {
   Topology,
   Transport,
 } from "../types.ts";
-import { infoField, servingMasters, slotOwners, uncoveredSlots } from "../transport/topology.ts";
-import { BatchEncoder, countIndices, type IndexCursor, SlotCursor } from "./batch.ts";
+import { BatchEncoder, type IndexCursor, SlotCursor } from "./batch.ts";
 import { BulkWriter, ListCursor, RateLimiter, type WriterCounters } from "./bulk_writer.ts";
 import { Keyspace, shardRange } from "./keyspace.ts";
 import { cpuSeconds, peakRssBytes } from "./process_stats.ts";
-import { SLOT_COUNT } from "./slot_tags.ts";
-
-/** Default bytes per batch buffer. */
-export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
-/** Default writers per master in a cluster. */
-export const DEFAULT_CLUSTER_CONNECTIONS = 2;
-/** Default writers for a standalone server. */
-export const DEFAULT_STANDALONE_CONNECTIONS = 8;
-/** Memory all batch buffers may take together unless `batchBytes` is set explicitly. */
-export const BUFFER_BUDGET_BYTES = 8 * 1024 * 1024;
+import { servingMasters } from "../cluster/nodes.ts";
+import { SLOT_COUNT, slotOwners, uncoveredSlots } from "../cluster/slots.ts";
+import { infoField } from "../resp/info.ts";
+import { sleep } from "../time.ts";
 
 /** Options for {@linkcode runFill}. */
 export interface RunFillOptions {
@@ -191,15 +185,20 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const perMaster = Math.max(
     1,
     options.connections ??
-      (topology.mode === "cluster" ? DEFAULT_CLUSTER_CONNECTIONS : DEFAULT_STANDALONE_CONNECTIONS),
+      (topology.mode === "cluster"
+        ? FILL_DEFAULTS.clusterConnections
+        : FILL_DEFAULTS.standaloneConnections),
   );
   const writerCount = masters.length * perMaster;
   const batchBytes = Math.max(
     encoder.maxCommandBytes,
     options.batchBytes ??
       Math.min(
-        DEFAULT_BATCH_BYTES,
-        Math.max(128 * 1024, Math.floor(BUFFER_BUDGET_BYTES / (2 * writerCount))),
+        FILL_DEFAULTS.batchBytes,
+        Math.max(
+          FILL_DEFAULTS.minBatchBytes,
+          Math.floor(FILL_DEFAULTS.bufferBudgetBytes / (2 * writerCount)),
+        ),
       ),
   );
   // The nodes in the result, in order: the masters, then any node a later round wrote to.
@@ -219,8 +218,8 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const totalKeys = range.end - range.start;
   const keyValueBytes = keyspace.params.keySize + keyspace.params.valueSize;
   const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined;
-  const barrierTimeoutMs = options.barrierTimeoutMs ?? 30_000;
-  const failoverTimeoutMs = options.failoverTimeoutMs ?? 30_000;
+  const barrierTimeoutMs = options.barrierTimeoutMs ?? FILL_DEFAULTS.barrierTimeoutMs;
+  const failoverTimeoutMs = options.failoverTimeoutMs ?? FILL_DEFAULTS.failoverTimeoutMs;
   const cpuStart = cpuSeconds();
   const started = performance.now();
   let peakRss = Deno.memoryUsage().rss;
@@ -704,20 +703,4 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     return new FillFailedError(`${error.message}; ${sent}`, partial, error);
   }
   return error;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * How many keys a shard puts on each of a set of slot ranges (for verify and tests).
- *
- * @param slots The slots.
- * @param start First index.
- * @param end Last index (exclusive).
- * @returns The count.
- */
-export function keysForSlots(slots: readonly number[], start: number, end: number): number {
-  return countIndices(Int32Array.from(slots), start, end);
 }

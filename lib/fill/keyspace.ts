@@ -10,10 +10,8 @@
 
 import { UsageError } from "../errors.ts";
 import type { KeyspaceParams, Shard } from "../types.ts";
-import { SLOT_COUNT, slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
-
-/** Default key prefix: lets a user find or delete exactly what redfill wrote. */
-export const DEFAULT_PREFIX = "redfill:";
+import { SLOT_COUNT } from "../cluster/slots.ts";
+import { slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
 
 /**
  * Bytes of the value pool (plus one value): 256 KiB gives about 262,000 distinct values and

@@ -4,10 +4,7 @@
  * @module
  */
 
-import calculateSlot from "cluster-key-slot";
-
-/** Number of hash slots in a Redis Cluster. */
-export const SLOT_COUNT = 16384;
+import { hashSlot, SLOT_COUNT } from "../cluster/slots.ts";
 
 /** Length in bytes of every tag in the table. */
 export const TAG_LENGTH = 3;
@@ -55,7 +52,7 @@ export function slotTagTable(): SlotTagTable {
       tag = ALPHABET[rest % base] + tag;
       rest = Math.floor(rest / base);
     }
-    const slot = calculateSlot(tag);
+    const slot = hashSlot(tag);
     if (found[slot]) continue;
     found[slot] = 1;
     filled++;

@@ -8,13 +8,10 @@
  */
 
 import { LocalRedisError } from "./errors.ts";
-import {
-  checkClusterReadiness,
-  parseClusterNodes,
-  parseClusterSlots,
-  parseInfo,
-  SLOT_COUNT,
-} from "./readiness.ts";
+import { parseClusterNodes, parseClusterSlots } from "../cluster/nodes.ts";
+import { SLOT_COUNT } from "../cluster/slots.ts";
+import { parseInfo } from "../resp/info.ts";
+import { checkClusterReadiness } from "./readiness.ts";
 import {
   connectServer,
   removeServerDir,
@@ -25,6 +22,7 @@ import {
 } from "./server.ts";
 import type { RespClient } from "./_resp.ts";
 import type { LocalNode, NodeObservation } from "./types.ts";
+import { sleep } from "../time.ts";
 
 /** The shape of a cluster to start. */
 export interface ClusterPlan {
@@ -82,10 +80,6 @@ export function slotRanges(counts: number[]): Array<[number, number]> {
     next += count;
   }
   return ranges;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function address(server: RunningServer): string {

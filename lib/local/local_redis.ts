@@ -15,7 +15,7 @@ import {
   removeTrackedTempDir,
   unregisterStopper,
 } from "./process.ts";
-import { SLOT_COUNT } from "./readiness.ts";
+import { SLOT_COUNT } from "../cluster/slots.ts";
 import { removeServerDir, type RunningServer, type ServerSettings, stopServer } from "./server.ts";
 import { startStandalone } from "./standalone.ts";
 import type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./types.ts";

@@ -14,13 +14,7 @@
  */
 
 export { defaults, startLocalRedis } from "./local_redis.ts";
-export {
-  checkClusterReadiness,
-  parseClusterNodes,
-  parseClusterSlots,
-  parseInfo,
-  SLOT_COUNT,
-} from "./readiness.ts";
+export { checkClusterReadiness } from "./readiness.ts";
 export { evenSlotCounts, slotRanges } from "./cluster.ts";
 export { generateTlsFiles } from "./certs.ts";
 export { localTarget } from "./target.ts";
@@ -29,8 +23,6 @@ export { BUS_PORTS, DATA_PORTS } from "./ports.ts";
 
 export type {
   ClusterExpectation,
-  ClusterNodeEntry,
-  ClusterSlotRange,
   LocalNode,
   LocalRedis,
   LocalRedisOptions,

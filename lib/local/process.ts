@@ -332,17 +332,3 @@ export async function removeTrackedTempDir(dir: string): Promise<void> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
 }
-
-/**
- * The pids of tracked processes still running.
- *
- * @returns Their pids.
- * @example
- * ```ts
- * import { runningPids } from "./process.ts";
- * runningPids().length; // 0 when nothing runs
- * ```
- */
-export function runningPids(): number[] {
-  return [...running.keys()];
-}

@@ -1,112 +1,17 @@
 /**
- * When is a local cluster ready? Parsers for what the nodes say (`INFO`, `CLUSTER NODES`,
- * `CLUSTER SLOTS`) and {@linkcode checkClusterReadiness}, the pure check of every condition
- * in FACTS.md ("Local clusters"): `cluster_state:ok` alone is not readiness.
+ * When is a local cluster ready? {@linkcode checkClusterReadiness} is the pure check of every
+ * condition in FACTS.md ("Local clusters") against what the nodes said (`INFO`, `CLUSTER
+ * NODES`, `CLUSTER SLOTS`, parsed by `lib/resp` and `lib/cluster`): `cluster_state:ok` alone
+ * is not readiness.
  *
  * @module
  */
 
-import type {
-  ClusterExpectation,
-  ClusterNodeEntry,
-  ClusterSlotRange,
-  NodeObservation,
-} from "./types.ts";
-
-/** Total number of hash slots in a Redis Cluster. */
-export const SLOT_COUNT = 16384;
+import type { ClusterSlotRange } from "../cluster/nodes.ts";
+import { SLOT_COUNT } from "../cluster/slots.ts";
+import type { ClusterExpectation, NodeObservation } from "./types.ts";
 
 const BAD_FLAGS = ["fail", "fail?", "handshake", "noaddr"];
-
-/**
- * Parses `INFO` or `CLUSTER INFO` text into its `field:value` pairs.
- *
- * @param text The reply.
- * @returns The fields.
- * @example
- * ```ts
- * import { parseInfo } from "./readiness.ts";
- * parseInfo("# Cluster\r\ncluster_state:ok\r\n").cluster_state; // "ok"
- * ```
- */
-export function parseInfo(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    if (line === "" || line.startsWith("#")) continue;
-    const colon = line.indexOf(":");
-    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1);
-  }
-  return fields;
-}
-
-/**
- * Parses `CLUSTER NODES` text.
- *
- * @param text The reply.
- * @returns One entry per node.
- * @example
- * ```ts
- * import { parseClusterNodes } from "./readiness.ts";
- * parseClusterNodes("abc 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-16383\n");
- * ```
- */
-export function parseClusterNodes(text: string): ClusterNodeEntry[] {
-  const entries: ClusterNodeEntry[] = [];
-  for (const line of text.split("\n")) {
-    const parts = line.trim().split(" ");
-    const [id, addr, flags, master, , , , linkState] = parts;
-    if (!id || !addr || !flags || !master || !linkState) continue;
-    const slots: Array<[number, number]> = [];
-    for (const slot of parts.slice(8)) {
-      if (slot.startsWith("[")) continue;
-      const [from, to] = slot.split("-");
-      slots.push([Number(from), Number(to ?? from)]);
-    }
-    const entry: ClusterNodeEntry = {
-      id,
-      address: addr.split("@")[0] ?? addr,
-      flags: flags.split(","),
-      linkState,
-      slots,
-    };
-    if (master !== "-") entry.masterId = master;
-    entries.push(entry);
-  }
-  return entries;
-}
-
-function endpoint(value: unknown): string {
-  if (!Array.isArray(value)) return "?";
-  return `${String(value[0])}:${String(value[1])}`;
-}
-
-/**
- * Parses a `CLUSTER SLOTS` reply (RESP2 arrays) into ranges sorted by their first slot, each
- * range's replicas sorted, so that two nodes' answers compare equal when they agree.
- *
- * @param reply The reply as an array.
- * @returns The ranges.
- * @example
- * ```ts
- * import { parseClusterSlots } from "./readiness.ts";
- * parseClusterSlots([[0, 16383, ["127.0.0.1", 7000, "abc"]]]);
- * ```
- */
-export function parseClusterSlots(reply: unknown): ClusterSlotRange[] {
-  if (!Array.isArray(reply)) return [];
-  const ranges: ClusterSlotRange[] = [];
-  for (const item of reply) {
-    if (!Array.isArray(item)) continue;
-    const [start, end, master, ...replicas] = item;
-    ranges.push({
-      start: Number(start),
-      end: Number(end),
-      master: endpoint(master),
-      replicas: replicas.map(endpoint).sort(),
-    });
-  }
-  return ranges.sort((a, b) => a.start - b.start);
-}
 
 function describeSlots(ranges: ClusterSlotRange[]): string {
   return JSON.stringify(ranges.map((r) => [r.start, r.end, r.master, r.replicas]));

@@ -17,6 +17,7 @@ import {
 } from "./process.ts";
 import { RespClient, type RespTlsOptions } from "./_resp.ts";
 import type { LocalTlsFiles } from "./types.ts";
+import { sleep } from "../time.ts";
 
 /** Settings shared by every node of one run. */
 export interface ServerSettings {
@@ -188,10 +189,6 @@ async function readLogTail(dir: string, stderr: string): Promise<string> {
 function isBindFailure(text: string): boolean {
   return /Address already in use|Could not create server TCP listening socket|Failed listening on port|Could not bind/i
     .test(text);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Waits until the server answers PING as itself, or exits. Returns false if it exited. */

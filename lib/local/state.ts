@@ -9,6 +9,7 @@
 
 import { basename, dirname } from "node:path";
 import type { LocalNode, LocalRedis, LocalTlsFiles } from "./types.ts";
+import { sleep } from "../time.ts";
 
 /** One node in the state file. */
 export interface LocalStateNode extends LocalNode {
@@ -128,10 +129,6 @@ export function isProcess(pid: number, needle = "redis-server"): boolean {
   } catch {
     return false;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function signalIfRedis(pid: number, signal: Deno.Signal): boolean {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { ClusterNodeEntry, ClusterSlotRange } from "../cluster/nodes.ts";
+
 /** Options for `startLocalRedis()`. */
 export interface LocalRedisOptions {
   /** Start a Redis Cluster instead of one standalone server (default false). */
@@ -129,34 +131,6 @@ export interface LocalRedis {
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** One line of `CLUSTER NODES`, parsed. */
-export interface ClusterNodeEntry {
-  /** The node id. */
-  id: string;
-  /** `ip:port` (without the bus port and hostname). */
-  address: string;
-  /** The flags: `myself`, `master`, `slave`, `fail?`, `fail`, `handshake`, `noaddr` … */
-  flags: string[];
-  /** The master's id, for a replica. */
-  masterId?: string;
-  /** `connected` or `disconnected`. */
-  linkState: string;
-  /** The slot ranges it serves (importing/migrating markers left out). */
-  slots: Array<[number, number]>;
-}
-
-/** One range of `CLUSTER SLOTS`, parsed. */
-export interface ClusterSlotRange {
-  /** First slot. */
-  start: number;
-  /** Last slot (inclusive). */
-  end: number;
-  /** `ip:port` of the master. */
-  master: string;
-  /** `ip:port` of each replica, sorted. */
-  replicas: string[];
 }
 
 /** What one node said about the cluster, the input of `checkClusterReadiness()`. */

@@ -6,7 +6,7 @@
  */
 
 import type { z } from "zod";
-import { didYouMean } from "./_suggest.ts";
+import { didYouMean } from "../suggest.ts";
 
 /** One explained issue: where it is (relative to the validated value) and how to say it. */
 export interface ExplainedIssue {

@@ -22,6 +22,8 @@ import type {
   Target,
   Transport,
 } from "../types.ts";
+import { silentLogger, silentProgress } from "../logger.ts";
+import { formatDuration } from "../units.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
 
@@ -38,19 +40,6 @@ export interface RunPipelineOptions {
   /** Print the plan through the logger and run nothing. */
   dryRun?: boolean;
 }
-
-/** A logger that drops everything. */
-export const silentLogger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-};
-
-/** A progress reporter that shows nothing. */
-export const silentProgress: ProgressReporter = {
-  update() {},
-  done() {},
-};
 
 /** Option names whose values are secrets. */
 const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
@@ -139,11 +128,6 @@ export function formatPlan(pipeline: Pipeline): string {
     }
   });
   return lines.join("\n");
-}
-
-/** Formats milliseconds for a person. */
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 /** Whether an error is the signal's abort reason or an AbortError. */

@@ -39,20 +39,13 @@ import {
 import type { z } from "zod";
 import type { StepDefinition, Target, TargetMode, TlsSettings } from "../types.ts";
 import { describeValue, explainIssues, formatPath } from "./_issues.ts";
-import { didYouMean } from "./_suggest.ts";
+import { didYouMean } from "../suggest.ts";
 import { stepDefinitionProblem, transportDefinitionProblem } from "./define.ts";
 import { PipelineError, throwIfAny } from "./errors.ts";
 import { planProblems } from "./plan.ts";
-import { defaultRegistry, Registry } from "./registry.ts";
-import {
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  DEFAULT_TLS_PORT,
-  type TargetFile,
-  targetFileSchema,
-} from "./target.ts";
+import type { Registry } from "./registry.ts";
+import { TARGET_DEFAULTS } from "../defaults.ts";
+import { type TargetFile, targetFileSchema } from "./target.ts";
 import type { Pipeline, PlannedStep } from "./types.ts";
 
 /** Options for {@linkcode loadPipeline} and {@linkcode parsePipeline}. */
@@ -61,8 +54,8 @@ export interface LoadPipelineOptions {
   env?: Record<string, string | undefined>;
   /** Overrides like `fill.size=2GiB` or `target.port=7000`; values are read as YAML. */
   set?: readonly string[];
-  /** Steps and transports to resolve names against (default: the built-ins). */
-  registry?: Registry;
+  /** Steps and transports to resolve names against (`lib/builtins.ts` has the built-ins). */
+  registry: Registry;
 }
 
 /** Top-level keys of a pipeline file. */
@@ -352,7 +345,7 @@ class LoadState {
  */
 export async function loadPipeline(
   path: string,
-  options: LoadPipelineOptions = {},
+  options: LoadPipelineOptions,
 ): Promise<Pipeline> {
   if (!/\.(ya?ml|json)$/i.test(path)) {
     throw new PipelineError({
@@ -388,7 +381,7 @@ export async function loadPipeline(
 export async function parsePipeline(
   source: string,
   file: string,
-  options: LoadPipelineOptions = {},
+  options: LoadPipelineOptions,
 ): Promise<Pipeline> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -427,7 +420,7 @@ export async function parsePipeline(
   checkVersion(state, root);
   substituteEnv(state, options.env);
 
-  const registry = (options.registry ?? await defaultRegistry()).clone();
+  const registry = options.registry.clone();
 
   const name = readString(state, root, "name") ?? baseName(file);
   const description = readString(state, root, "description");
@@ -1113,11 +1106,11 @@ function readTarget(state: LoadState, root: YAMLMap, registry: Registry): Target
   if (!ok) return undefined;
 
   const target: Target = {
-    host: host ?? DEFAULT_HOST,
-    port: port ?? (tls === undefined ? DEFAULT_PORT : DEFAULT_TLS_PORT),
+    host: host ?? TARGET_DEFAULTS.host,
+    port: port ?? (tls === undefined ? TARGET_DEFAULTS.port : TARGET_DEFAULTS.tlsPort),
     mode: (file.mode ?? "auto") as TargetMode,
-    connectTimeoutMs: file["connect-timeout"] ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    commandTimeoutMs: file["command-timeout"] ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    connectTimeoutMs: file["connect-timeout"] ?? TARGET_DEFAULTS.connectTimeoutMs,
+    commandTimeoutMs: file["command-timeout"] ?? TARGET_DEFAULTS.commandTimeoutMs,
   };
   if (tls !== undefined) target.tls = tls;
   if (username !== undefined) target.username = username;

@@ -13,6 +13,7 @@ import { stepDefinitionProblem, transportDefinitionProblem } from "./define.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { z } from "zod";
  * import { defineStep } from "./define.ts";
  * import { Registry } from "./registry.ts";
@@ -20,7 +21,7 @@ import { stepDefinitionProblem, transportDefinitionProblem } from "./define.ts";
  * const registry = new Registry().registerStep(defineStep({
  *   name: "noop", description: "Does nothing", options: z.strictObject({}), run: () => null,
  * }));
- * console.assert(registry.step("noop")?.name === "noop");
+ * equal(registry.step("noop")?.name, "noop");
  * ```
  */
 export class Registry {
@@ -125,33 +126,4 @@ export class Registry {
     for (const transport of this.#transports.values()) copy.registerTransport(transport);
     return copy;
   }
-}
-
-/** The shape of `lib/steps/mod.ts`, which registers the built-in steps and transports. */
-interface BuiltinsModule {
-  registerBuiltins(registry: Registry): void;
-}
-
-/**
- * A new registry holding the built-in steps and transports, registered by
- * `registerBuiltins` from `lib/steps/mod.ts` through the same calls a plugin uses.
- *
- * @example
- * ```ts ignore
- * import { defaultRegistry } from "./registry.ts";
- * const registry = await defaultRegistry();
- * console.log(registry.steps().map((step) => step.name));
- * ```
- *
- * @returns A registry the caller may add to freely.
- * @throws {Error} when the built-ins cannot be loaded (a bug).
- */
-export async function defaultRegistry(): Promise<Registry> {
-  const builtins = await import("../steps/mod.ts") as unknown as Partial<BuiltinsModule>;
-  if (typeof builtins.registerBuiltins !== "function") {
-    throw new Error("lib/steps/mod.ts does not export registerBuiltins(registry)");
-  }
-  const registry = new Registry();
-  builtins.registerBuiltins(registry);
-  return registry;
 }

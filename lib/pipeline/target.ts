@@ -1,21 +1,11 @@
 /**
- * The `target:` section of a pipeline file: its schema (kebab-case keys) and the defaults.
+ * The `target:` section of a pipeline file: its schema (kebab-case keys); the defaults are in
+ * `lib/defaults.ts`.
  *
  * @module
  */
 
 import { z } from "zod";
-
-/** Default port without TLS. */
-export const DEFAULT_PORT = 6379;
-/** Default port with TLS. */
-export const DEFAULT_TLS_PORT = 6380;
-/** Default host. */
-export const DEFAULT_HOST = "127.0.0.1";
-/** Default connect timeout in milliseconds. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
-/** Default timeout of one control-plane reply in milliseconds. */
-export const DEFAULT_COMMAND_TIMEOUT_MS = 10000;
 
 /** The `tls:` map. Relative paths are relative to the pipeline file. */
 export const tlsFileSchema: z.ZodObject<{

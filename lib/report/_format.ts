@@ -5,23 +5,10 @@
  * @module
  */
 
-import { formatBytes } from "../fill/size.ts";
+import { formatBytes, formatCount, formatDuration } from "../units.ts";
 import type { RunReport } from "./model.ts";
 
-export { formatBytes };
-
-/** A whole number with thousands separators: `65,536`. */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-/** Milliseconds for a person: `12 ms`, `1.52 s`, `2 min 5 s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
+export { formatBytes, formatCount, formatDuration };
 
 /** A signed percentage: `+1.25%`, `-0.40%`, `0.00%`. */
 export function formatDeviation(fraction: number): string {

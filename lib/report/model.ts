@@ -13,7 +13,7 @@
 
 import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
-import { slotCount } from "../transport/topology.ts";
+import { slotCount } from "../cluster/slots.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */

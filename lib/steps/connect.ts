@@ -5,7 +5,8 @@
  */
 
 import { defineStep } from "../pipeline/define.ts";
-import { servingMasters, slotCount } from "../transport/topology.ts";
+import { servingMasters } from "../cluster/nodes.ts";
+import { slotCount } from "../cluster/slots.ts";
 import type { Topology } from "../types.ts";
 
 /** What `connect` outputs. */

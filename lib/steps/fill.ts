@@ -6,11 +6,12 @@
 
 import { z } from "zod";
 import { FillError } from "../errors.ts";
-import { DEFAULT_BATCH_BYTES, FillFailedError, runFill } from "../fill/fill.ts";
+import { FILL_DEFAULTS } from "../defaults.ts";
+import { FillFailedError, runFill } from "../fill/fill.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
-import { formatBytes } from "../fill/size.ts";
+import { formatBytes } from "../units.ts";
 import { defineStep } from "../pipeline/define.ts";
-import { infoField } from "../transport/topology.ts";
+import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, Shard, Transport } from "../types.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 
@@ -79,7 +80,7 @@ export const fillStep = defineStep({
     serial: z.boolean().default(false).describe("One writer per master"),
     pipeline: sizeSchema.optional().describe(
       `Bytes per batch buffer (default ${
-        formatBytes(DEFAULT_BATCH_BYTES)
+        formatBytes(FILL_DEFAULTS.bufferBudgetBytes)
       } shared by all writers, each with two buffers)`,
     ),
     replies: z.boolean().default(false).describe(

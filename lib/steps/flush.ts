@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_PREFIX } from "../fill/keyspace.ts";
+import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { FlushResult, Transport } from "../types.ts";
 
@@ -37,7 +37,9 @@ export const flushStep = defineStep({
     scope: z.enum(["all", "prefix"]).default("all").describe(
       "all: FLUSHALL every master; prefix: SCAN + UNLINK only keys under the prefix",
     ),
-    prefix: z.string().min(1).default(DEFAULT_PREFIX).describe("Prefix for scope: prefix"),
+    prefix: z.string().min(1).default(KEYSPACE_DEFAULTS.prefix).describe(
+      "Prefix for scope: prefix",
+    ),
     yes: z.boolean().default(false).describe("Confirm flushing a host that is not loopback"),
   }),
   needs: ["connection"],

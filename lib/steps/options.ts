@@ -6,7 +6,8 @@
 
 import { z } from "zod";
 import { parseShard, parseTtl } from "../fill/keyspace.ts";
-import { parseSize } from "../fill/size.ts";
+import { KEYSPACE_DEFAULTS } from "../defaults.ts";
+import { parseSize } from "../units.ts";
 
 const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i;
 
@@ -32,14 +33,6 @@ export const shardSchema = z.string().regex(/^\d+\/\d+$/, { message: "expected k
   }, { message: "expected k/n with 0 ≤ k < n" })
   .transform((text) => parseShard(text));
 
-/** Defaults of the keyspace options (also what `deno task fill` checks its flags against). */
-export const KEYSPACE_DEFAULTS = {
-  size: 256 * 1024 * 1024,
-  keySize: 512,
-  valueSize: 512,
-  prefix: "redfill:",
-} as const;
-
 /** The options that define a keyspace: shared by `fill` and `keyspace`. */
 export const keyspaceShape = {
   size: sizeSchema.default(KEYSPACE_DEFAULTS.size).describe(
@@ -54,7 +47,7 @@ export const keyspaceShape = {
   ).describe(
     "Bytes per value (default 512)",
   ),
-  seed: z.number().int().min(0).max(0xffffffff).default(1).describe(
+  seed: z.number().int().min(0).max(0xffffffff).default(KEYSPACE_DEFAULTS.seed).describe(
     "Seed of the values and TTLs (default 1)",
   ),
   prefix: z.string().regex(/^[\x21-\x7a\x7c\x7e]*$/, {

@@ -19,7 +19,7 @@ import type {
 import { ClusterTransport } from "./cluster.ts";
 import { NodeClients } from "./control.ts";
 import { StandaloneTransport } from "./standalone.ts";
-import { infoField } from "./topology.ts";
+import { infoField } from "../resp/info.ts";
 
 /** A transport that picks standalone or cluster by asking the server. */
 export class AutoTransport implements Transport {

@@ -5,7 +5,6 @@
  * @module
  */
 
-import calculateSlot from "cluster-key-slot";
 import { Buffer } from "node:buffer";
 import { ConnectionError, UsageError } from "../errors.ts";
 import type {
@@ -22,7 +21,8 @@ import type {
   TransportInit,
 } from "../types.ts";
 import { isServerError, NodeClients } from "./control.ts";
-import { parseClusterNodes, servingMasters } from "./topology.ts";
+import { clusterNodesTopology, servingMasters } from "../cluster/nodes.ts";
+import { hashSlot } from "../cluster/slots.ts";
 
 const MAX_REDIRECTS = 5;
 
@@ -54,7 +54,7 @@ export class ClusterTransport implements Transport {
       }
       throw error;
     }
-    this.#topology = { mode: "cluster", nodes: parseClusterNodes(text, host) };
+    this.#topology = { mode: "cluster", nodes: clusterNodesTopology(text, host) };
     return this.#topology;
   }
 
@@ -73,7 +73,7 @@ export class ClusterTransport implements Transport {
     for (const node of candidates) {
       try {
         const text = String(await this.#clients.call(node, ["CLUSTER", "NODES"]));
-        this.#topology = { mode: "cluster", nodes: parseClusterNodes(text, node.host) };
+        this.#topology = { mode: "cluster", nodes: clusterNodesTopology(text, node.host) };
         this.#logger.debug(`Refreshed the cluster topology from ${node.host}:${node.port}`);
         return this.#topology;
       } catch (error) {
@@ -89,7 +89,7 @@ export class ClusterTransport implements Transport {
     if (route === "any") return this.#clients.call(this.#anyNode(), args);
     if ("node" in route) return this.#clients.call(this.#nodeById(route.node), args);
     const key = typeof route.key === "string" ? route.key : Buffer.from(route.key);
-    const slot = calculateSlot(key);
+    const slot = hashSlot(key);
     let node: { host: string; port: number } = this.#masterForSlot(slot);
     let asking = false;
     for (let attempt = 0;; attempt++) {

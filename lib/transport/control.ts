@@ -17,7 +17,7 @@ import {
   tlsOptions,
 } from "./connectors.ts";
 import { openDataSocket } from "./data_socket.ts";
-import { describeConnectError } from "./errors.ts";
+import { codeOf, describeConnectError } from "./errors.ts";
 
 /** The ioredis options redfill sets. */
 export type ControlOptions = Pick<
@@ -215,10 +215,6 @@ export class NodeClients {
       }
     }));
   }
-}
-
-function codeOf(error: unknown): string {
-  return error && typeof error === "object" && "code" in error ? String(error.code) : "";
 }
 
 async function closeClient(client: Redis): Promise<void> {

@@ -7,7 +7,9 @@
 
 import type * as net from "node:net";
 import { ConnectionError, FillError } from "../errors.ts";
-import { encodeCommand, type LineReply, ReplyScanner } from "../fill/resp.ts";
+import { encodeCommand } from "../resp/encode.ts";
+import type { LineReply } from "../resp/reply.ts";
+import { requestLine } from "../resp/request.ts";
 import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { connectSocket } from "./connectors.ts";
 import { connectDeno, DenoDataSocket, describeSocketError, lostNode } from "./deno_socket.ts";
@@ -60,53 +62,6 @@ export async function openDataSocket(
     }
   }
   return data;
-}
-
-/**
- * Sends one command on a data socket and waits for its single-line reply. Only for use
- * while no other reply is outstanding (handshakes and barriers).
- *
- * @param socket The socket.
- * @param command Encoded command.
- * @param timeoutMs How long to wait.
- * @returns The reply.
- */
-export function requestLine(
-  socket: DataSocket,
-  command: Uint8Array,
-  timeoutMs: number,
-): Promise<LineReply> {
-  return new Promise<LineReply>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new FillError(
-            `"${socket.node.host}:${socket.node.port}" did not answer within ${timeoutMs / 1000} s`,
-          ),
-        ),
-      timeoutMs,
-    );
-    const scanner = new ReplyScanner((reply) => {
-      clearTimeout(timer);
-      socket.onData(() => {});
-      resolve(reply);
-    });
-    socket.onData((chunk) => scanner.push(chunk));
-    socket.closed.then(
-      () => {
-        clearTimeout(timer);
-        reject(new Error("Connection is closed"));
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-    socket.write(command).catch((error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
 }
 
 /** The largest piece handed to node's socket at once (see NodeDataSocket.write). */

@@ -6,7 +6,13 @@
 
 import type { Target } from "../types.ts";
 
-function codeOf(error: unknown): string {
+/**
+ * The `code` of an error (`ECONNREFUSED`, `ETIMEDOUT` …), or "".
+ *
+ * @param error What was thrown.
+ * @returns The code.
+ */
+export function codeOf(error: unknown): string {
   if (error && typeof error === "object" && "code" in error) return String(error.code);
   return "";
 }

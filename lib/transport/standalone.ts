@@ -18,7 +18,7 @@ import type {
   TransportInit,
 } from "../types.ts";
 import { NodeClients } from "./control.ts";
-import { infoField } from "./topology.ts";
+import { infoField } from "../resp/info.ts";
 
 /** A transport to a single Redis server. */
 export class StandaloneTransport implements Transport {

@@ -11,13 +11,15 @@
 
 import { countIndices } from "../fill/batch.ts";
 import { Keyspace, shardRange } from "../fill/keyspace.ts";
-import { formatBytes } from "../fill/size.ts";
-import { SLOT_COUNT } from "../fill/slot_tags.ts";
-import { infoField, servingMasters, slotCount } from "../transport/topology.ts";
+import { servingMasters } from "../cluster/nodes.ts";
+import { SLOT_COUNT, slotCount, slotsOf } from "../cluster/slots.ts";
+import { VERIFY_DEFAULTS } from "../defaults.ts";
+import { silentLogger } from "../logger.ts";
+import { infoField } from "../resp/info.ts";
+import { formatBytes } from "../units.ts";
 import type {
   FillResult,
   Logger,
-  NodeInfo,
   NodeVerifyResult,
   Transport,
   VerifyCheck,
@@ -35,18 +37,14 @@ export interface VerifyFillOptions {
   logger?: Logger | undefined;
 }
 
-/** The defaults of {@linkcode VerifyFillOptions}: ±20% (the original tool's criterion), 1000 keys. */
-export const verifyDefaults = {
-  tolerance: 0.2,
-  sample: 1000,
-} as const satisfies VerifyFillOptions;
+/** The defaults of {@linkcode VerifyFillOptions} (from `lib/defaults.ts`). */
+export const verifyDefaults = VERIFY_DEFAULTS;
 
 /** Sampled keys fetched at once (the control plane pipelines concurrent calls on each socket). */
 const SAMPLE_BATCH = 200;
 /** Keys named in a failed content or TTL check before "and N more". */
 const NAMED_KEYS = 3;
 
-const silent: Logger = { debug() {}, info() {}, warn() {} };
 const decoder = new TextDecoder();
 
 /**
@@ -81,7 +79,7 @@ export async function verifyFill(
 ): Promise<VerifyResult> {
   const tolerance = options.tolerance ?? verifyDefaults.tolerance;
   const sample = options.sample ?? verifyDefaults.sample;
-  const logger = options.logger ?? silent;
+  const logger = options.logger ?? silentLogger;
   const keyspace = new Keyspace(fill.keyspace);
   const range = shardRange(keyspace.count, fill.shard);
   const sharded = fill.shard.count > 1;
@@ -94,7 +92,7 @@ export async function verifyFill(
   ]);
   const nodes: NodeVerifyResult[] = masters.map((node) => {
     const keys = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
-    const expectedKeys = countIndices(ownedSlots(node), range.start, range.end);
+    const expectedKeys = countIndices(slotsOf(node.slots), range.start, range.end);
     const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
@@ -176,17 +174,6 @@ export function displayKey(keyspace: Keyspace, index: number): string {
   const key = keyspace.keyString(index);
   const meaningful = keyspace.indexOffset + keyspace.indexWidth;
   return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
-}
-
-/** The slots a master serves, ascending. */
-function ownedSlots(node: NodeInfo): Int32Array {
-  const slots: number[] = [];
-  for (const [start, end] of node.slots) {
-    for (let slot = Math.max(0, start); slot <= Math.min(end, SLOT_COUNT - 1); slot++) {
-      slots.push(slot);
-    }
-  }
-  return Int32Array.from(slots).sort();
 }
 
 /**

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { silentLogger } from "../../lib/pipeline/executor.ts";
+import { silentLogger } from "../../lib/logger.ts";
 import { deleteByPrefix } from "../../lib/steps/flush.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
-import { servingMasters } from "../../lib/transport/topology.ts";
+import { servingMasters } from "../../lib/cluster/nodes.ts";
 import type { Target } from "../../lib/types.ts";
 import { assertFailure, runFillCli } from "../_cli.ts";
 

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { ExitCode } from "../../lib/errors.ts";
 import { FillFailedError, runFill } from "../../lib/fill/fill.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { silentLogger } from "../../lib/pipeline/executor.ts";
+import { silentLogger } from "../../lib/logger.ts";
 import { StandaloneTransport } from "../../lib/transport/standalone.ts";
 import type { Target } from "../../lib/types.ts";
 import { assertFailure, FillProcess } from "../_cli.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { runFill } from "../../lib/fill/fill.ts";
 import { keyCount, Keyspace } from "../../lib/fill/keyspace.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { servingMasters, slotCount } from "../../lib/transport/topology.ts";
+import { servingMasters } from "../../lib/cluster/nodes.ts";
+import { slotCount } from "../../lib/cluster/slots.ts";
 import type { KeyspaceParams, Transport } from "../../lib/types.ts";
 import { memoryLogger, withTransport } from "../_local.ts";
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import calculateSlot from "cluster-key-slot";
-import { SLOT_COUNT, slotTagTable, TAG_LENGTH } from "../../lib/fill/slot_tags.ts";
+import { SLOT_COUNT } from "../../lib/cluster/slots.ts";
+import { slotTagTable, TAG_LENGTH } from "../../lib/fill/slot_tags.ts";
 
 Deno.test("slotTagTable() has a printable tag for every slot that hashes to it", () => {
   const table = slotTagTable();

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import {
-  checkClusterReadiness,
   type ClusterSlotRange,
-  type NodeObservation,
   parseClusterNodes,
   parseClusterSlots,
-  parseInfo,
-} from "../../lib/local/mod.ts";
+} from "../../lib/cluster/nodes.ts";
+import { checkClusterReadiness, type NodeObservation } from "../../lib/local/mod.ts";
+import { parseInfo } from "../../lib/resp/info.ts";
 
 const MASTERS = [
   { id: "m0", port: 7000, range: [0, 5460] },

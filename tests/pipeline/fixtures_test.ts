@@ -1,7 +1,7 @@
 import { assertEquals, assertOk } from "./_assert.ts";
 import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { loadPipeline } from "../../lib/pipeline/loader.ts";
-import { defaultRegistry } from "../../lib/pipeline/registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
 const BROKEN = "fixtures/pipelines/broken";
 const scenarios = [...Deno.readDirSync(BROKEN)]

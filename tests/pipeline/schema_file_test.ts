@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { defaultRegistry } from "../../lib/pipeline/registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 import { renderPipelineJsonSchema } from "../../lib/pipeline/schema.ts";
 
 Deno.test("schema/pipeline.schema.json is up to date with the built-in steps (deno task schema)", async () => {

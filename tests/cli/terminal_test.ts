@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatProgress, progressBar } from "../../lib/pipeline/cli.ts";
+import { formatProgress, progressBar } from "../../lib/cli/terminal.ts";
 import type { ProgressSnapshot } from "../../lib/types.ts";
 
 const HALF: ProgressSnapshot = {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { encodeCommand, type LineReply, ReplyScanner } from "../../lib/fill/resp.ts";
+import { encodeCommand } from "../../lib/resp/encode.ts";
+import { type LineReply, ReplyScanner } from "../../lib/resp/reply.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);

@@ -1,10 +1,12 @@
 /**
- * Parsing and printing byte sizes.
+ * Units, in one place: parsing sizes and printing bytes, counts and durations. Every size and
+ * rate is binary — KB/MB/GB mean KiB/MiB/GiB, as in redis.conf and the original tool — and
+ * every output names the binary unit.
  *
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { UsageError } from "./errors.ts";
 
 const UNITS: Record<string, number> = {
   "": 1,
@@ -42,8 +44,9 @@ export interface ParseSizeOptions {
  *
  * @example
  * ```ts
- * import { parseSize } from "./size.ts";
- * parseSize("64MB"); // 67108864
+ * import { equal } from "node:assert/strict";
+ * import { parseSize } from "./units.ts";
+ * equal(parseSize("64MB"), 67108864);
  * ```
  */
 export function parseSize(text: string | number, options: ParseSizeOptions = {}): number {
@@ -70,6 +73,12 @@ export function parseSize(text: string | number, options: ParseSizeOptions = {})
  *
  * @param bytes The count.
  * @returns The text.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatBytes } from "./units.ts";
+ * equal(formatBytes(256 * 1024 * 1024), "256.0 MiB");
+ * ```
  */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -80,4 +89,33 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * A whole number with thousands separators: `65,536`.
+ *
+ * @param value The number.
+ * @returns The text.
+ */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/**
+ * Milliseconds for a person: `12 ms`, `1.52 s`, `2 min 5 s`.
+ *
+ * @param ms Milliseconds.
+ * @returns The text.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatDuration } from "./units.ts";
+ * equal(formatDuration(1520), "1.52 s");
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }

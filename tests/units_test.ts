@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../lib/errors.ts";
-import { formatBytes, parseSize } from "../../lib/fill/size.ts";
+import { UsageError } from "../lib/errors.ts";
+import { formatBytes, parseSize } from "../lib/units.ts";
 
 Deno.test("parseSize() reads KB/MB/GB and KiB/MiB/GiB as powers of 1024", () => {
   assert.equal(parseSize("64MB"), 64 * 1024 * 1024);
