@@ -9,18 +9,11 @@
  */
 
 import { join } from "node:path";
-import { LocalRedisError } from "./errors.ts";
 import { BUS_PORTS, DATA_PORTS, findFreePort, releasePort } from "./ports.ts";
-import {
-  killTracked,
-  makeTrackedTempDir,
-  removeTrackedTempDir,
-  spawnTracked,
-  type TrackedProcess,
-} from "./process.ts";
+import { launchWithRetry, pollUntilReady, stopWithGrace } from "./_launch.ts";
+import { removeTrackedTempDir, spawnTracked, type TrackedProcess } from "./process.ts";
 import { RespClient } from "./_resp.ts";
 import { connectServer, type ServerSettings } from "./server.ts";
-import { sleep } from "../time.ts";
 
 /** The name of the pool in every local `nutcracker.yml`. */
 export const PROXY_POOL = "redfill";
@@ -109,38 +102,27 @@ export function proxyConfigText(config: ProxyConfig): string {
   return lines.join("\n") + "\n";
 }
 
-async function readLogTail(dir: string, stderr: string): Promise<string> {
-  const log = await Deno.readTextFile(join(dir, "nutcracker.log")).catch(() => "");
-  const lines = (stderr + "\n" + log).split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  return lines.slice(-2).join(" / ");
-}
-
 /**
  * Waits until a SET and GET through the proxy work and the key landed on exactly one of its
  * own servers (so the port is really this proxy's); the key is deleted again. Returns false
  * if the proxy exited.
  */
-async function waitUntilProxying(
+function waitUntilProxying(
   settings: ProxySettings,
   servers: ServerSettings,
   proxy: RunningProxy,
   backends: ProxyBackend[],
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
   const key = `redfill-local:ready:${proxy.process.pid}`;
   const value = crypto.randomUUID();
-  let lastError = "no answer";
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    if (proxy.process.exited) return false;
-    let client: RespClient | undefined;
+  return pollUntilReady(proxy.process, async () => {
+    const client = await RespClient.connect({
+      port: proxy.port,
+      password: settings.password,
+      timeoutMs: 1000,
+    });
     try {
-      client = await RespClient.connect({
-        port: proxy.port,
-        password: settings.password,
-        timeoutMs: 1000,
-      });
       const pong = await client.call("PING");
       await client.call("SET", key, value);
       let got;
@@ -151,22 +133,20 @@ async function waitUntilProxying(
       } finally {
         await client.send("DEL", key).catch(() => {});
       }
-      if (pong === "PONG" && got === value && holders === 1) return true;
-      lastError = holders === 1
-        ? `PING gave ${JSON.stringify(pong)}, GET gave ${JSON.stringify(got)}`
-        : "another process answers on its port";
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      if (holders !== 1) return "another process answers on its port";
+      if (pong !== "PONG" || got !== value) {
+        return `PING gave ${JSON.stringify(pong)}, GET gave ${JSON.stringify(got)}`;
+      }
+      return undefined;
     } finally {
-      client?.close();
+      client.close();
     }
-    await sleep(20);
-  }
-  throw new LocalRedisError(
-    `Local nutcracker (pid ${proxy.process.pid}, port ${proxy.port}) did not pass a SET and GET within ${
-      START_TIMEOUT_MS / 1000
-    } s: ${lastError}`,
-  );
+  }, {
+    failure:
+      `Local nutcracker (pid ${proxy.process.pid}, port ${proxy.port}) did not pass a SET and GET`,
+    timeoutMs: START_TIMEOUT_MS,
+    signal,
+  });
 }
 
 /** How many of the servers hold `key`, asked directly. */
@@ -215,11 +195,13 @@ export async function startProxy(
   backends: ProxyBackend[],
   signal?: AbortSignal,
 ): Promise<RunningProxy> {
-  const dir = await makeTrackedTempDir("redfill-proxy-");
-  try {
-    const conf = join(dir, "nutcracker.yml");
-    let lastLog = "";
-    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+  return await launchWithRetry<RunningProxy>({
+    program: "nutcracker",
+    attempts: START_ATTEMPTS,
+    dirPrefix: "redfill-proxy-",
+    logFile: "nutcracker.log",
+    spawn: async (dir) => {
+      const conf = join(dir, "nutcracker.yml");
       const port = findFreePort(DATA_PORTS);
       const statsPort = findFreePort(BUS_PORTS);
       // The file holds the password (redis_auth): readable by its owner only.
@@ -238,33 +220,12 @@ export async function startProxy(
         "--stats-interval",
         "1000",
       ], { cwd: dir, handleSignals: settings.handleSignals ?? true, newSession: true });
-      const proxy: RunningProxy = { process, dir, port, statsPort };
-      let answered = false;
-      try {
-        answered = await waitUntilProxying(settings, servers, proxy, backends, signal);
-      } catch (error) {
-        await killTracked(process);
-        releaseProxyPorts(proxy);
-        throw error;
-      }
-      if (answered) return proxy;
-      await process.status;
-      releaseProxyPorts(proxy);
-      lastLog = await readLogTail(dir, await process.stderr);
-      if (!/Address already in use/i.test(lastLog)) {
-        throw new LocalRedisError(
-          `Local nutcracker exited while starting (port ${port}): ${lastLog || "no output"}`,
-        );
-      }
-      await Deno.remove(join(dir, "nutcracker.log")).catch(() => {});
-    }
-    throw new LocalRedisError(
-      `Local nutcracker could not bind a free port in ${START_ATTEMPTS} tries: ${lastLog}`,
-    );
-  } catch (error) {
-    await removeTrackedTempDir(dir);
-    throw error;
-  }
+      return { process, dir, port, statsPort };
+    },
+    waitUntilReady: (proxy) => waitUntilProxying(settings, servers, proxy, backends, signal),
+    release: releaseProxyPorts,
+    isBindFailure: (log) => /Address already in use/i.test(log),
+  });
 }
 
 function releaseProxyPorts(proxy: RunningProxy): void {
@@ -285,19 +246,7 @@ function releaseProxyPorts(proxy: RunningProxy): void {
  * ```
  */
 export async function stopProxy(proxy: RunningProxy, graceMs = 1000): Promise<void> {
-  if (!proxy.process.exited) {
-    try {
-      Deno.kill(proxy.process.pid, "SIGTERM");
-    } catch {
-      // exited meanwhile
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
-    await Promise.race([proxy.process.status, grace]);
-    clearTimeout(timer);
-    await killTracked(proxy.process, "SIGKILL");
-  }
-  await proxy.process.status;
+  await stopWithGrace(proxy.process, () => Deno.kill(proxy.process.pid, "SIGTERM"), graceMs);
   releaseProxyPorts(proxy);
   await removeTrackedTempDir(proxy.dir);
 }
