@@ -14,6 +14,7 @@ import { ExitCode, MissingProgramError } from "../errors.ts";
 const INSTALL: Record<string, string> = {
   "redis-server": "apt-get install -y redis-server",
   "openssl": "apt-get install -y openssl",
+  "nutcracker": "apt-get install -y nutcracker",
 };
 
 /** A child process started through {@linkcode spawnTracked}. */
@@ -159,6 +160,24 @@ export function spawnTracked(
   running.set(tracked.pid, tracked);
   updateSignalListeners();
   return tracked;
+}
+
+/**
+ * Fails now, before anything is started, when a program `lib/local` needs is not on PATH.
+ *
+ * @param program The program, looked up on PATH.
+ * @throws {MissingProgramError} When it is not there, naming how to install it.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireProgram } from "./process.ts";
+ * assert.throws(() => requireProgram("no-such-program-here"), /Cannot find "no-such-program-here"/);
+ * ```
+ */
+export function requireProgram(program: string): void {
+  if (findOnPath(program) === undefined) {
+    throw new MissingProgramError(program, INSTALL[program] ?? `install "${program}"`);
+  }
 }
 
 function findOnPath(program: string): string | undefined {

@@ -186,3 +186,29 @@ Deno.test("startLocalRedis() names the missing program and how to install it", a
     'Cannot find "redis-server" on PATH: install it with "apt-get install -y redis-server"',
   );
 });
+
+/** This process's node folders in the temp folder. */
+async function ownNodeDirs(): Promise<string[]> {
+  const dirs: string[] = [];
+  const parent = Deno.env.get("TMPDIR") ?? "/tmp";
+  for await (const entry of Deno.readDir(parent)) {
+    if (entry.name.startsWith(`redfill-node-${Deno.pid}-`)) dirs.push(entry.name);
+  }
+  return dirs;
+}
+
+Deno.test("startLocalRedis() quotes the server's own last lines when it exits while starting, and removes its folder", async () => {
+  const before = await ownNodeDirs();
+  await assert.rejects(
+    startLocalRedis({ extraArgs: ["--no-such-directive", "x"] }),
+    (error: Error) => {
+      assert.equal(error.name, "LocalRedisError");
+      assert.match(
+        error.message,
+        /^Local redis-server exited while starting \(port \d+\): .*Bad directive or wrong number of arguments$/,
+      );
+      return true;
+    },
+  );
+  assert.deepEqual(await ownNodeDirs(), before);
+});
