@@ -53,7 +53,9 @@ export async function main(args: readonly string[]): Promise<number> {
       const kind = `${request.tls ? "TLS " : ""}${
         request.cluster ? "cluster (3 masters + 3 replicas)" : "standalone server"
       }`;
-      logger.info(`No --host given: starting a local redis-server ${kind} for this run`);
+      logger.info(
+        `No server given (-h, -p, --url…): starting a local redis-server ${kind} for this run`,
+      );
       // Ctrl-C is ours from here: the fill stops, runs its barrier and reports, and only
       // then are the servers stopped (they run in their own session, so a terminal's Ctrl-C
       // does not reach them first).
