@@ -69,6 +69,34 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   return run;
 }
 
+/**
+ * Runs `deno ARGS` to the end from a directory (e.g. `deno task --cwd ROOT fill …` from
+ * elsewhere, as a user would).
+ *
+ * @param args The arguments after `deno`.
+ * @param options The directory to run in (default the project) and extra variables.
+ * @returns Exit code, output and wall time.
+ */
+export async function runDeno(
+  args: string[],
+  options: { cwd?: string | URL; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return {
+    code: output.code,
+    stdout: decode(output.stdout),
+    stderr: decode(output.stderr),
+    ms: performance.now() - started,
+  };
+}
+
 /** A `tasks/fill.ts` subprocess still running. */
 export class FillProcess {
   readonly #child: Deno.ChildProcess;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { type CliRun, runFillCli } from "../_cli.ts";
+import { type CliRun, runDeno, runFillCli } from "../_cli.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -16,20 +16,8 @@ interface JsonReport {
 }
 
 /** Runs `deno task --cwd ROOT fill ARGS` from another directory, as a user would. */
-async function denoTaskFill(args: string[], cwd: string): Promise<CliRun> {
-  const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--cwd", ROOT, "fill", ...args],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-    ms: performance.now() - started,
-  };
+function denoTaskFill(args: string[], cwd: string): Promise<CliRun> {
+  return runDeno(["task", "--cwd", ROOT, "fill", ...args], { cwd });
 }
 
 Deno.test("deno task fill --no-verify shows verify with enabled: false in --dry-run and skips it", async () => {
