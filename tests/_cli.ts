@@ -9,6 +9,16 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
 
+/**
+ * The environment of a child run: ours without `INIT_CWD` (which `deno task test` sets, and a
+ * nested `deno task` keeps), with `NO_COLOR` and the extra variables.
+ */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
 /** What a finished CLI run printed. */
 export interface CliRun {
   /** Exit code. */
@@ -43,7 +53,8 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    env: childEnv(options.env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -85,7 +96,8 @@ export async function runDeno(
   const output = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: options.cwd ?? ROOT,
-    env: { NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    env: childEnv(options.env),
     stdin: "null",
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -119,7 +131,8 @@ export class FillProcess {
     const child = new Deno.Command(program!, {
       args: rest,
       cwd: ROOT,
-      env: { NO_COLOR: "1", ...options.env },
+      clearEnv: true,
+      env: childEnv(options.env),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
