@@ -450,22 +450,16 @@ export interface OptionsSchema<TOutput = unknown> {
 export type OptionsOf<TSchema> = TSchema extends OptionsSchema<infer TOutput> ? TOutput
   : never;
 
-/**
- * Names an option the way the reader of a message knows it: the CLI passes its flags
- * (`key-size` → `--key-size`), a pipeline file its option names.
- */
+/** Names an option as the reader of a message knows it (the CLI: `key-size` → `--key-size`). */
 export type NameOption = (option: string) => string;
 
-/**
- * A problem a step's `check` finds while the pipeline is loaded. A zod custom issue of a step's
- * options may carry the same `words` in its `params`.
- */
+/** A problem a step's `check` finds at load time (a zod custom issue may carry `words` too). */
 export interface StepCheckProblem {
-  /** The option the problem is about, inside the step's options (e.g. `["enabled"]`). */
+  /** The option it is about, inside the step's options (e.g. `["enabled"]`). */
   readonly path: readonly string[];
   /** The sentence for a pipeline file, lower-case, naming options as the file does. */
   readonly message: string;
-  /** The whole sentence for a reader who named options otherwise (the CLI's flags). */
+  /** The whole sentence for a reader who names options otherwise (the CLI's flags). */
   readonly words?: ((name: NameOption) => string) | undefined;
 }
 
@@ -489,10 +483,7 @@ export interface StepDefinition<
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
    */
   readonly always?: boolean | undefined;
-  /**
-   * Checks the validated options against the resolved target while the pipeline is loaded,
-   * before anything connects (e.g. `flush` of a host that is not loopback).
-   */
+  /** Checks the options against the resolved target at load time, before anything connects. */
   check?(
     options: OptionsOf<TOptions>,
     context: { readonly target: Target },
