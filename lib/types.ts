@@ -450,6 +450,19 @@ export interface OptionsSchema<TOutput = unknown> {
 export type OptionsOf<TSchema> = TSchema extends OptionsSchema<infer TOutput> ? TOutput
   : never;
 
+/** Names an option as the reader of a message knows it (the CLI: `key-size` → `--key-size`). */
+export type NameOption = (option: string) => string;
+
+/** A problem a step's `check` finds at load time (a zod custom issue may carry `words` too). */
+export interface StepCheckProblem {
+  /** The option it is about, inside the step's options (e.g. `["enabled"]`). */
+  readonly path: readonly string[];
+  /** The sentence for a pipeline file, lower-case, naming options as the file does. */
+  readonly message: string;
+  /** The whole sentence for a reader who names options otherwise (the CLI's flags). */
+  readonly words?: ((name: NameOption) => string) | undefined;
+}
+
 /** A step plugin, made with `defineStep`. */
 export interface StepDefinition<
   TOptions extends OptionsSchema = OptionsSchema,
@@ -470,6 +483,11 @@ export interface StepDefinition<
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
    */
   readonly always?: boolean | undefined;
+  /** Checks the options against the resolved target at load time, before anything connects. */
+  check?(
+    options: OptionsOf<TOptions>,
+    context: { readonly target: Target },
+  ): readonly StepCheckProblem[];
   /** Runs the step; the output is stored under the step id. */
   run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
 }

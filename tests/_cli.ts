@@ -9,6 +9,16 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
 
+/**
+ * The environment of a child run: ours without `INIT_CWD` (which `deno task test` sets, and a
+ * nested `deno task` keeps), with `NO_COLOR` and the extra variables.
+ */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
 /** What a finished CLI run printed. */
 export interface CliRun {
   /** Exit code. */
@@ -43,7 +53,8 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    env: childEnv(options.env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -69,6 +80,35 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   return run;
 }
 
+/**
+ * Runs `deno ARGS` to the end from a directory (e.g. `deno task --cwd ROOT fill …` from
+ * elsewhere, as a user would).
+ *
+ * @param args The arguments after `deno`.
+ * @param options The directory to run in (default the project) and extra variables.
+ * @returns Exit code, output and wall time.
+ */
+export async function runDeno(
+  args: string[],
+  options: { cwd?: string | URL; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd ?? ROOT,
+    clearEnv: true,
+    env: childEnv(options.env),
+    stdin: "null",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return {
+    code: output.code,
+    stdout: decode(output.stdout),
+    stderr: decode(output.stderr),
+    ms: performance.now() - started,
+  };
+}
+
 /** A `tasks/fill.ts` subprocess still running. */
 export class FillProcess {
   readonly #child: Deno.ChildProcess;
@@ -91,7 +131,8 @@ export class FillProcess {
     const child = new Deno.Command(program!, {
       args: rest,
       cwd: ROOT,
-      env: { NO_COLOR: "1", ...options.env },
+      clearEnv: true,
+      env: childEnv(options.env),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

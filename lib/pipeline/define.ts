@@ -45,6 +45,8 @@ export interface StepSpec<TOptions extends OptionsSchema, TOutput> {
   provides?: readonly FactName[];
   /** Run even after an earlier step failed or the run was interrupted (default false). */
   always?: boolean;
+  /** Checks the options against the resolved target while loading, before anything connects. */
+  check?: StepDefinition<TOptions>["check"];
   /** Runs the step with its validated options; the output is stored under the step id. */
   run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
 }
@@ -171,6 +173,7 @@ export function defineStep<TOptions extends OptionsSchema, TOutput>(
     needs: Object.freeze([...(spec.needs ?? [])]),
     provides: Object.freeze([...(spec.provides ?? [])]),
     ...(spec.always === true ? { always: true } : {}),
+    ...(spec.check === undefined ? {} : { check: spec.check }),
     run: spec.run,
   };
   const problem = stepDefinitionProblem(definition);

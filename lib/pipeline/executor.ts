@@ -130,6 +130,12 @@ export function formatPlan(pipeline: Pipeline): string {
   return lines.join("\n");
 }
 
+/** Whether a step's options switch it off (`enabled: false`). */
+function isSwitchedOff(options: unknown): boolean {
+  return typeof options === "object" && options !== null &&
+    (options as { enabled?: unknown }).enabled === false;
+}
+
 /** Whether an error is the signal's abort reason or an AbortError. */
 function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted &&
@@ -142,7 +148,8 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
  * A {@linkcode RedfillError} thrown by a step stops the run: the result carries it and its
  * exit code. An abort of `signal` stops the run with exit 130. After either, only steps
  * defined with `always: true` (like `report`) still run; their errors are logged as warnings. Any other error is a bug: it is
- * rethrown after cleanup. Deferred closers (and every transport made with
+ * rethrown after cleanup. A step must provide the facts it declares, unless its options switch
+ * it off (`enabled: false`). Deferred closers (and every transport made with
  * `ctx.createTransport()`) close in reverse order on every path.
  *
  * @example
@@ -220,7 +227,10 @@ export async function runPipeline(
     try {
       const output = await step.definition.run(context, step.options as never);
       const durationMs = performance.now() - started;
-      const missing = step.definition.provides.filter((fact) => !provided.has(fact));
+      // A step switched off (`enabled: false`, like verify under --no-verify) may provide nothing.
+      const missing = isSwitchedOff(step.options)
+        ? []
+        : step.definition.provides.filter((fact) => !provided.has(fact));
       if (missing.length > 0) {
         throw new Error(
           `Step "${step.name}" declares that it provides ${

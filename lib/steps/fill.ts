@@ -12,7 +12,7 @@ import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace
 import { formatBytes } from "../units.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
-import type { FillResult, KeyspaceParams, Logger, Shard, Transport } from "../types.ts";
+import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 
 interface KeyspaceOptions {
@@ -36,13 +36,19 @@ function refineKeySize(
   const count = keyCount(options.size, options["key-size"], options["value-size"]);
   const minimum = minimumKeySize(count, options.prefix);
   if (options["key-size"] < minimum) {
+    const hold = `to hold the prefix "${options.prefix}", a slot tag and ${
+      indexWidth(count)
+    }-digit indices`;
     ctx.addIssue({
       code: "custom",
       path: ["key-size"],
-      message:
-        `expected at least ${minimum} bytes to hold the prefix "${options.prefix}", a slot tag and ${
-          indexWidth(count)
-        }-digit indices (or a shorter prefix)`,
+      message: `expected at least ${minimum} bytes ${hold} (or a shorter prefix)`,
+      params: {
+        words: (name: NameOption) =>
+          `Key size ${options["key-size"]} is too small ${hold}: use ${
+            name("key-size")
+          } ${minimum} or more, or a shorter ${name("prefix")}`,
+      },
     });
   }
 }
@@ -94,6 +100,12 @@ export const fillStep = defineStep({
         code: "custom",
         path: ["connections"],
         message: 'contradicts "serial: true" (one writer per master): use one of them',
+        params: {
+          words: (name: NameOption) =>
+            `${name("serial")} and ${
+              name("connections")
+            } ${options.connections} contradict each other: use one of them`,
+        },
       });
     }
   }),

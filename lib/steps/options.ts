@@ -17,13 +17,19 @@ export const sizeSchema = z.union([
   z.string().regex(SIZE, { message: "expected a size like 512MB or 1.5GiB" }),
 ]).transform((value) => parseSize(value));
 
-/** A TTL: seconds, or a range `min-max` of seconds. */
+/** Whether a TTL as written is at least 1 s and a range that does not end below its start. */
+function isTtlRange(value: string | number): boolean {
+  const [min = 0, max = min] = String(value).split("-").map(Number);
+  return min >= 1 && max >= min;
+}
+
+/** A TTL: seconds, or a range `min-max` of seconds (checked before it is parsed). */
 export const ttlSchema = z.union([
   z.number().int().positive(),
   z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, { message: "expected seconds like 60 or 60-120" }),
-]).transform((value) => parseTtl(value)).refine((ttl) => ttl.min >= 1 && ttl.max >= ttl.min, {
+]).refine(isTtlRange, {
   message: "expected seconds ≥ 1, and a range whose end is not below its start",
-});
+}).transform((value) => parseTtl(value));
 
 /** A shard `k/n`. */
 export const shardSchema = z.string().regex(/^\d+\/\d+$/, { message: "expected k/n like 0/3" })

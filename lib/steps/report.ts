@@ -204,8 +204,8 @@ export const reportStep = defineStep({
     format: z.union([formatSchema, z.array(formatSchema).min(1)]).default("table").describe(
       'Output format(s): "table", "json", "md", or a list of them',
     ),
-    out: z.string().optional().describe(
-      'File for the first json or md format; absent or "-" prints everything to stdout',
+    out: z.string().meta({ format: "path" }).optional().describe(
+      'File for the first json or md format (relative to the pipeline file, or to where an override was typed); absent or "-" prints everything to stdout',
     ),
   }),
   always: true,

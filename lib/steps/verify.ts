@@ -59,6 +59,9 @@ export const verifyStep = defineStep({
   description:
     "Check key counts per master, the spread by slot share, a sample of values and TTLs, and memory",
   options: z.strictObject({
+    enabled: z.boolean().optional().describe(
+      "Set false to skip (deno task fill --no-verify sets it; default true): no verdict is reported",
+    ),
     tolerance: z.number().min(0).max(10).default(verifyDefaults.tolerance).describe(
       "Largest allowed deviation of a master's keys from its slot share, as a fraction (0.2 = ±20%)",
     ),
@@ -68,7 +71,11 @@ export const verifyStep = defineStep({
   }),
   needs: ["connection", "topology", "fill"],
   provides: ["verify"],
-  async run(ctx, options): Promise<VerifyResult> {
+  async run(ctx, options): Promise<VerifyResult | undefined> {
+    if (options.enabled === false) {
+      ctx.logger.debug("Verify skipped (enabled: false)");
+      return undefined;
+    }
     const result = await verifyFill(ctx.get("connection"), ctx.get("fill"), {
       tolerance: options.tolerance,
       sample: options.sample,

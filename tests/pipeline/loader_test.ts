@@ -260,6 +260,6 @@ Deno.test("parsePipeline() reports a missing TLS file given with --set as coming
   );
   assertEquals(
     message,
-    'fixtures/pipelines/test.yaml: --set "target.tls.ca=/nonexistent/ca.crt": target: tls "ca" file "/nonexistent/ca.crt" does not exist: the path is relative to the pipeline file',
+    'fixtures/pipelines/test.yaml: --set "target.tls.ca=/nonexistent/ca.crt": target: tls "ca" file "/nonexistent/ca.crt" does not exist: the path is relative to the directory the command ran in',
   );
 });
