@@ -73,6 +73,7 @@ export function stepContext(
       if (!map.has(fact)) throw new Error(`no fact "${fact}"`);
       return map.get(fact);
     }) as StepContext["get"],
+    find: ((fact: string) => map.get(fact)) as StepContext["find"],
     has: (fact) => map.has(fact),
     provide: ((fact: string, value: unknown) => map.set(fact, value)) as StepContext["provide"],
     outputs: new Map(),
