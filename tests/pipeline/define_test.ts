@@ -1,8 +1,6 @@
 import { assertEquals, assertThrows } from "./_assert.ts";
 import { z } from "zod";
 import { defineStep, defineTransport } from "../../lib/pipeline/define.ts";
-import { Registry } from "../../lib/pipeline/registry.ts";
-import { fakeTransport, testRegistry } from "./_registry.ts";
 
 Deno.test("defineStep() returns a frozen definition with defaults for needs, provides and options", () => {
   const step = defineStep({ name: "hello", description: "Says hello", run: () => "hi" });
@@ -76,41 +74,6 @@ Deno.test("defineTransport() throws for unknown modes and a missing factory", ()
     Error,
     "has no create function",
   );
-});
-
-Deno.test("Registry.transportFor() picks the first transport registered for a mode", () => {
-  const log = { events: [] };
-  const registry = new Registry()
-    .registerTransport(defineTransport({
-      name: "only-cluster",
-      description: "x",
-      modes: ["cluster"],
-      create: () => ({}) as never,
-    }))
-    .registerTransport(fakeTransport(log));
-  assertEquals(registry.transportFor("cluster")?.name, "only-cluster");
-  assertEquals(registry.transportFor("standalone")?.name, "fake");
-});
-
-Deno.test("Registry.registerStep() rejects a second step with the same name but allows the same one", () => {
-  const registry = testRegistry();
-  const connect = registry.step("connect");
-  if (connect === undefined) throw new Error("connect missing");
-  registry.registerStep(connect);
-  assertThrows(
-    () => registry.registerStep(defineStep({ name: "connect", description: "x", run: () => null })),
-    Error,
-    'Cannot register step "connect": another step has that name',
-  );
-});
-
-Deno.test("Registry.clone() copies steps and transports without sharing later registrations", () => {
-  const registry = testRegistry();
-  const copy = registry.clone();
-  copy.registerTransport(fakeTransport({ events: [] }, "extra"));
-  assertEquals(copy.transport("extra")?.name, "extra");
-  assertEquals(registry.transport("extra"), undefined);
-  assertEquals(copy.steps().map((step) => step.name), registry.steps().map((step) => step.name));
 });
 
 Deno.test("defineStep() types run's options from the schema (checked when the tests compile)", () => {

@@ -2,9 +2,9 @@ import { assertEquals, assertRejects } from "./_assert.ts";
 import { PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { parsePipeline } from "../../lib/pipeline/loader.ts";
 import { factWords, planProblems } from "../../lib/pipeline/plan.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
-const registry = testRegistry();
+const registry = defaultRegistry();
 
 Deno.test("planProblems() accepts steps whose needs are all provided earlier", () => {
   const steps = ["connect", "discover", "fill", "verify", "report"].map((name, index) => {
