@@ -18,12 +18,16 @@ import { verifyDefaults, verifyFill } from "../verify/verify.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { verifyVerdict } from "./verify.ts";
  * const line = verifyVerdict({
  *   ok: true, checks: [], totalKeys: 10, expectedKeys: 10, maxDeviation: 0, tolerance: 0.2,
  *   sampled: 10, mismatched: 0, nodes: [],
  * });
- * console.assert(line.startsWith("Verify passed"));
+ * equal(
+ *   line,
+ *   "Verify passed: 10 of 10 keys, largest deviation 0.00% (tolerance ±20%), 10 of 10 sampled keys match",
+ * );
  * ```
  *
  * @param result A verify result.

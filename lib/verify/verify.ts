@@ -160,10 +160,11 @@ export async function verifyFill(
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Keyspace } from "../fill/keyspace.ts";
  * import { displayKey } from "./verify.ts";
  * const keyspace = new Keyspace({ count: 100, keySize: 64, valueSize: 8, seed: 1, prefix: "p:" });
- * console.assert(displayKey(keyspace, 7).endsWith("07…"));
+ * ok(displayKey(keyspace, 7).endsWith("07…"));
  * ```
  *
  * @param keyspace The keyspace.
