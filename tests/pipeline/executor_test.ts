@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConnectionError, FillError } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { defineStep } from "../../lib/pipeline/define.ts";
-import { formatPlan, runPipeline } from "../../lib/pipeline/executor.ts";
+import { describeTarget, formatPlan, runPipeline } from "../../lib/pipeline/executor.ts";
 import { loadPipeline, parsePipeline } from "../../lib/builtins.ts";
 import type { RunReport } from "../../lib/report/model.ts";
 import type { FillResult, Logger } from "../../lib/types.ts";
@@ -356,4 +356,26 @@ Deno.test("the README's count-keys step provides its typed fact and reads the fi
     `written on ${address}: 1024`,
     "The fill wrote 1024 keys",
   ]);
+});
+
+Deno.test("describeTarget() shows address, mode, TLS, user and transport, never the password", () => {
+  const base = {
+    host: "10.0.0.5",
+    port: 7000,
+    mode: "cluster" as const,
+    connectTimeoutMs: 5000,
+    commandTimeoutMs: 10000,
+  };
+  assertEquals(describeTarget(base), "redis://10.0.0.5:7000, mode cluster");
+  assertEquals(
+    describeTarget({
+      ...base,
+      tls: { ca: "ca.crt", servername: "redis.local", cert: undefined },
+      username: "alice",
+      password: "hunter2",
+      transport: "recording",
+    }),
+    "rediss://10.0.0.5:7000, mode cluster, TLS (ca ca.crt, servername redis.local), user alice, password ***, transport recording",
+  );
+  assertEquals(describeTarget({ ...base, tls: {} }), "rediss://10.0.0.5:7000, mode cluster, TLS");
 });

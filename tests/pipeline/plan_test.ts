@@ -1,7 +1,7 @@
-import { assertEquals, assertRejects } from "./_assert.ts";
-import { PipelineErrors } from "../../lib/pipeline/errors.ts";
+import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { parsePipeline } from "../../lib/pipeline/loader.ts";
-import { factWords, planProblems } from "../../lib/pipeline/plan.ts";
+import { checkPlan, factWords, planProblems } from "../../lib/pipeline/plan.ts";
 import { defaultRegistry } from "../../lib/builtins.ts";
 
 const registry = defaultRegistry();
@@ -73,4 +73,26 @@ Deno.test("parsePipeline() reports plan problems with the other problems, at the
     '2:17 target: "port": expected a number of at least 1, found 0',
     '5:5 step "verify" needs a fill result: add a "fill" step before line 5',
   ]);
+});
+
+Deno.test("checkPlan() refuses a loaded pipeline whose steps were reordered in code", async () => {
+  const pipeline = await parsePipeline(
+    "version: 1\nsteps:\n  - connect\n  - fill\n  - verify\n",
+    "p.yaml",
+    { registry, env: {} },
+  );
+  checkPlan(pipeline);
+  pipeline.steps = pipeline.steps.filter((step) => step.name !== "fill");
+  const error = assertThrows(() => checkPlan(pipeline), PipelineError, "");
+  assertEquals(
+    error.message,
+    'p.yaml:5:5: step "verify" needs a fill result: add a "fill" step before line 5',
+  );
+  assertEquals((error as PipelineError).step, "verify");
+  pipeline.steps.reverse();
+  assertThrows(() => checkPlan(pipeline), PipelineErrors, 'step "verify" needs a connection');
+});
+
+Deno.test("factWords() names a fact without words by its name", () => {
+  assertEquals([factWords("verify"), factWords("doctor")], ["a verify result", 'the fact "doctor"']);
 });
