@@ -59,6 +59,7 @@ Deno.test("parsePipeline() uses the registry given instead of the built-ins", as
   assert.deepEqual(pipeline.steps[0]?.options, { n: 3 });
   await assert.rejects(
     () => parsePipeline("version: 1\nsteps: [connect]\n", "b.yaml", { registry, env: {} }),
-    (error: unknown) => error instanceof PipelineError && /Unknown step "connect"/.test(error.message),
+    (error: unknown) =>
+      error instanceof PipelineError && /Unknown step "connect"/.test(error.message),
   );
 });

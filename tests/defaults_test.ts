@@ -40,9 +40,13 @@ Deno.test("the verify step takes its tolerance and sample from lib/defaults.ts",
 
 Deno.test("a pipeline's target and a local server's target take lib/defaults.ts's timeouts", async () => {
   const plain = await parsePipeline("version: 1\nsteps: [connect]\n", "d.yaml", { env: {} });
-  const tls = await parsePipeline("version: 1\ntarget: { tls: true }\nsteps: [connect]\n", "d.yaml", {
-    env: {},
-  });
+  const tls = await parsePipeline(
+    "version: 1\ntarget: { tls: true }\nsteps: [connect]\n",
+    "d.yaml",
+    {
+      env: {},
+    },
+  );
   assert.deepEqual(
     [plain.target.host, plain.target.port, tls.target.port],
     [TARGET_DEFAULTS.host, TARGET_DEFAULTS.port, TARGET_DEFAULTS.tlsPort],

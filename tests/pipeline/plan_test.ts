@@ -94,5 +94,8 @@ Deno.test("checkPlan() refuses a loaded pipeline whose steps were reordered in c
 });
 
 Deno.test("factWords() names a fact without words by its name", () => {
-  assertEquals([factWords("verify"), factWords("doctor")], ["a verify result", 'the fact "doctor"']);
+  assertEquals([factWords("verify"), factWords("doctor")], [
+    "a verify result",
+    'the fact "doctor"',
+  ]);
 });
