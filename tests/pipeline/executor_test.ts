@@ -8,7 +8,7 @@ import { describeTarget, formatPlan, runPipeline } from "../../lib/pipeline/exec
 import { loadPipeline, parsePipeline } from "../../lib/builtins.ts";
 import type { RunReport } from "../../lib/report/model.ts";
 import type { FillResult, Logger } from "../../lib/types.ts";
-import { fakeTransport, registryWith, spyTransport, type TransportLog } from "./_transports.ts";
+import { fakeTransport, registryWith, spyTransport, type TransportLog } from "../_transports.ts";
 import { events as recordingEvents } from "../../fixtures/steps/recording_transport.ts";
 
 /**

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
-import { RunReportSchema } from "../../lib/report/model.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { type RunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { type ReportSink, writeReport } from "../../lib/steps/report.ts";
-import { verifyStep } from "../../lib/steps/verify.ts";
 import type { VerifyResult } from "../../lib/types.ts";
-import { memoryLogger, smallFill, stepContext, withTransport } from "../verify/_helpers.ts";
-import { clusterPassReport } from "./_reports.ts";
+import { runSteps } from "./_run.ts";
+import { clusterPassReport } from "../report/_reports.ts";
 
 const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
 const PASSWORD = "Pa55-word-that-must-not-leak";
@@ -82,23 +82,76 @@ Deno.test("writeReport() colours the table only on a terminal without NO_COLOR",
   }
 });
 
-Deno.test("the verify step and a report never show the password of a protected server", async () => {
+Deno.test("verify and every report format never show the password of a protected server", async () => {
   await using local = await startLocalRedis({ password: PASSWORD });
-  const logger = memoryLogger();
-  await withTransport(local, async (transport) => {
-    const fill = await smallFill(transport);
-    const ctx = stepContext(localTarget(local), { connection: transport, fill }, logger);
-    const result = await verifyStep.run(ctx, { tolerance: 0.2, sample: 100 });
-    assert.equal(result.ok, true);
-    assert.equal((ctx.facts.get("verify") as VerifyResult).ok, true);
-    const { reportFromContext } = await import("../../lib/steps/report.ts");
-    const sink = memorySink();
-    const report = reportFromContext(ctx);
-    await writeReport(report, { formats: ["table", "json", "md"] }, sink);
-    const everything = [...sink.text, ...logger.lines, JSON.stringify(report)].join("\n");
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const out = (format: string) => join(dir, `report.${format}`);
+    const { result, lines } = await runSteps(
+      local,
+      "  - connect\n  - fill: { size: 8MiB, key-size: 64, value-size: 64 }\n" +
+        "  - verify: { sample: 100 }\n" +
+        `  - report: { format: table, out: ${out("txt")} }\n` +
+        `  - report: { format: md, out: ${out("md")} }\n    id: report-md\n` +
+        `  - report: { format: json, out: ${out("json")} }\n    id: report-json\n`,
+    );
+    assert.equal(result.error?.message, undefined);
+    assert.equal((result.outputs.get("verify") as VerifyResult).ok, true);
+    const files = await Promise.all(["txt", "md", "json"].map((f) => Deno.readTextFile(out(f))));
+    const report = result.outputs.get("report") as RunReport;
+    const everything = [...files, ...lines, JSON.stringify(report)].join("\n");
     assert.match(everything, /Verify passed: 65536 of 65536 keys/);
+    assert.match(files[0]!, /^redfill: steps-test +PASS$/m);
     assert.ok(!everything.includes(PASSWORD), "no output holds the password");
-  }, { logger });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report reads whatever the run produced, and runs after a failed step", async () => {
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const out = join(dir, "report.json");
+    // Only a connection: no fill and no verify to report.
+    const connected = await runSteps(
+      local,
+      `  - connect\n  - report: { format: json, out: ${out} }\n`,
+    );
+    const first = RunReportSchema.parse(JSON.parse(await Deno.readTextFile(out)));
+    assert.equal(connected.result.ok, true);
+    assert.deepEqual([first.fill, first.verify, first.topology?.mode], [null, null, "standalone"]);
+    assert.deepEqual(first.steps.map((step) => step.id), ["connect"]);
+    // A verify that fails: the report still runs and shows the failed verdict.
+    const failed = await runSteps(
+      local,
+      "  - connect\n  - keyspace: { size: 1MiB, key-size: 64, value-size: 64, flushed: true }\n" +
+        `  - verify: { sample: 10 }\n  - report: { format: json, out: ${out} }\n`,
+    );
+    assert.equal(failed.result.exitCode, 1);
+    const second = RunReportSchema.parse(JSON.parse(await Deno.readTextFile(out)));
+    assert.deepEqual([second.ok, second.verify?.verdict, second.fill?.written], [
+      false,
+      "fail",
+      false,
+    ]);
+    assert.deepEqual(second.steps.map((step) => [step.id, step.ok]), [
+      ["connect", true],
+      ["keyspace", true],
+      ["verify", false],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeReport() names an out file it cannot write, as a usage error", async () => {
+  await assert.rejects(
+    () => writeReport(clusterPassReport(), { formats: ["json"], out: "/proc/redfill/report.json" }),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      error.message.startsWith('Cannot write the report to "/proc/redfill/report.json": '),
+  );
 });
 
 Deno.test("deno task run: fill, verify and report a protected server; no output holds the password", async () => {

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { defaultRegistry } from "../../lib/builtins.ts";
-import { defineTransport } from "../../lib/pipeline/define.ts";
-import type { Registry } from "../../lib/pipeline/registry.ts";
-import { standaloneTransport } from "../../lib/transport/standalone.ts";
-import type { NodeInfo, Topology, Transport, TransportDefinition } from "../../lib/types.ts";
+import { defaultRegistry } from "../lib/builtins.ts";
+import { defineTransport } from "../lib/pipeline/define.ts";
+import type { Registry } from "../lib/pipeline/registry.ts";
+import { standaloneTransport } from "../lib/transport/standalone.ts";
+import type { NodeInfo, Topology, Transport, TransportDefinition } from "../lib/types.ts";
 
 /** What a fake or spy transport saw, in order. */
 export interface TransportLog {
