@@ -9,9 +9,10 @@
 
 import { z } from "zod";
 import { CheckFailedError } from "../errors.ts";
+import { VERIFY_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { VerifyResult } from "../types.ts";
-import { verifyDefaults, verifyFill } from "../verify/verify.ts";
+import { verifyFill } from "../verify/verify.ts";
 
 /**
  * The one-line verdict the step logs.
@@ -63,10 +64,10 @@ export const verifyStep = defineStep({
   description:
     "Check key counts per master, the spread by slot share, a sample of values and TTLs, and memory",
   options: z.strictObject({
-    tolerance: z.number().min(0).max(10).default(verifyDefaults.tolerance).describe(
+    tolerance: z.number().min(0).max(10).default(VERIFY_DEFAULTS.tolerance).describe(
       "Largest allowed deviation of a master's keys from its slot share, as a fraction (0.2 = ±20%)",
     ),
-    sample: z.number().int().min(0).default(verifyDefaults.sample).describe(
+    sample: z.number().int().min(0).default(VERIFY_DEFAULTS.sample).describe(
       "Keys whose values are fetched and compared byte for byte (0 skips the content check)",
     ),
   }),
