@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { MissingProgramError, UsageError } from "../../lib/errors.ts";
-import { defaults, startLocalRedis } from "../../lib/local/mod.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
 import { assertNothingLeft } from "./_helpers.ts";
 
 Deno.test("startLocalRedis() stops a standalone server on stop() and is idempotent", async () => {
@@ -51,19 +51,6 @@ Deno.test("startLocalRedis() names the missing program and how to install it", a
     new MissingProgramError("redis-server", "apt-get install -y redis-server").message,
     'Cannot find "redis-server" on PATH: install it with "apt-get install -y redis-server"',
   );
-});
-
-Deno.test("startLocalRedis() defaults to one plaintext standalone server, or 3 masters + 3 replicas", () => {
-  assert.deepEqual(defaults, {
-    cluster: false,
-    masters: 3,
-    replicas: 1,
-    tls: false,
-    mtls: false,
-    tlsOnly: true,
-    clusterNodeTimeout: 2000,
-    readyTimeoutMs: 30_000,
-  });
 });
 
 Deno.test("startLocalRedis() rejects an empty password or user and a too short node timeout", async () => {

@@ -1,17 +1,6 @@
 import assert from "node:assert/strict";
 import { renderMarkdown } from "../../lib/report/markdown.ts";
-import {
-  assertSnapshot,
-  clusterFailReport,
-  clusterPassReport,
-  standaloneFillReport,
-} from "./_reports.ts";
-
-const SCENARIOS = [
-  ["cluster_pass", clusterPassReport],
-  ["cluster_fail", clusterFailReport],
-  ["standalone_fill", standaloneFillReport],
-] as const;
+import { assertSnapshot, clusterFailReport, clusterPassReport, SCENARIOS } from "./_reports.ts";
 
 for (const [name, make] of SCENARIOS) {
   Deno.test(`renderMarkdown() matches fixtures/reports/${name}.md`, async () => {

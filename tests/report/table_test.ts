@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
 import { stripVTControlCharacters } from "node:util";
 import { renderTable } from "../../lib/report/table.ts";
-import {
-  assertSnapshot,
-  clusterFailReport,
-  clusterPassReport,
-  standaloneFillReport,
-} from "./_reports.ts";
+import { assertSnapshot, clusterFailReport, SCENARIOS } from "./_reports.ts";
 
 const ESC = "\u001b[";
-const SCENARIOS = [
-  ["cluster_pass", clusterPassReport],
-  ["cluster_fail", clusterFailReport],
-  ["standalone_fill", standaloneFillReport],
-] as const;
 
 for (const [name, make] of SCENARIOS) {
   Deno.test(`renderTable() matches fixtures/reports/${name}.txt and fits 80 columns`, async () => {
