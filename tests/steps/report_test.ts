@@ -25,6 +25,33 @@ async function runPipelineFile(file: string, env: Record<string, string>) {
   };
 }
 
+/**
+ * Writes a pipeline file named `name` for a local standalone server on `port` into `dir`.
+ *
+ * @returns Its path.
+ */
+async function writePipeline(
+  dir: string,
+  target: { port: number; password?: string },
+  name: string,
+  steps: string[],
+): Promise<string> {
+  const file = join(dir, "pipeline.yaml");
+  const lines = [
+    "version: 1",
+    `name: ${name}`,
+    "target:",
+    `  url: redis://127.0.0.1:${target.port}`,
+    "  mode: standalone",
+    ...(target.password === undefined ? [] : [`  password: ${target.password}`]),
+    "steps:",
+    ...steps.map((step) => `  - ${step}`),
+    "",
+  ];
+  await Deno.writeTextFile(file, lines.join("\n"));
+  return file;
+}
+
 /** A sink that keeps what would go to stdout. */
 function memorySink(overrides: Partial<ReportSink> = {}): ReportSink & { text: string[] } {
   const text: string[] = [];
@@ -158,25 +185,17 @@ Deno.test("deno task run: fill, verify and report a protected server; no output 
   await using local = await startLocalRedis({ password: PASSWORD });
   const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
   try {
-    const file = join(dir, "pipeline.yaml");
-    const port = local.masters()[0]!.port;
-    await Deno.writeTextFile(
-      file,
+    const file = await writePipeline(
+      dir,
+      { port: local.masters()[0]!.port, password: "${env.REDIS_PASSWORD}" },
+      "protected",
       [
-        "version: 1",
-        "name: protected",
-        "target:",
-        `  url: redis://127.0.0.1:${port}`,
-        "  mode: standalone",
-        "  password: ${env.REDIS_PASSWORD}",
-        "steps:",
-        "  - connect",
-        "  - flush",
-        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
-        "  - verify: { sample: 200 }",
-        `  - report: { format: [table, json, md], out: ${join(dir, "out", "report.json")} }`,
-        "",
-      ].join("\n"),
+        "connect",
+        "flush",
+        "fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+        "verify: { sample: 200 }",
+        `report: { format: [table, json, md], out: ${join(dir, "out", "report.json")} }`,
+      ],
     );
     const summary = join(dir, "summary.md");
     const run = await runPipelineFile(file, {
@@ -205,27 +224,15 @@ Deno.test("deno task run: a failed verify is still reported, then exits 1 naming
   await using local = await startLocalRedis();
   const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
   try {
-    const file = join(dir, "pipeline.yaml");
-    const port = local.masters()[0]!.port;
     // The keyspace step declares twice what the fill wrote: half the keys are "missing".
-    await Deno.writeTextFile(
-      file,
-      [
-        "version: 1",
-        "name: short",
-        "target:",
-        `  url: redis://127.0.0.1:${port}`,
-        "  mode: standalone",
-        "steps:",
-        "  - connect",
-        "  - flush",
-        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
-        "  - keyspace: { size: 8MiB, key-size: 64, value-size: 64, flushed: true }",
-        "  - verify: { sample: 100 }",
-        "  - report",
-        "",
-      ].join("\n"),
-    );
+    const file = await writePipeline(dir, { port: local.masters()[0]!.port }, "short", [
+      "connect",
+      "flush",
+      "fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+      "keyspace: { size: 8MiB, key-size: 64, value-size: 64, flushed: true }",
+      "verify: { sample: 100 }",
+      "report",
+    ]);
     const run = await runPipelineFile(file, {});
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /^redfill: short +FAIL$/m);
