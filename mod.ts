@@ -40,6 +40,7 @@ export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
 export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
 export type { LoadOptions } from "./lib/builtins.ts";
+export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
 export type { RunPipelineOptions } from "./lib/pipeline/executor.ts";
 export type {
   Override,
@@ -49,7 +50,6 @@ export type {
   RunResult,
   StepResult,
 } from "./lib/pipeline/types.ts";
-export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
 export type { RunFillOptions } from "./lib/fill/fill.ts";
 export type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./lib/local/mod.ts";
 export type {

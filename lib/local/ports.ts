@@ -34,8 +34,11 @@ const handedOut = new Set<number>();
  * @throws {Error} When 500 random tries found nothing free.
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { DATA_PORTS, findFreePort, releasePort } from "./ports.ts";
  * const port = findFreePort(DATA_PORTS);
+ * ok(port >= DATA_PORTS.min && port <= DATA_PORTS.max);
+ * Deno.listen({ hostname: "127.0.0.1", port }).close(); // it was free
  * releasePort(port);
  * ```
  */
@@ -61,8 +64,14 @@ export function findFreePort(range: PortRange): number {
  * @param port A port from {@linkcode findFreePort}; undefined is ignored.
  * @example
  * ```ts
- * import { releasePort } from "./ports.ts";
- * releasePort(20001);
+ * import { equal, throws } from "node:assert/strict";
+ * import { findFreePort, releasePort } from "./ports.ts";
+ * const range = { min: 31999, max: 31999 }; // one port, outside the ranges servers use
+ * const port = findFreePort(range);
+ * throws(() => findFreePort(range), /No free port/); // handed out: not given twice
+ * releasePort(port);
+ * equal(findFreePort(range), port);
+ * releasePort(port);
  * ```
  */
 export function releasePort(port: number | undefined): void {

@@ -301,8 +301,12 @@ export function unregisterStopper(stop: () => Promise<void>): void {
  * @returns Its path.
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { basename } from "node:path";
  * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
- * const dir = await makeTrackedTempDir("redfill-");
+ * const dir = await makeTrackedTempDir("redfill-doc-");
+ * ok(basename(dir).startsWith(`redfill-doc-${Deno.pid}-`));
+ * ok((await Deno.stat(dir)).isDirectory);
  * await removeTrackedTempDir(dir);
  * ```
  */
@@ -341,8 +345,12 @@ async function sweepStaleTempDirs(parent: string): Promise<void> {
  * @param dir Its path.
  * @example
  * ```ts
+ * import { rejects } from "node:assert/strict";
  * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
- * await removeTrackedTempDir(await makeTrackedTempDir("redfill-"));
+ * const dir = await makeTrackedTempDir("redfill-doc-");
+ * await removeTrackedTempDir(dir);
+ * await rejects(Deno.stat(dir), Deno.errors.NotFound);
+ * await removeTrackedTempDir(dir); // a folder already gone is fine
  * ```
  */
 export async function removeTrackedTempDir(dir: string): Promise<void> {

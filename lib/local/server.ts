@@ -129,6 +129,10 @@ function commandLine(
       "nodes.conf",
       "--cluster-node-timeout",
       String(settings.clusterNodeTimeout),
+      // A node learns its own address from the first node that meets it; a lone master
+      // (masters: 1) never is met and would call itself ":PORT" forever.
+      "--cluster-announce-ip",
+      "127.0.0.1",
       "--repl-diskless-sync-delay",
       "0",
       "--repl-ping-replica-period",

@@ -108,8 +108,9 @@ export async function writeState(path: string, state: LocalState): Promise<void>
  * @throws {SyntaxError} When the file is not JSON.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { readState } from "./state.ts";
- * await readState("/nonexistent/local.json"); // undefined
+ * equal(await readState("/nonexistent/local.json"), undefined);
  * ```
  */
 export async function readState(path: string): Promise<LocalState | undefined> {
@@ -129,8 +130,10 @@ export async function readState(path: string): Promise<LocalState | undefined> {
  * @returns True when it is.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { isProcess } from "./state.ts";
- * isProcess(Deno.pid, "deno"); // true
+ * equal(isProcess(Deno.pid, "deno"), true);
+ * equal(isProcess(Deno.pid, "redis-server"), false);
  * ```
  */
 export function isProcess(pid: number, needle = "redis-server"): boolean {

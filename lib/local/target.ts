@@ -4,6 +4,7 @@
  * @module
  */
 
+import { TARGET_DEFAULTS } from "../defaults.ts";
 import type { Target } from "../types.ts";
 import type { LocalRedis } from "./types.ts";
 
@@ -32,8 +33,8 @@ export function localTarget(local: LocalRedis, extra: Partial<Target> = {}): Tar
     host: seed.host,
     port: seed.port,
     mode: local.kind,
-    connectTimeoutMs: 5000,
-    commandTimeoutMs: 10000,
+    connectTimeoutMs: TARGET_DEFAULTS.connectTimeoutMs,
+    commandTimeoutMs: TARGET_DEFAULTS.commandTimeoutMs,
   };
   if (local.tls) target.tls = { ca: local.tls.ca, cert: local.tls.cert, key: local.tls.key };
   if (local.password !== undefined) target.password = local.password;

@@ -51,11 +51,12 @@ export function formatSnippet(line: number, column: number, text: string): strin
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { PipelineError } from "./errors.ts";
  * const error = new PipelineError({
  *   file: "x.yaml", line: 1, column: 1, sourceLine: "name: x", reason: "The file has no version",
  * });
- * console.assert(error.message.startsWith("x.yaml:1:1: The file has no version"));
+ * ok(error.message.startsWith("x.yaml:1:1: The file has no version"));
  * ```
  */
 export class PipelineError extends UsageError {

@@ -100,7 +100,7 @@ export function describeTarget(target: Target): string {
 
 /**
  * The plan as `--dry-run` prints it: the target, then each step's id, name, options (secrets
- * masked), needs and provides.
+ * masked), needs, provides and the optional facts it reads if present.
  *
  * @example
  * ```ts ignore
@@ -125,6 +125,9 @@ export function formatPlan(pipeline: Pipeline): string {
     }
     if (step.definition.provides.length > 0) {
       lines.push(`     provides: ${step.definition.provides.join(", ")}`);
+    }
+    if (step.definition.optional.length > 0) {
+      lines.push(`     reads if present: ${step.definition.optional.join(", ")}`);
     }
   });
   return lines.join("\n");
@@ -307,13 +310,25 @@ interface ContextParts {
   results: readonly StepResult[];
 }
 
-/** Builds the context one step sees. */
+/** The error for a step that reads or provides a fact it did not declare (a bug in the step). */
+function undeclared(step: PlannedStep, call: string, fact: string, where: string): Error {
+  return new Error(
+    `Step "${step.name}" called ${call}("${fact}") but does not declare "${fact}" in ${where}`,
+  );
+}
+
+/**
+ * Builds the context one step sees. It holds the step to what it declared, as its types do
+ * (`StepContext`), so a plugin written without types cannot read around the plan check.
+ */
 function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts): StepContext {
+  const { needs, provides, optional } = step.definition;
   return {
     stepId: step.id,
     target: pipeline.target,
     pipeline: pipeline.name,
     get<TFact extends FactName>(fact: TFact): FactValue<TFact> {
+      if (!needs.includes(fact)) throw undeclared(step, "ctx.get", fact, "needs");
       if (!parts.facts.has(fact)) {
         throw new Error(
           `Step "${step.name}" read "${fact}", which no earlier step provided: declare it in needs`,
@@ -321,10 +336,17 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
       }
       return parts.facts.get(fact) as FactValue<TFact>;
     },
+    find<TFact extends FactName>(fact: TFact): FactValue<TFact> | undefined {
+      if (!needs.includes(fact) && !optional.includes(fact)) {
+        throw undeclared(step, "ctx.find", fact, "needs or optional");
+      }
+      return parts.facts.get(fact) as FactValue<TFact> | undefined;
+    },
     has(fact: FactName): boolean {
       return parts.facts.has(fact);
     },
     provide<TFact extends FactName>(fact: TFact, value: FactValue<TFact>): void {
+      if (!provides.includes(fact)) throw undeclared(step, "ctx.provide", fact, "provides");
       parts.facts.set(fact, value);
       parts.provided.add(fact);
     },

@@ -111,11 +111,13 @@ export const fillStep = defineStep({
   }),
   needs: ["connection", "topology"],
   provides: ["fill"],
+  // An earlier FLUSHALL makes key counts exact for verify.
+  optional: ["flush"],
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
     const transport = ctx.get("connection");
-    const flushed = ctx.has("flush") && ctx.get("flush").enabled &&
-      ctx.get("flush").scope === "all";
+    const flush = ctx.find("flush");
+    const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
     ctx.logger.info(
       `Filling ${
         formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))

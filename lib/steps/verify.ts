@@ -9,21 +9,26 @@
 
 import { z } from "zod";
 import { CheckFailedError } from "../errors.ts";
+import { VERIFY_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { VerifyResult } from "../types.ts";
-import { verifyDefaults, verifyFill } from "../verify/verify.ts";
+import { verifyFill } from "../verify/verify.ts";
 
 /**
  * The one-line verdict the step logs.
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { verifyVerdict } from "./verify.ts";
  * const line = verifyVerdict({
  *   ok: true, checks: [], totalKeys: 10, expectedKeys: 10, maxDeviation: 0, tolerance: 0.2,
  *   sampled: 10, mismatched: 0, nodes: [],
  * });
- * console.assert(line.startsWith("Verify passed"));
+ * equal(
+ *   line,
+ *   "Verify passed: 10 of 10 keys, largest deviation 0.00% (tolerance ±20%), 10 of 10 sampled keys match",
+ * );
  * ```
  *
  * @param result A verify result.
@@ -62,10 +67,10 @@ export const verifyStep = defineStep({
     enabled: z.boolean().optional().describe(
       "Set false to skip (deno task fill --no-verify sets it; default true): no verdict is reported",
     ),
-    tolerance: z.number().min(0).max(10).default(verifyDefaults.tolerance).describe(
+    tolerance: z.number().min(0).max(10).default(VERIFY_DEFAULTS.tolerance).describe(
       "Largest allowed deviation of a master's keys from its slot share, as a fraction (0.2 = ±20%)",
     ),
-    sample: z.number().int().min(0).default(verifyDefaults.sample).describe(
+    sample: z.number().int().min(0).default(VERIFY_DEFAULTS.sample).describe(
       "Keys whose values are fetched and compared byte for byte (0 skips the content check)",
     ),
   }),
