@@ -1,31 +1,60 @@
 /**
- * Verify: compares what is on the servers with what a fill says it wrote — key counts per
- * master and in total, each master's share against its share of slots, a sample of keys whose
- * values are recomputed from (seed, i) and compared byte for byte, TTLs, and memory.
+ * Verify: compares what is on the servers with what a fill says it wrote — this fill's keys
+ * per master and in total, each master's share against its share of slots, the contents of a
+ * sample of keys (or of every key) recomputed from (seed, i) and compared byte for byte, TTLs,
+ * and memory.
  *
  * Key i lives in slot i mod 16384, so the keys a master should hold are exactly the indices of
- * the written range whose slot it owns: the expectation is computed, not estimated.
+ * the written range whose slot it owns: the expectation is computed, not estimated. With
+ * `count: exact` (the default) the keys found are counted one by one (batched `EXISTS` of
+ * same-slot keys over data sockets), so whatever else the database holds never counts; with
+ * `count: fast` DBSIZE stands in for them, which can only say "at least".
+ *
+ * Before counting, verify waits for a stable slot map (no slot migrating, every node agreeing)
+ * and for a replica to take over from a master lost since the fill, and counts by slot against
+ * the owners then; if the map moves while it counts, it counts again.
  *
  * @module
  */
 
-import { countIndices } from "../fill/batch.ts";
 import { Keyspace, shardRange } from "../fill/keyspace.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { SLOT_COUNT, slotCount, slotsOf } from "../cluster/slots.ts";
-import { VERIFY_DEFAULTS } from "../defaults.ts";
+import { countIndices } from "../fill/batch.ts";
+import { FILL_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
+import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
-import { formatBytes } from "../units.ts";
 import type {
   FillResult,
+  KeyRef,
   Logger,
+  NodeInfo,
   NodeVerifyResult,
+  Topology,
   Transport,
   VerifyCheck,
+  VerifyFailover,
   VerifyResult,
 } from "../types.ts";
+import {
+  deviationOf,
+  distributionCheck,
+  exactCountCheck,
+  fastCountCheck,
+  fullContentCheck,
+  memoryCheck,
+  NAMED_KEYS,
+  sampleContentCheck,
+  type SampleMismatch,
+  topologyCheck,
+  ttlCheck,
+} from "./_checks.ts";
+import { isFatalReply, SlotMovedError } from "./_pass.ts";
+import { type ContentReader, readKeys, stringContent } from "./content.ts";
+import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
+import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
 
 /** Options for {@linkcode verifyFill}. */
 export interface VerifyFillOptions {
@@ -33,27 +62,43 @@ export interface VerifyFillOptions {
   tolerance?: number | undefined;
   /** Keys whose contents are fetched and compared (0 skips the content check). */
   sample?: number | undefined;
+  /** `exact` (default): this fill's keys, by batched EXISTS; `fast`: DBSIZE (at least). */
+  count?: "exact" | "fast" | undefined;
+  /** `sample` (default): the sampled keys' contents; `full`: every key's. */
+  content?: "sample" | "full" | undefined;
+  /** How long to wait for a stable slot map, in milliseconds (default 30 s). */
+  stableTimeoutMs?: number | undefined;
+  /** How long to wait for a replica to take over a lost master (default: the fill's, 30 s). */
+  failoverTimeoutMs?: number | undefined;
+  /** Data sockets per master for the count and the full read (default 1; 2 standalone). */
+  connections?: number | undefined;
+  /** A data socket that gets no reply for this long fails, in milliseconds (default 10 s). */
+  commandTimeoutMs?: number | undefined;
+  /** Reads and judges each key for `content: full` (default: the string shape's GET). */
+  reader?: ContentReader | undefined;
   /** Where to log details (default: nowhere). */
   logger?: Logger | undefined;
+  /** Stops a wait or a count. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Sampled keys fetched at once (the control plane pipelines concurrent calls on each socket). */
 const SAMPLE_BATCH = 200;
-/** Keys named in a failed content or TTL check before "and N more". */
-const NAMED_KEYS = 3;
+/** Key passes run again, at most, when the slot map moves under them. */
+const PASS_ATTEMPTS = 3;
 
 const decoder = new TextDecoder();
 
 /**
  * Checks a fill against the servers behind a connected transport.
  *
- * Counts are exact when the fill flushed first and wrote the whole keyspace; otherwise every
- * master must hold at least its share (earlier keys, other clients or other shards may add
- * more), and the difference is shown. A master's deviation is (found - expected) / expected
- * when counts are exact; otherwise it compares the master's share of the keys found with its
- * share of the keys expected, so keys added evenly (other shards of the same keyspace) do not
- * count as deviation. A `fill` with `written: false` (a keyspace declared
- * for a fill made earlier) is checked the same way.
+ * With `count: exact` the count and the spread are this fill's keys only, found one by one:
+ * exact whatever else the database holds, for a shard as for the whole keyspace, flushed or
+ * not; after a flush DBSIZE is compared too, as a cross-check. With `count: fast` (DBSIZE)
+ * counts are exact only when the fill flushed first and wrote the whole keyspace; otherwise
+ * every master must hold at least its share, and a master's deviation compares its share of
+ * the keys found with its share of the keys expected. A `fill` with `written: false` (a
+ * keyspace declared for a fill made earlier) is checked the same way.
  *
  * @example
  * ```ts ignore
@@ -64,9 +109,11 @@ const decoder = new TextDecoder();
  *
  * @param transport A connected transport.
  * @param fill What the fill says it wrote (or the declared keyspace).
- * @param options Tolerance, sample size and logger.
+ * @param options Tolerance, sample, count and content modes, timeouts and logger.
  * @returns Every check with its numbers, per master and in total.
- * @throws {ConnectionError} when a node cannot be reached.
+ * @throws {ConnectionError} when a node cannot be reached, or a master stopped and no replica
+ *   took over.
+ * @throws {CheckFailedError} when the slot map does not settle in time.
  * @throws {UsageError} when the keyspace parameters are invalid.
  */
 export async function verifyFill(
@@ -76,34 +123,73 @@ export async function verifyFill(
 ): Promise<VerifyResult> {
   const tolerance = options.tolerance ?? VERIFY_DEFAULTS.tolerance;
   const sample = options.sample ?? VERIFY_DEFAULTS.sample;
+  const countMode = options.count ?? VERIFY_DEFAULTS.count;
+  const contentMode = options.content ?? VERIFY_DEFAULTS.content;
   const logger = options.logger ?? silentLogger;
   const keyspace = new Keyspace(fill.keyspace);
   const range = shardRange(keyspace.count, fill.shard);
   const sharded = fill.shard.count > 1;
-  const exact = fill.flushed && !sharded;
-  const masters = servingMasters(transport.topology());
+  const expectedKeys = range.end - range.start;
+  const settleOptions: SettleTopologyOptions = {
+    stableTimeoutMs: options.stableTimeoutMs ?? VERIFY_DEFAULTS.stableTimeoutMs,
+    failoverTimeoutMs: options.failoverTimeoutMs ?? FILL_DEFAULTS.failoverTimeoutMs,
+    logger,
+    signal: options.signal,
+  };
+
+  const settled = await settleTopology(transport, settleOptions);
+  const failovers: VerifyFailover[] = [];
+  const noteFailovers = (list: readonly VerifyFailover[]) => {
+    for (const failover of list) {
+      logger.warn(`${failover.from} failed over to ${failover.to} before verify`);
+      failovers.push(failover);
+    }
+  };
+  noteFailovers(settled.failovers);
+  let topology = settled.topology;
+  let pass: KeyPass | undefined;
+  if (countMode === "exact" || contentMode === "full") {
+    const outcome = await keyPass(transport, keyspace, range, topology, {
+      full: contentMode === "full",
+      reader: options.reader ?? stringContent(keyspace),
+      connections: options.connections ?? (topology.mode === "cluster" ? 1 : 2),
+      timeoutMs: options.commandTimeoutMs ?? TARGET_DEFAULTS.commandTimeoutMs,
+      settleOptions,
+      noteFailovers,
+      logger,
+      signal: options.signal,
+    });
+    pass = outcome.pass;
+    topology = outcome.topology;
+  }
+  const masters = servingMasters(topology);
 
   const [sizes, memory] = await Promise.all([
     transport.callEachMaster(["DBSIZE"]),
     transport.callEachMaster(["INFO", "memory"]),
   ]);
   const nodes: NodeVerifyResult[] = masters.map((node) => {
-    const keys = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
-    const expectedKeys = countIndices(slotsOf(node.slots), range.start, range.end);
+    const dbsize = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
+    const counted = countMode === "exact" ? pass?.masters.get(node.id) : undefined;
+    const expected = countIndices(slotsOf(node.slots), range.start, range.end);
     const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
       address: `${node.host}:${node.port}`,
       slots: slotCount(node.slots),
-      keys,
-      expectedKeys,
+      keys: counted?.found ?? dbsize,
+      expectedKeys: expected,
       deviation: 0,
       usedMemory: Number(infoField(info, "used_memory") ?? 0),
       maxMemory: Number(infoField(info, "maxmemory") ?? 0),
+      ...(counted === undefined ? {} : { missing: expected - counted.found }),
+      dbsize,
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
-  const expectedKeys = range.end - range.start;
+  const dbsizeTotal = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
+  // DBSIZE alone is exact only after a flush of a whole (unsharded) fill.
+  const exact = countMode === "exact" || (fill.flushed && !sharded);
   for (const node of nodes) {
     node.deviation = exact || totalKeys === 0
       ? deviationOf(node.keys, node.expectedKeys)
@@ -111,12 +197,32 @@ export async function verifyFill(
       : deviationOf(node.keys / totalKeys, node.expectedKeys / Math.max(1, expectedKeys));
   }
   logger.debug(
-    `verify: ${totalKeys} keys found, ${expectedKeys} expected (${exact ? "exact" : "at least"})`,
+    `verify: ${totalKeys} keys found, ${expectedKeys} expected (${
+      countMode === "exact" ? "exact" : exact ? "DBSIZE after a flush" : "at least"
+    })`,
   );
 
-  const checks: VerifyCheck[] = [
-    countCheck(nodes, totalKeys, expectedKeys, { exact, sharded, interrupted: fill.interrupted }),
-  ];
+  const missingKeys = pass === undefined ? [] : named(keyspace, pass.missing);
+  const checks: VerifyCheck[] = [];
+  const topologyNote = topologyCheck(failovers, settled.waitedMs, settled.waitedFor);
+  if (topologyNote) checks.push(topologyNote);
+  checks.push(
+    countMode === "exact"
+      ? exactCountCheck({
+        nodes,
+        total: totalKeys,
+        expected: expectedKeys,
+        missing: missingKeys,
+        by: pass!.by,
+        interrupted: fill.interrupted,
+        dbsizeAfterFlush: fill.flushed && !sharded ? dbsizeTotal : undefined,
+      })
+      : fastCountCheck(nodes, totalKeys, expectedKeys, {
+        exact,
+        sharded,
+        interrupted: fill.interrupted,
+      }),
+  );
   const largest = nodes.reduce<NodeVerifyResult | undefined>(
     (worst, node) =>
       worst === undefined || Math.abs(node.deviation) > Math.abs(worst.deviation) ? node : worst,
@@ -132,12 +238,32 @@ export async function verifyFill(
   );
 
   const indices = sampleIndices(range.start, range.end, sample);
-  const content = await checkContent(transport, keyspace, indices, logger);
-  checks.push(contentCheck(content, indices));
-  if (fill.keyspace.ttl !== undefined) {
-    checks.push(ttlCheck(content, fill.keyspace.ttl, indices.length - content.mismatched.length));
+  const full = contentMode === "full" ? pass : undefined;
+  const sampled = await checkSample(transport, keyspace, indices, {
+    values: full === undefined,
+    logger,
+  });
+  let wrongKeys: KeyRef[] = [];
+  if (full !== undefined) {
+    wrongKeys = named(keyspace, full.wrong);
+    checks.push(fullContentCheck({
+      checked: expectedKeys,
+      missing: expectedKeys - full.found,
+      differing: full.differing,
+      missingKeys,
+      wrongKeys,
+      keysPerSecond: full.keysPerSecond,
+      by: full.by,
+    }));
+  } else {
+    checks.push(sampleContentCheck(sampled.mismatched, indices.length, sampled.slots));
   }
-  checks.push(memoryCheck(nodes, totalKeys));
+  if (fill.keyspace.ttl !== undefined) {
+    checks.push(
+      ttlCheck(sampled.badTtl, fill.keyspace.ttl, indices.length - sampled.mismatched.length),
+    );
+  }
+  checks.push(memoryCheck(nodes, dbsizeTotal));
 
   return {
     ok: checks.every((check) => check.ok),
@@ -146,9 +272,18 @@ export async function verifyFill(
     expectedKeys,
     maxDeviation,
     tolerance,
-    sampled: indices.length,
-    mismatched: content.mismatched.length,
+    sampled: full === undefined ? indices.length : expectedKeys,
+    mismatched: full === undefined
+      ? sampled.mismatched.length
+      : expectedKeys - full.found + full.differing,
     nodes,
+    count: countMode,
+    content: contentMode,
+    checkedKeys: pass === undefined ? 0 : expectedKeys,
+    ...(pass === undefined ? {} : { keysPerSecond: pass.keysPerSecond }),
+    missingKeys,
+    wrongKeys,
+    failovers,
   };
 }
 
@@ -174,172 +309,168 @@ export function displayKey(keyspace: Keyspace, index: number): string {
   return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
 }
 
+function named(keyspace: Keyspace, indices: readonly number[]): KeyRef[] {
+  return indices.map((index) => ({ index, key: displayKey(keyspace, index) }));
+}
+
+/** What the exact count or the full read found, per master and in all. */
+interface KeyPass {
+  /** Per master id. */
+  masters: Map<string, { found: number }>;
+  /** Keys that exist, in all. */
+  found: number;
+  /** Keys whose contents differ (full read). */
+  differing: number;
+  /** The first missing indices, ascending. */
+  missing: number[];
+  /** The first indices whose contents differ, ascending (full read). */
+  wrong: number[];
+  /** Keys looked at per second. */
+  keysPerSecond: number;
+  /** The command that found them: `EXISTS`, `GET`. */
+  by: string;
+}
+
+interface KeyPassOptions {
+  full: boolean;
+  timeoutMs: number;
+  reader: ContentReader;
+  connections: number;
+  settleOptions: SettleTopologyOptions;
+  noteFailovers: (failovers: readonly VerifyFailover[]) => void;
+  logger: Logger;
+  signal: AbortSignal | undefined;
+}
+
 /**
- * (found - expected) / expected, for counts or for shares; a master expected to hold nothing
- * deviates by 100% if it holds anything.
+ * Counts (or reads) every key of the range on the masters of `topology`, then checks that the
+ * slot map did not move meanwhile; when it did, or a slot moved under a command, or a node
+ * was lost, it waits for a stable map again and starts over (at most three times).
  */
-function deviationOf(found: number, expected: number): number {
-  if (expected > 0) return (found - expected) / expected;
-  return found > 0 ? 1 : 0;
+async function keyPass(
+  transport: Transport,
+  keyspace: Keyspace,
+  range: { start: number; end: number },
+  start: Topology,
+  options: KeyPassOptions,
+): Promise<{ pass: KeyPass; topology: Topology }> {
+  let topology = start;
+  const counting = keyCountingFor(transport, topology.mode);
+  for (let attempt = 1;; attempt++) {
+    const masters = servingMasters(topology);
+    let why: string;
+    try {
+      const started = performance.now();
+      const passOptions = {
+        names: NAMED_KEYS,
+        connections: options.connections,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      };
+      const perMaster = options.full
+        ? await readKeys(transport, options.reader, range, masters, passOptions)
+        : await countKeys(transport, keyspace, range, masters, { ...passOptions, counting });
+      const seconds = (performance.now() - started) / 1000;
+      const after = await settleTopology(transport, options.settleOptions);
+      options.noteFailovers(after.failovers);
+      if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
+        return { pass: summarize(perMaster, range, seconds, options), topology };
+      }
+      why = "the slot map changed while verify counted";
+      topology = after.topology;
+    } catch (error) {
+      if (!retryable(error) || attempt >= PASS_ATTEMPTS) throw error;
+      why = error instanceof Error ? error.message : String(error);
+      const again = await settleTopology(transport, options.settleOptions);
+      options.noteFailovers(again.failovers);
+      topology = again.topology;
+    }
+    if (attempt >= PASS_ATTEMPTS) {
+      throw new CheckFailedError(
+        `The slot map kept changing while verify counted (${attempt} times; last: ${why}): run verify again once the cluster is stable`,
+      );
+    }
+    options.logger.info(`Verify counts again: ${why}`);
+  }
 }
 
-/** A signed percentage with two decimals. */
-function percent(fraction: number): string {
-  const value = (fraction * 100).toFixed(2);
-  return fraction > 0 ? `+${value}%` : `${value === "-0.00" ? "0.00" : value}%`;
-}
-
-/** A tolerance as `±20%`. */
-function tolerancePercent(tolerance: number): string {
-  return `±${Number((tolerance * 100).toFixed(2))}%`;
-}
-
-interface CountMode {
-  exact: boolean;
-  sharded: boolean;
-  interrupted: boolean;
-}
-
-function countCheck(
-  nodes: NodeVerifyResult[],
-  total: number,
-  expected: number,
-  mode: CountMode,
-): VerifyCheck {
-  const short = nodes.filter((node) => node.keys < node.expectedKeys);
-  const over = mode.exact ? nodes.filter((node) => node.keys > node.expectedKeys) : [];
-  const perNode = (list: NodeVerifyResult[]) =>
-    nodes.length > 1 && list.length > 0
-      ? ` (${
-        list.map((node) => `${node.address} has ${node.keys} of ${node.expectedKeys}`).join(", ")
-      })`
-      : "";
-  const note = mode.interrupted ? "; the fill was interrupted" : "";
-  if (total < expected) {
-    return {
-      name: "count",
-      ok: false,
-      detail: `${expected - total} keys missing: found ${total}${
-        mode.exact ? " of " : ", at least "
-      }${expected}${mode.exact ? "" : " expected"}${perNode(short)}${note}`,
-    };
-  }
-  if (mode.exact && total > expected) {
-    return {
-      name: "count",
-      ok: false,
-      detail: `${
-        total - expected
-      } keys more than written: found ${total} of ${expected} after a flush${
-        perNode(over)
-      }; another client wrote to the target`,
-    };
-  }
-  if (short.length > 0 || over.length > 0) {
-    const missing = short.reduce((sum, node) => sum + node.expectedKeys - node.keys, 0);
-    return {
-      name: "count",
-      ok: false,
-      detail:
-        `${missing} keys missing on ${short.length} of ${nodes.length} masters: found ${total} of ${expected} in all${
-          perNode([...short, ...over])
-        }${note}`,
-    };
-  }
-  if (mode.exact) {
-    return {
-      name: "count",
-      ok: true,
-      detail: `found ${total} of ${expected}, exact after a flush`,
-    };
-  }
-  const why = mode.sharded
-    ? "this run wrote one shard; other shards and earlier keys count too"
-    : "not flushed first; earlier keys count too";
+function summarize(
+  perMaster: ReadonlyArray<
+    { node: NodeInfo; found: number; missing: number[]; differing?: number; wrong?: number[] }
+  >,
+  range: { start: number; end: number },
+  seconds: number,
+  options: KeyPassOptions,
+): KeyPass {
+  const first = (lists: number[][]) => lists.flat().sort((a, b) => a - b).slice(0, NAMED_KEYS);
   return {
-    name: "count",
-    ok: true,
-    detail: `found ${total}, at least ${expected} expected (${total - expected} more: ${why})`,
+    masters: new Map(perMaster.map((entry) => [entry.node.id, { found: entry.found }])),
+    found: perMaster.reduce((sum, entry) => sum + entry.found, 0),
+    differing: perMaster.reduce((sum, entry) => sum + (entry.differing ?? 0), 0),
+    missing: first(perMaster.map((entry) => entry.missing)),
+    wrong: first(perMaster.map((entry) => entry.wrong ?? [])),
+    keysPerSecond: (range.end - range.start) / Math.max(seconds, 1e-6),
+    by: options.full ? options.reader.command : "EXISTS",
   };
 }
 
-function distributionCheck(
-  largest: NodeVerifyResult | undefined,
-  maxDeviation: number,
-  tolerance: number,
-  totals: { found: number; expected: number; exact: boolean },
-): VerifyCheck {
-  if (largest === undefined) {
-    return { name: "distribution", ok: false, detail: "no master serves any slot" };
+/** Whether a failed key pass may succeed once the slot map is stable again. */
+function retryable(error: unknown): boolean {
+  if (isFatalReply(error) || error instanceof UsageError || error instanceof InterruptedError) {
+    return false;
   }
-  const ok = maxDeviation <= tolerance + 1e-12;
-  const share = (part: number, whole: number) =>
-    `${(whole > 0 ? (part / whole) * 100 : 0).toFixed(2)}%`;
-  const numbers = totals.exact || totals.found === 0
-    ? `${largest.keys} keys, ${largest.expectedKeys} expected by its ${largest.slots} slots`
-    : `holds ${
-      share(largest.keys, totals.found)
-    } of the keys found, ${largest.keys} of ${totals.found}, against ${
-      share(largest.expectedKeys, totals.expected)
-    } by its ${largest.slots} slots`;
-  return {
-    name: "distribution",
-    ok,
-    detail: `largest deviation ${percent(largest.deviation)} on ${largest.address} (${numbers}), ${
-      ok ? "within" : "beyond"
-    } ${tolerancePercent(tolerance)}`,
-  };
+  return error instanceof RedfillError || error instanceof SlotMovedError;
 }
 
-interface SampleMismatch {
-  index: number;
-  key: string;
-  missing: boolean;
-}
-
-interface ContentFindings {
+interface SampleFindings {
   mismatched: SampleMismatch[];
   /** Sampled keys that exist but carry no TTL, or one out of range. */
   badTtl: { key: string; ttl: number }[];
   slots: number;
 }
 
-async function checkContent(
+/**
+ * Fetches the sampled keys through the control plane (routed by key, following MOVED and
+ * ASK): their values when `values` is set, and their TTLs when the keyspace has one.
+ */
+async function checkSample(
   transport: Transport,
   keyspace: Keyspace,
   indices: number[],
-  logger: Logger,
-): Promise<ContentFindings> {
+  options: { values: boolean; logger: Logger },
+): Promise<SampleFindings> {
   const withTtl = keyspace.params.ttl !== undefined;
-  const findings: ContentFindings = {
+  const findings: SampleFindings = {
     mismatched: [],
     badTtl: [],
     slots: new Set(indices.map((index) => index % SLOT_COUNT)).size,
   };
+  if (!options.values && !withTtl) return findings;
   for (let from = 0; from < indices.length; from += SAMPLE_BATCH) {
     const batch = indices.slice(from, from + SAMPLE_BATCH);
     await Promise.all(batch.map(async (index) => {
       const key = keyspace.keyString(index);
       const [reply, ttl] = await Promise.all([
-        transport.call(["GET", key], { key }),
+        options.values ? transport.call(["GET", key], { key }) : Promise.resolve(""),
         withTtl ? transport.call(["TTL", key], { key }) : Promise.resolve(undefined),
       ]);
-      if (reply === null || reply === undefined) {
+      if (options.values && (reply === null || reply === undefined)) {
         findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: true });
         return;
       }
-      if (!sameValue(reply, keyspace.value(index))) {
+      if (options.values && !sameValue(reply, keyspace.value(index))) {
         findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: false });
         return;
       }
       const seconds = Number(ttl);
-      if (withTtl && !(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
+      // A missing key (TTL -2) is the count's finding, not a TTL's.
+      if (withTtl && seconds !== -2 && !(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
         findings.badTtl.push({ key: displayKey(keyspace, index), ttl: seconds });
       }
     }));
   }
   findings.mismatched.sort((a, b) => a.index - b.index);
-  logger.debug(
+  options.logger.debug(
     `verify: ${indices.length} sampled keys over ${findings.slots} slots, ${findings.mismatched.length} differ`,
   );
   return findings;
@@ -353,77 +484,4 @@ function sameValue(reply: unknown, expected: Uint8Array): boolean {
   // Values are printable ASCII: a UTF-8 decoded reply equals the decoded expectation only when
   // the bytes are equal.
   return typeof reply === "string" && reply === decoder.decode(expected);
-}
-
-function contentCheck(content: ContentFindings, indices: number[]): VerifyCheck {
-  if (indices.length === 0) {
-    return { name: "content", ok: true, detail: "no keys sampled (sample: 0)" };
-  }
-  const bad = content.mismatched;
-  if (bad.length === 0) {
-    return {
-      name: "content",
-      ok: true,
-      detail:
-        `${indices.length} sampled keys over ${content.slots} slots match their expected values`,
-    };
-  }
-  const named = bad.slice(0, NAMED_KEYS).map((entry) =>
-    `key "${entry.key}" (index ${entry.index}) ${
-      entry.missing ? "is missing" : "differs from its expected value"
-    }`
-  );
-  const more = bad.length > NAMED_KEYS ? `, and ${bad.length - NAMED_KEYS} more` : "";
-  return {
-    name: "content",
-    ok: false,
-    detail: `${bad.length} of ${indices.length} sampled keys are wrong: ${named.join(", ")}${more}`,
-  };
-}
-
-function ttlCheck(
-  content: ContentFindings,
-  ttl: { min: number; max: number },
-  checked: number,
-): VerifyCheck {
-  const range = ttl.min === ttl.max ? `${ttl.min} s` : `${ttl.min}-${ttl.max} s`;
-  const bad = content.badTtl;
-  if (bad.length === 0) {
-    return {
-      name: "ttl",
-      ok: true,
-      detail: `${checked} sampled keys have a TTL within ${range}`,
-    };
-  }
-  const named = bad.slice(0, NAMED_KEYS).map((entry) =>
-    `key "${entry.key}" has ${entry.ttl === -1 ? "no TTL" : `TTL ${entry.ttl}`}`
-  );
-  const more = bad.length > NAMED_KEYS ? `, and ${bad.length - NAMED_KEYS} more` : "";
-  return {
-    name: "ttl",
-    ok: false,
-    detail: `${bad.length} of ${checked} sampled keys lack a TTL within ${range}: ${
-      named.join(", ")
-    }${more}`,
-  };
-}
-
-function memoryCheck(nodes: NodeVerifyResult[], totalKeys: number): VerifyCheck {
-  const used = nodes.reduce((sum, node) => sum + node.usedMemory, 0);
-  const perKey = totalKeys > 0 ? Math.round(used / totalKeys) : 0;
-  const full = nodes.filter((node) => node.maxMemory > 0 && node.usedMemory >= node.maxMemory);
-  const limits = full.length === 0
-    ? ""
-    : `; at maxmemory: ${
-      full.map((node) =>
-        `${node.address} (${formatBytes(node.usedMemory)} of ${formatBytes(node.maxMemory)})`
-      ).join(", ")
-    }`;
-  return {
-    name: "memory",
-    ok: true,
-    detail: `${formatBytes(used)} used on ${nodes.length} master${
-      nodes.length === 1 ? "" : "s"
-    }, ${perKey} bytes per key${limits}`,
-  };
 }
