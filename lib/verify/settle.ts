@@ -42,6 +42,11 @@ export interface SettleTopologyOptions {
   stableTimeoutMs?: number | undefined;
   /** How long to wait for a replica to take over from a lost master (default 30 s). */
   failoverTimeoutMs?: number | undefined;
+  /**
+   * How long the map must stay the same before it counts as stable, in milliseconds (default
+   * 300): `redis-cli --cluster reshard` leaves a few milliseconds between two slots.
+   */
+  quietMs?: number | undefined;
   /** How long one node may take to answer (default 2 s). */
   nodeTimeoutMs?: number | undefined;
   /** Where to log what it waits for. */
@@ -88,8 +93,11 @@ export async function settleTopology(
     }
   };
   noteReplicas(before);
+  const quietMs = options.quietMs ?? QUIET_MS;
   const waitedFor = new Set<string>();
   let said = "";
+  /** The map of the last stable look, and since when it has not changed. */
+  let calm: { map: string; since: number } | undefined;
   for (;;) {
     const look = await lookOnce(transport, nodeMs);
     let reason: string;
@@ -97,13 +105,21 @@ export async function settleTopology(
     if (look.topology !== undefined) noteReplicas(look.topology);
     if (look.stable) {
       const topology = look.topology!;
-      return {
-        topology,
-        failovers: failoversBetween(before, topology),
-        waitedMs: waitedFor.size > 0 ? performance.now() - started : 0,
-        waitedFor: [...waitedFor],
-      };
+      const map = slotMapOf(topology.nodes);
+      const now = performance.now();
+      if (calm?.map !== map) calm = { map, since: now };
+      if (now - calm.since >= quietMs) {
+        return {
+          topology,
+          failovers: failoversBetween(before, topology),
+          waitedMs: waitedFor.size > 0 ? now - started : 0,
+          waitedFor: [...waitedFor],
+        };
+      }
+      await sleep(Math.min(quietMs, Math.max(10, calm.since + quietMs - now)));
+      continue;
     }
+    calm = undefined;
     if (look.dead.length > 0) {
       const orphan = look.dead.find((dead) => !replicated.has(dead.node.id));
       if (orphan !== undefined) throw stopped(orphan, "it has no replica to take over its slots");
@@ -138,6 +154,9 @@ export async function settleTopology(
     await sleep(200);
   }
 }
+
+/** The default quiet period of a stable map. */
+const QUIET_MS = 300;
 
 interface DeadNode {
   node: NodeInfo;

@@ -371,7 +371,8 @@ async function keyPass(
         ? await readKeys(transport, options.reader, range, masters, passOptions)
         : await countKeys(transport, keyspace, range, masters, { ...passOptions, counting });
       const seconds = (performance.now() - started) / 1000;
-      const after = await settleTopology(transport, options.settleOptions);
+      // No quiet period here: the map only has to be the one the pass counted against.
+      const after = await settleTopology(transport, { ...options.settleOptions, quietMs: 0 });
       options.noteFailovers(after.failovers);
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
         return { pass: summarize(perMaster, range, seconds, options), topology };
@@ -379,11 +380,15 @@ async function keyPass(
       why = "the slot map changed while verify counted";
       topology = after.topology;
     } catch (error) {
-      if (!retryable(error) || attempt >= PASS_ATTEMPTS) throw error;
+      if (!retryable(error)) throw error;
+      // A node lost on the last attempt is that node's error; a slot that moved is the map's.
+      if (attempt >= PASS_ATTEMPTS && !(error instanceof SlotMovedError)) throw error;
       why = error instanceof Error ? error.message : String(error);
-      const again = await settleTopology(transport, options.settleOptions);
-      options.noteFailovers(again.failovers);
-      topology = again.topology;
+      if (attempt < PASS_ATTEMPTS) {
+        const again = await settleTopology(transport, options.settleOptions);
+        options.noteFailovers(again.failovers);
+        topology = again.topology;
+      }
     }
     if (attempt >= PASS_ATTEMPTS) {
       throw new CheckFailedError(
