@@ -208,30 +208,31 @@ export interface SampleMismatch {
 
 /** The content check of `content: sample`. */
 export function sampleContentCheck(
-  mismatched: readonly SampleMismatch[],
+  named: readonly SampleMismatch[],
+  total: number,
   sampled: number,
   slots: number,
 ): VerifyCheck {
   if (sampled === 0) {
     return { name: "content", ok: true, detail: "no keys sampled (sample: 0)" };
   }
-  if (mismatched.length === 0) {
+  if (total === 0) {
     return {
       name: "content",
       ok: true,
       detail: `${sampled} sampled keys over ${slots} slots match their expected values`,
     };
   }
-  const named = mismatched.slice(0, NAMED_KEYS).map((entry) =>
+  const keys = named.slice(0, NAMED_KEYS).map((entry) =>
     `key "${entry.key}" (index ${entry.index}) ${
       entry.missing ? "is missing" : "differs from its expected value"
     }`
   );
-  const more = mismatched.length > NAMED_KEYS ? `, and ${mismatched.length - NAMED_KEYS} more` : "";
+  const more = total > keys.length ? `, and ${total - keys.length} more` : "";
   return {
     name: "content",
     ok: false,
-    detail: `${mismatched.length} of ${sampled} sampled keys are wrong: ${named.join(", ")}${more}`,
+    detail: `${total} of ${sampled} sampled keys are wrong: ${keys.join(", ")}${more}`,
   };
 }
 

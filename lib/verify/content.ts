@@ -9,7 +9,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { slotsOf } from "../cluster/slots.ts";
+import { SLOT_COUNT, slotOwners, slotsOf } from "../cluster/slots.ts";
 import { countIndices } from "../fill/batch.ts";
 import type { Keyspace } from "../fill/keyspace.ts";
 import { RespError, type RespValue } from "../resp/parser.ts";
@@ -86,6 +86,8 @@ export interface MasterContent {
 
 /** Options for {@linkcode readKeys}. */
 export interface ReadKeysOptions {
+  /** Read only these indices of the range (a sample), each from the master owning its slot. */
+  indices?: readonly number[] | undefined;
   /** How many missing and differing keys to name per master (default 3). */
   names?: number | undefined;
   /** Data sockets per master (default 1). */
@@ -102,7 +104,8 @@ export interface ReadKeysOptions {
 const READ_GROUP_KEYS = 256;
 
 /**
- * Reads every key of [start, end) from the master that owns its slot and judges it.
+ * Reads every key of [start, end) — or only the given indices of it — from the master that
+ * owns its slot, and judges it.
  *
  * @example
  * ```ts ignore
@@ -129,17 +132,18 @@ export async function readKeys(
   options: ReadKeysOptions,
 ): Promise<MasterContent[]> {
   const names = options.names ?? 3;
-  return await Promise.all(masters.map(async (node) => {
+  const owners = slotOwners(masters);
+  return await Promise.all(masters.map(async (node, master) => {
     const slots = slotsOf(node.slots);
-    const groups = keyGroups(
-      masters.length === 1 ? undefined : slots,
-      range.start,
-      range.end,
-      READ_GROUP_KEYS,
-    );
+    const groups = options.indices === undefined
+      ? keyGroups(masters.length === 1 ? undefined : slots, range.start, range.end, READ_GROUP_KEYS)
+      : options.indices.filter((index) => owners[index % SLOT_COUNT] === master)
+        .map((index) => ({ first: index, stride: 1, count: 1, slot: index % SLOT_COUNT }));
     const result: MasterContent = {
       node,
-      expected: countIndices(slots, range.start, range.end),
+      expected: options.indices === undefined
+        ? countIndices(slots, range.start, range.end)
+        : groups.length,
       found: 0,
       differing: 0,
       missing: [],

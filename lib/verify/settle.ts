@@ -43,10 +43,13 @@ export interface SettleTopologyOptions {
   /** How long to wait for a replica to take over from a lost master (default 30 s). */
   failoverTimeoutMs?: number | undefined;
   /**
-   * How long the map must stay the same before it counts as stable, in milliseconds (default
-   * 300): `redis-cli --cluster reshard` leaves a few milliseconds between two slots.
+   * How long a map that was seen moving must then stay the same before it counts as stable,
+   * in milliseconds (default 300): `redis-cli --cluster reshard` leaves a few milliseconds
+   * between two slots.
    */
   quietMs?: number | undefined;
+  /** The map was seen moving already (a count found a slot moved): hold it to the quiet period from the first look. */
+  moving?: boolean | undefined;
   /** How long one node may take to answer (default 2 s). */
   nodeTimeoutMs?: number | undefined;
   /** Where to log what it waits for. */
@@ -108,7 +111,9 @@ export async function settleTopology(
       const map = slotMapOf(topology.nodes);
       const now = performance.now();
       if (calm?.map !== map) calm = { map, since: now };
-      if (now - calm.since >= quietMs) {
+      // A map stable at the first look is taken at once (a count that sees it move counts
+      // again); once it was seen moving, it must hold still for the quiet period.
+      if ((waitedFor.size === 0 && !options.moving) || now - calm.since >= quietMs) {
         return {
           topology,
           failovers: failoversBetween(before, topology),

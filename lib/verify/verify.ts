@@ -87,8 +87,6 @@ const SAMPLE_BATCH = 200;
 /** Key passes run again, at most, when the slot map moves under them. */
 const PASS_ATTEMPTS = 3;
 
-const decoder = new TextDecoder();
-
 /**
  * Checks a fill against the servers behind a connected transport.
  *
@@ -147,10 +145,16 @@ export async function verifyFill(
   };
   noteFailovers(settled.failovers);
   let topology = settled.topology;
+  const indices = sampleIndices(range.start, range.end, sample);
+  // With content: full every key is read anyway; else the sample's values are read too.
+  const valueSample = contentMode === "full" ? [] : indices;
   let pass: KeyPass | undefined;
-  if (countMode === "exact" || contentMode === "full") {
+  let values: SampleRead = { named: [], total: 0 };
+  if (countMode === "exact" || contentMode === "full" || valueSample.length > 0) {
     const outcome = await keyPass(transport, keyspace, range, topology, {
+      all: countMode === "exact" || contentMode === "full",
       full: contentMode === "full",
+      sample: valueSample,
       reader: options.reader ?? stringContent(keyspace),
       connections: options.connections ?? (topology.mode === "cluster" ? 1 : 2),
       timeoutMs: options.commandTimeoutMs ?? TARGET_DEFAULTS.commandTimeoutMs,
@@ -160,6 +164,7 @@ export async function verifyFill(
       signal: options.signal,
     });
     pass = outcome.pass;
+    values = outcome.sample;
     topology = outcome.topology;
   }
   const masters = servingMasters(topology);
@@ -237,12 +242,10 @@ export async function verifyFill(
     }),
   );
 
-  const indices = sampleIndices(range.start, range.end, sample);
   const full = contentMode === "full" ? pass : undefined;
-  const sampled = await checkSample(transport, keyspace, indices, {
-    values: full === undefined,
-    logger,
-  });
+  const ttls = fill.keyspace.ttl === undefined
+    ? { badTtl: [], present: 0 }
+    : await checkTtls(transport, keyspace, indices);
   let wrongKeys: KeyRef[] = [];
   if (full !== undefined) {
     wrongKeys = named(keyspace, full.wrong);
@@ -256,12 +259,14 @@ export async function verifyFill(
       by: full.by,
     }));
   } else {
-    checks.push(sampleContentCheck(sampled.mismatched, indices.length, sampled.slots));
+    const slots = new Set(indices.map((index) => index % SLOT_COUNT)).size;
+    checks.push(sampleContentCheck(values.named, values.total, indices.length, slots));
+    logger.debug(
+      `verify: ${indices.length} sampled keys over ${slots} slots, ${values.total} differ`,
+    );
   }
   if (fill.keyspace.ttl !== undefined) {
-    checks.push(
-      ttlCheck(sampled.badTtl, fill.keyspace.ttl, indices.length - sampled.mismatched.length),
-    );
+    checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
   checks.push(memoryCheck(nodes, dbsizeTotal));
 
@@ -273,9 +278,7 @@ export async function verifyFill(
     maxDeviation,
     tolerance,
     sampled: full === undefined ? indices.length : expectedKeys,
-    mismatched: full === undefined
-      ? sampled.mismatched.length
-      : expectedKeys - full.found + full.differing,
+    mismatched: full === undefined ? values.total : expectedKeys - full.found + full.differing,
     nodes,
     count: countMode,
     content: contentMode,
@@ -331,8 +334,21 @@ interface KeyPass {
   by: string;
 }
 
+/** What reading the sampled keys' values found. */
+interface SampleRead {
+  /** The first few wrong keys, by index. */
+  named: SampleMismatch[];
+  /** Sampled keys missing or different, in all. */
+  total: number;
+}
+
 interface KeyPassOptions {
+  /** Count (or read) every key of the range. */
+  all: boolean;
+  /** Read every key's contents (else only count them). */
   full: boolean;
+  /** Indices whose values are read and compared (a sample). */
+  sample: readonly number[];
   timeoutMs: number;
   reader: ContentReader;
   connections: number;
@@ -343,9 +359,10 @@ interface KeyPassOptions {
 }
 
 /**
- * Counts (or reads) every key of the range on the masters of `topology`, then checks that the
- * slot map did not move meanwhile; when it did, or a slot moved under a command, or a node
- * was lost, it waits for a stable map again and starts over (at most three times).
+ * Counts (or reads) every key of the range on the masters of `topology`, and reads the
+ * sampled keys' values, then checks that the slot map did not move meanwhile; when it did, or
+ * a slot moved under a command, or a node was lost, it waits for a stable map again and starts
+ * over (at most three times).
  */
 async function keyPass(
   transport: Transport,
@@ -353,7 +370,7 @@ async function keyPass(
   range: { start: number; end: number },
   start: Topology,
   options: KeyPassOptions,
-): Promise<{ pass: KeyPass; topology: Topology }> {
+): Promise<{ pass: KeyPass | undefined; sample: SampleRead; topology: Topology }> {
   let topology = start;
   const counting = keyCountingFor(transport, topology.mode);
   for (let attempt = 1;; attempt++) {
@@ -367,25 +384,40 @@ async function keyPass(
         timeoutMs: options.timeoutMs,
         signal: options.signal,
       };
-      const perMaster = options.full
+      const perMaster = !options.all
+        ? undefined
+        : options.full
         ? await readKeys(transport, options.reader, range, masters, passOptions)
         : await countKeys(transport, keyspace, range, masters, { ...passOptions, counting });
       const seconds = (performance.now() - started) / 1000;
+      const sample = options.sample.length === 0 ? [] : await readKeys(
+        transport,
+        options.reader,
+        range,
+        masters,
+        { ...passOptions, indices: options.sample },
+      );
       // No quiet period here: the map only has to be the one the pass counted against.
       const after = await settleTopology(transport, { ...options.settleOptions, quietMs: 0 });
       options.noteFailovers(after.failovers);
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
-        return { pass: summarize(perMaster, range, seconds, options), topology };
+        return {
+          pass: perMaster && summarize(perMaster, range, seconds, options),
+          sample: sampleRead(keyspace, sample),
+          topology,
+        };
       }
       why = "the slot map changed while verify counted";
-      topology = after.topology;
+      const again = await settleTopology(transport, { ...options.settleOptions, moving: true });
+      options.noteFailovers(again.failovers);
+      topology = again.topology;
     } catch (error) {
       if (!retryable(error)) throw error;
       // A node lost on the last attempt is that node's error; a slot that moved is the map's.
       if (attempt >= PASS_ATTEMPTS && !(error instanceof SlotMovedError)) throw error;
       why = error instanceof Error ? error.message : String(error);
       if (attempt < PASS_ATTEMPTS) {
-        const again = await settleTopology(transport, options.settleOptions);
+        const again = await settleTopology(transport, { ...options.settleOptions, moving: true });
         options.noteFailovers(again.failovers);
         topology = again.topology;
       }
@@ -427,66 +459,47 @@ function retryable(error: unknown): boolean {
   return error instanceof RedfillError || error instanceof SlotMovedError;
 }
 
-interface SampleFindings {
-  mismatched: SampleMismatch[];
-  /** Sampled keys that exist but carry no TTL, or one out of range. */
-  badTtl: { key: string; ttl: number }[];
-  slots: number;
+/** The wrong sampled keys: counted in all, the first few named. */
+function sampleRead(
+  keyspace: Keyspace,
+  perMaster: ReadonlyArray<
+    { expected: number; found: number; differing: number; missing: number[]; wrong: number[] }
+  >,
+): SampleRead {
+  const named = perMaster.flatMap((entry) => [
+    ...entry.missing.map((index) => ({ index, key: displayKey(keyspace, index), missing: true })),
+    ...entry.wrong.map((index) => ({ index, key: displayKey(keyspace, index), missing: false })),
+  ]).sort((a, b) => a.index - b.index).slice(0, NAMED_KEYS);
+  const total = perMaster.reduce(
+    (sum, entry) => sum + entry.expected - entry.found + entry.differing,
+    0,
+  );
+  return { named, total };
 }
 
 /**
- * Fetches the sampled keys through the control plane (routed by key, following MOVED and
- * ASK): their values when `values` is set, and their TTLs when the keyspace has one.
+ * Reads the TTLs of the sampled keys through the control plane (routed by key, following
+ * MOVED and ASK) and names those out of the keyspace's range; missing keys are the count's
+ * finding, not the TTL's.
  */
-async function checkSample(
+async function checkTtls(
   transport: Transport,
   keyspace: Keyspace,
   indices: number[],
-  options: { values: boolean; logger: Logger },
-): Promise<SampleFindings> {
-  const withTtl = keyspace.params.ttl !== undefined;
-  const findings: SampleFindings = {
-    mismatched: [],
-    badTtl: [],
-    slots: new Set(indices.map((index) => index % SLOT_COUNT)).size,
-  };
-  if (!options.values && !withTtl) return findings;
+): Promise<{ badTtl: { key: string; ttl: number }[]; present: number }> {
+  const badTtl: { key: string; ttl: number }[] = [];
+  let present = 0;
   for (let from = 0; from < indices.length; from += SAMPLE_BATCH) {
     const batch = indices.slice(from, from + SAMPLE_BATCH);
     await Promise.all(batch.map(async (index) => {
       const key = keyspace.keyString(index);
-      const [reply, ttl] = await Promise.all([
-        options.values ? transport.call(["GET", key], { key }) : Promise.resolve(""),
-        withTtl ? transport.call(["TTL", key], { key }) : Promise.resolve(undefined),
-      ]);
-      if (options.values && (reply === null || reply === undefined)) {
-        findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: true });
-        return;
-      }
-      if (options.values && !sameValue(reply, keyspace.value(index))) {
-        findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: false });
-        return;
-      }
-      const seconds = Number(ttl);
-      // A missing key (TTL -2) is the count's finding, not a TTL's.
-      if (withTtl && seconds !== -2 && !(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
-        findings.badTtl.push({ key: displayKey(keyspace, index), ttl: seconds });
+      const seconds = Number(await transport.call(["TTL", key], { key }));
+      if (seconds === -2) return;
+      present++;
+      if (!(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
+        badTtl.push({ key: displayKey(keyspace, index), ttl: seconds });
       }
     }));
   }
-  findings.mismatched.sort((a, b) => a.index - b.index);
-  options.logger.debug(
-    `verify: ${indices.length} sampled keys over ${findings.slots} slots, ${findings.mismatched.length} differ`,
-  );
-  return findings;
-}
-
-/** Compares a GET reply (a string from ioredis, or bytes) with the expected bytes, exactly. */
-function sameValue(reply: unknown, expected: Uint8Array): boolean {
-  if (reply instanceof Uint8Array) {
-    return reply.length === expected.length && reply.every((byte, k) => byte === expected[k]);
-  }
-  // Values are printable ASCII: a UTF-8 decoded reply equals the decoded expectation only when
-  // the bytes are equal.
-  return typeof reply === "string" && reply === decoder.decode(expected);
+  return { badTtl, present };
 }
