@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { checkFailure, checkRatios, loadThresholds } from "../../bench/check.ts";
-import { computeRatios, median, type RunResult } from "../../bench/results.ts";
+import {
+  computeRatios,
+  median,
+  type RunResult,
+  verifyMedians,
+  verifyRatios,
+  type VerifyRunResult,
+} from "../../bench/results.ts";
 import { CheckFailedError, UsageError } from "../../lib/errors.ts";
 
 function run(id: RunResult["case"], round: number, mibPerSecond: number, cpu: number): RunResult {
@@ -102,4 +109,31 @@ Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a b
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("verifyRatios() and verifyMedians() take the median over rounds of verify's time against the fill's", () => {
+  const verify = (round: number, mode: "count" | "full", fillRatio: number): VerifyRunResult => ({
+    case: "standalone",
+    round,
+    mode,
+    keys: 10,
+    durationMs: 100 * fillRatio,
+    keysPerSecond: 10 / (0.1 * fillRatio),
+    secondsPerGib: fillRatio,
+    fillRatio,
+    clientCpuSeconds: 0.1,
+    peakRssBytes: 1,
+    ok: true,
+  });
+  const runs = [verify(2, "count", 0.3), verify(1, "count", 0.2), verify(3, "count", 0.25)];
+  assert.deepEqual(
+    verifyRatios([...runs, verify(1, "full", 0.5)]).map((r) => [r.id, r.value, r.perRound]),
+    [
+      ["verify-count/standalone.time", 0.25, [0.2, 0.3, 0.25]],
+      ["verify-full/standalone.time", 0.5, [0.5]],
+    ],
+  );
+  assert.deepEqual(verifyMedians(runs).map((m) => [m.case, m.mode, m.fillRatio]), [
+    ["standalone", "count", 0.25],
+  ]);
 });
