@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Message } from "./message.ts";
+
 // ---------------------------------------------------------------------------------------------
 // Targets and topology
 // ---------------------------------------------------------------------------------------------
@@ -433,6 +435,12 @@ export interface StepContext<
   createTransport(): Transport;
   /** Registers a resource the executor closes on every path (transports, sockets). */
   defer(close: () => Promise<void> | void): void;
+  /**
+   * A sentence as this run's reader reads it: the options it mentions named as the caller
+   * names them (`--replies` under `deno task fill`, `fill.replies` for a pipeline file). For
+   * log lines; an error's sentence is named by the executor.
+   */
+  text(message: string | Message): string;
   /** Where to log. */
   readonly logger: Logger;
   /** Progress display for long steps. */

@@ -7,6 +7,7 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
+import { type Message, sentence } from "../message.ts";
 import type {
   DataSocket,
   FillResult,
@@ -71,7 +72,7 @@ export class FillFailedError extends FillError {
    * @param result The partial result.
    * @param cause The underlying error.
    */
-  constructor(message: string, result: FillResult, cause?: unknown) {
+  constructor(message: string | Message, result: FillResult, cause?: unknown) {
     super(message, { cause });
     this.name = "FillFailedError";
     this.result = result;
@@ -700,7 +701,8 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     const sent = `${partial.keys.toLocaleString("en-US")} of ${
       totalKeys.toLocaleString("en-US")
     } keys were sent before it failed`;
-    return new FillFailedError(`${error.message}; ${sent}`, partial, error);
+    // The sentence, not its text, so the options it mentions are still named for the reader.
+    return new FillFailedError(sentence`${error.sentence}; ${sent}`, partial, error);
   }
   return error;
 }

@@ -23,6 +23,7 @@ import type {
   Transport,
 } from "../types.ts";
 import { silentLogger, silentProgress } from "../logger.ts";
+import { give, type Message, sentence } from "../message.ts";
 import { formatDuration } from "../units.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
@@ -197,8 +198,10 @@ export async function runPipeline(
     if (definition === undefined) {
       throw new UsageError(
         target.transport !== undefined
-          ? `No transport named "${target.transport}" is registered`
-          : `No registered transport handles mode "${target.mode}": register one or set target.transport`,
+          ? sentence`No transport named "${target.transport}" is registered`
+          : sentence`No registered transport handles mode "${target.mode}": register one or ${
+            give("target.transport")
+          }`,
       );
     }
     const transport = definition.create({ target, logger });
@@ -246,6 +249,8 @@ export async function runPipeline(
       logger.info(`${step.id}: done in ${formatDuration(durationMs)}`);
     } catch (error) {
       const durationMs = performance.now() - started;
+      // The options the error mentions, named as the caller names them (flags for the CLI).
+      if (isUserError(error)) error.nameOptions({ name: pipeline.optionName, step: step.id });
       if (afterFailure && (isUserError(error) || isAbort(error, signal))) {
         results.push({
           id: step.id,
@@ -354,6 +359,11 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
     createTransport: parts.createTransport,
     defer(close: () => Promise<void> | void): void {
       parts.closers.push(close);
+    },
+    text(message: string | Message): string {
+      return typeof message === "string"
+        ? message
+        : message.render({ name: pipeline.optionName, step: step.id });
     },
     logger: parts.logger,
     progress: parts.progress,

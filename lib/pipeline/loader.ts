@@ -30,6 +30,7 @@
 
 import { resolve } from "node:path";
 import type { z } from "zod";
+import type { OptionNamer } from "../message.ts";
 import type { StepDefinition, Target } from "../types.ts";
 import { baseName, openDocument, readString } from "./_document.ts";
 import { substituteEnv } from "./_env.ts";
@@ -61,10 +62,11 @@ export interface LoadPipelineOptions {
    */
   cwd?: string | undefined;
   /**
-   * How the caller names an option path (`fill.key-size`) in messages about its overrides;
-   * the CLI passes its flag table (`--key-size`).
+   * How the caller names an option path (`fill.key-size`) in messages: about its overrides
+   * while loading, and in the errors of the run (kept as the pipeline's `optionName`). The CLI
+   * passes its flag table (`--key-size`).
    */
-  optionName?: ((path: string) => string | undefined) | undefined;
+  optionName?: OptionNamer | undefined;
   /** Steps and transports to resolve names against (`lib/builtins.ts` has the built-ins). */
   registry: Registry;
 }
@@ -164,6 +166,7 @@ export async function parsePipeline(
     target,
     steps,
     registry,
+    ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
   };
 }
 

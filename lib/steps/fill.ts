@@ -10,6 +10,7 @@ import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillFailedError, runFill } from "../fill/fill.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes } from "../units.ts";
+import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
@@ -161,7 +162,9 @@ export const fillStep = defineStep({
       }
       throw rejectedWrites(result);
     }
-    if (!result.acked && result.written) await warnIfFull(transport, ctx.logger);
+    if (!result.acked && result.written) {
+      await warnIfFull(transport, ctx.logger, (message) => ctx.text(message));
+    }
     return result;
   },
 });
@@ -171,7 +174,11 @@ export const fillStep = defineStep({
  * `noeviction` policy: its rejected writes were not counted, and verify will find them
  * missing.
  */
-async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
+async function warnIfFull(
+  transport: Transport,
+  logger: Logger,
+  text: (message: Message) => string,
+): Promise<void> {
   let replies;
   try {
     replies = await transport.callEachMaster(["INFO", "memory"]);
@@ -184,9 +191,11 @@ async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
     const used = Number(infoField(info, "used_memory") ?? 0);
     const policy = infoField(info, "maxmemory_policy");
     if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
-      logger.warn(
-        `Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one`,
-      );
+      logger.warn(text(
+        sentence`Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
+          stepOption("replies")
+        } counts each one`,
+      ));
     }
   }
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
+import { give, sentence, stepOption } from "../message.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { FlushResult, Transport } from "../types.ts";
@@ -71,7 +72,9 @@ export const flushStep = defineStep({
     );
     if (remote !== undefined && !options.yes) {
       throw new UsageError(
-        `Refusing to flush "${remote}": it is not a loopback address; pass --yes (flush: { yes: true }) to confirm`,
+        sentence`Refusing to flush "${remote}": it is not a loopback address; ${
+          give(stepOption("yes"), true)
+        } to confirm`,
       );
     }
     if (options.scope === "all") {

@@ -111,7 +111,7 @@ Deno.test("flush refuses a discovered master that is not loopback before sending
   assert.ok(refused.result.error instanceof UsageError);
   assert.equal(
     refused.result.error.message,
-    'Refusing to flush "10.0.0.5": it is not a loopback address; pass --yes (flush: { yes: true }) to confirm',
+    'Refusing to flush "10.0.0.5": it is not a loopback address; set flush.yes: true to confirm',
   );
   assert.deepEqual(log.events, ["fake:connect 127.0.0.1:7000", "fake:close"]);
 });
