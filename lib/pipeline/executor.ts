@@ -24,6 +24,7 @@ import type {
 } from "../types.ts";
 import { silentLogger, silentProgress } from "../logger.ts";
 import { give, type Message, sentence } from "../message.ts";
+import { isSecretOption, MASK, maskUrlPassword } from "../secrets.ts";
 import { formatDuration } from "../units.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
@@ -42,22 +43,18 @@ export interface RunPipelineOptions {
   dryRun?: boolean;
 }
 
-/** Option names whose values are secrets. */
-const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
-
-/** Masks secret values in options for display. */
-function maskOptions(value: unknown, target: Target, key = ""): unknown {
-  if (key !== "" && SECRET_OPTION.test(key) && value !== undefined && value !== null) return "***";
-  if (typeof value === "string") {
-    return target.password !== undefined && target.password !== "" &&
-        value.includes(target.password)
-      ? value.split(target.password).join("***")
-      : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => maskOptions(item, target));
+/**
+ * Options as `--dry-run` shows them, masked by structure: the value of a key that names a
+ * secret (`password`, a plugin's `token`) and the password part of a URL; no text is searched
+ * for the target's password.
+ */
+function maskOptions(value: unknown, key = ""): unknown {
+  if (key !== "" && isSecretOption(key) && value !== undefined && value !== null) return MASK;
+  if (typeof value === "string") return maskUrlPassword(value);
+  if (Array.isArray(value)) return value.map((item) => maskOptions(item));
   if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
     return Object.fromEntries(
-      Object.entries(value).map(([name, item]) => [name, maskOptions(item, target, name)]),
+      Object.entries(value).map(([name, item]) => [name, maskOptions(item, name)]),
     );
   }
   return value;
@@ -120,7 +117,7 @@ export function formatPlan(pipeline: Pipeline): string {
   pipeline.steps.forEach((step, index) => {
     const title = step.id === step.name ? step.id : `${step.id} (${step.name})`;
     lines.push(`  ${index + 1}. ${title}${step.uses === undefined ? "" : ` from ${step.uses}`}`);
-    lines.push(`     options: ${renderValue(maskOptions(step.options, pipeline.target))}`);
+    lines.push(`     options: ${renderValue(maskOptions(step.options))}`);
     if (step.definition.needs.length > 0) {
       lines.push(`     needs: ${step.definition.needs.join(", ")}`);
     }

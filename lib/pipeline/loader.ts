@@ -31,7 +31,7 @@
 import { resolve } from "node:path";
 import type { z } from "zod";
 import type { OptionNamer } from "../message.ts";
-import type { StepDefinition, Target } from "../types.ts";
+import type { StepDefinition, StepPlanContext, Target } from "../types.ts";
 import { baseName, openDocument, readString } from "./_document.ts";
 import { substituteEnv } from "./_env.ts";
 import { type LoadState, pairOf } from "./_load_state.ts";
@@ -145,7 +145,10 @@ export async function parsePipeline(
   applyOverrides(state, root, entries, options.set ?? []);
   const target = readTarget(state, root, registry);
   for (const entry of entries) validateOptions(state, entry);
-  if (target !== undefined) { for (const entry of entries) checkStep(state, entry, target); }
+  if (target !== undefined) {
+    entries.forEach((entry, index) => resolveStep(entry, planContext(entries, target, index)));
+    entries.forEach((entry, index) => checkStep(state, entry, planContext(entries, target, index)));
+  }
   checkPlan(state, entries, registry);
 
   throwIfAny(state.errors());
@@ -198,12 +201,28 @@ function validateOptions(state: LoadState, entry: Entry): void {
   entry.options = options;
 }
 
-/** Runs a step's load-time check against the resolved target. */
-function checkStep(state: LoadState, entry: Entry, target: Target): void {
+/** What a step's `resolve` and `check` see: the target and every step's validated options. */
+function planContext(entries: readonly Entry[], target: Target, index: number): StepPlanContext {
+  return {
+    target,
+    steps: entries.map((entry) => ({ id: entry.id, name: entry.name, options: entry.options })),
+    index,
+  };
+}
+
+/** Completes a step's options from the rest of the plan (its `resolve`). */
+function resolveStep(entry: Entry, context: StepPlanContext): void {
+  const resolve = entry.definition?.resolve;
+  if (resolve === undefined || entry.options === undefined) return;
+  entry.options = resolve(entry.options, context) as Record<string, unknown>;
+}
+
+/** Runs a step's load-time check against the resolved target and the plan. */
+function checkStep(state: LoadState, entry: Entry, context: StepPlanContext): void {
   const check = entry.definition?.check;
   if (check === undefined || entry.options === undefined) return;
   const node = optionsNode(entry);
-  for (const problem of check(entry.options, { target })) {
+  for (const problem of check(entry.options, context)) {
     const where = state.locate(node, problem.path, entry.offset, false);
     state.problem(
       where.override === undefined ? where.offset : undefined,

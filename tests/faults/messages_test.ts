@@ -83,7 +83,7 @@ Deno.test("a missing client certificate under mTLS names the flags under deno ta
     );
     assertFailure(run, 3, /set target\.tls\.cert and target\.tls\.key$/);
     // The report names them the same way as the last line does.
-    const unwrapped = (text: string) => text.replace(/\n  /g, " ");
+    const unwrapped = (text: string) => text.replace(/\n {2}/g, " ");
     assert.match(unwrapped(fill.stdout), /\(mTLS\): pass --cert and --key/);
     assert.doesNotMatch(fill.stdout, /target\.tls/);
     assert.match(unwrapped(run.stdout), /\(mTLS\): set target\.tls\.cert and target\.tls\.key/);

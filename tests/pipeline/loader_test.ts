@@ -146,7 +146,7 @@ Deno.test("parsePipeline() lays --set values over options, read as YAML scalars"
     size: 2 * 1024 ** 3,
     "key-size": 64,
   });
-  assertEquals(pipeline.steps[3]?.options, { format: ["json", "md"] });
+  assertEquals(pipeline.steps[3]?.options, { format: ["json", "md"], summary: true });
   assertEquals(pipeline.target.port, 7001);
 });
 
