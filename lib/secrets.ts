@@ -11,8 +11,11 @@
 /** What a secret is shown as. */
 export const MASK = "***";
 
-/** Option names whose values are secrets: `password`, `pass`, `secret`, `token`, `credential`. */
-const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
+/**
+ * Option names whose values are secrets: `password` (and its misspellings `pasword`, `passwd`,
+ * `pwd`: a typo still holds the password), `pass`, `secret`, `token`, `credential`.
+ */
+const SECRET_OPTION = /pass|pas+wo?r?d|pwd|secret|token|credential/i;
 
 /**
  * Whether an option (a key of a target, of a step's options, of a `--set` path's last part)
@@ -24,6 +27,7 @@ const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
  * import { isSecretOption } from "./secrets.ts";
  * equal(isSecretOption("password"), true);
  * equal(isSecretOption("api-token"), true);
+ * equal(isSecretOption("pasword"), true);
  * equal(isSecretOption("prefix"), false);
  * ```
  *
