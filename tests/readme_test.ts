@@ -22,7 +22,9 @@ Deno.test("the README's step example is fixtures/steps/count_keys.ts, which deno
 
 Deno.test("the README's peak-memory figure for deno task fill is what a fill's report shows", async () => {
   const readme = await Deno.readTextFile("README.md");
-  const stated = /report's peak\s+RSS for `deno task fill`[^]*?is\s+about (\d+) MiB/.exec(readme);
+  const stated = /report's peak\s+RSS for\s+`deno task fill`[^]*?is\s+about\s+(\d+)\s+MiB/.exec(
+    readme,
+  );
   assert.ok(stated !== null, "README states the report's peak RSS of deno task fill");
   await using redis = await startLocalRedis();
   const run = await runFillCli([
