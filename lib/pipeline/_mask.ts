@@ -32,7 +32,7 @@ function isEnvReference(text: string): boolean {
  * import { secretRanges } from "./_mask.ts";
  * const source = "password: fill\nname: fill\nurl: redis://:keys@h:1\n";
  * const doc = parseDocument(source, { lineCounter: new LineCounter() });
- * deepEqual(secretRanges(doc, source), [[10, 14], [36, 40]]);
+ * deepEqual(secretRanges(doc, source), [[10, 14], [40, 44]]);
  * ```
  *
  * @param doc The parsed document (nodes from overrides have no range and are skipped).
