@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startLocalRedis } from "../lib/local/mod.ts";
-import { runFillCli } from "./_cli.ts";
+import { addressFlags, runFillCli } from "./_cli.ts";
 
 /** The body of the first code block after a heading of the README. */
 function codeBlockAfter(readme: string, heading: string): string {
@@ -27,17 +27,10 @@ Deno.test("the README's peak-memory figure for deno task fill is what a fill's r
   );
   assert.ok(stated !== null, "README states the report's peak RSS of deno task fill");
   await using redis = await startLocalRedis();
-  const run = await runFillCli([
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(redis.nodes[0]!.port),
-    "-d",
-    "64MB",
-    "--no-verify",
+  const run = await runFillCli([...addressFlags(redis), "-d", "64MB", "--no-verify"].concat([
     "--report",
     "json",
-  ]);
+  ]));
   assert.equal(run.code, 0, run.stderr);
   const peakMib = JSON.parse(run.stdout).fill.client.peakRssBytes / (1024 * 1024);
   const figure = Number(stated[1]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, type CliRun, runFillCli } from "../_cli.ts";
+import { addressFlags, assertFailure, type CliRun, runFillCli } from "../_cli.ts";
 
 /** Everything a run printed. */
 function output(run: CliRun): string {
@@ -12,7 +12,7 @@ const DECIMAL_UNIT = /\d\s?[kKMGT]B\b|\bMB\/s|\bper GB\b|\bGB\b/;
 
 Deno.test("every output of a 64 MiB fill says MiB and MiB/s, never MB or GB", async () => {
   await using redis = await startLocalRedis();
-  const base = ["-h", "127.0.0.1", "-p", String(redis.nodes[0]!.port), "-d", "64MB", "-f"];
+  const base = [...addressFlags(redis), "-d", "64MB", "-f"];
   // One after another: each run flushes the server.
   const runs: Record<string, CliRun> = {};
   for (const format of ["table", "md", "json"]) {
@@ -46,12 +46,8 @@ Deno.test("every output of a 64 MiB fill says MiB and MiB/s, never MB or GB", as
 
 Deno.test("a --rate 8 fill of 16 MiB reports at most 8.0 MiB/s, in the report and the log", async () => {
   await using redis = await startLocalRedis();
-  const port = String(redis.nodes[0]!.port);
   const run = await runFillCli([
-    "-h",
-    "127.0.0.1",
-    "-p",
-    port,
+    ...addressFlags(redis),
     "-d",
     "16MB",
     "--rate",
@@ -91,13 +87,9 @@ Deno.test("deno task fill refuses --pipeline above 256 MiB and -d 0 with one sen
 
 Deno.test("an explicit --pipeline is shrunk so that all batch buffers take at most 512 MiB, with a warning", async () => {
   await using redis = await startLocalRedis();
-  const port = String(redis.nodes[0]!.port);
   // 4 writers × 2 buffers × 256 MiB would be 2 GiB.
   const run = await runFillCli([
-    "-h",
-    "127.0.0.1",
-    "-p",
-    port,
+    ...addressFlags(redis),
     "-n",
     "4",
     "--pipeline",

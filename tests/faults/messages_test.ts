@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, runDeno, runFillCli } from "../_cli.ts";
+import { addressFlags, assertFailure, runDeno, runFillCli, silentPeer } from "../_cli.ts";
 
 /** Writes a pipeline file into a new temp folder and returns its path. */
 async function pipelineFile(lines: string[]): Promise<string> {
@@ -12,44 +12,16 @@ async function pipelineFile(lines: string[]): Promise<string> {
 }
 
 /**
- * Listens on a free loopback port and answers whatever it reads with an HTML page, as a web
- * server on the wrong port would.
+ * A peer that answers whatever it reads with an HTML page, as a web server on the wrong port
+ * would.
  */
 function htmlPeer(): { port: number; close(): void } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    try {
-      for await (const conn of listener) {
-        conns.push(conn);
-        (async () => {
-          const buffer = new Uint8Array(4096);
-          try {
-            while ((await conn.read(buffer)) !== null) {
-              await conn.write(new TextEncoder().encode("<html><body>Not here</body></html>\r\n"));
-            }
-          } catch {
-            // the client went away
-          }
-        })();
-      }
-    } catch {
-      // closed
+  return silentPeer(async (conn) => {
+    const buffer = new Uint8Array(4096);
+    while ((await conn.read(buffer)) !== null) {
+      await conn.write(new TextEncoder().encode("<html><body>Not here</body></html>\r\n"));
     }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // closed already
-        }
-      }
-    },
-  };
+  });
 }
 
 Deno.test("a missing client certificate under mTLS names the flags under deno task fill and the options under deno task run", async () => {
@@ -144,7 +116,7 @@ Deno.test("a password given to a server without one fills it with one warning of
   const redis = await startLocalRedis();
   try {
     const port = String(redis.nodes[0]!.port);
-    const run = await runFillCli(["-h", "127.0.0.1", "-p", port, "-a", "keys", "-d", "1MB"]);
+    const run = await runFillCli([...addressFlags(redis), "-a", "keys", "-d", "1MB"]);
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stderr, /\[WARN\]|\[ERROR\]|\[ioredis\]/);
     const warnings = run.stderr.split("\n").filter((line) => line.startsWith("warning:"));

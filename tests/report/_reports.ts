@@ -206,6 +206,18 @@ const VERIFY_FAIL: VerifyResult = {
   ],
 };
 
+/** One standalone server on 127.0.0.1:6379. */
+const STANDALONE: Topology = {
+  mode: "standalone",
+  nodes: [{
+    id: "standalone",
+    host: "127.0.0.1",
+    port: 6379,
+    role: "master",
+    slots: [[0, 16383]],
+  }],
+};
+
 const STEPS = [
   { id: "connect", name: "connect", ok: true, durationMs: 12.4 },
   { id: "discover", name: "discover", ok: true, durationMs: 3.1 },
@@ -258,16 +270,7 @@ export function standaloneFillReport(): RunReport {
       connectTimeoutMs: 5000,
       commandTimeoutMs: 10000,
     },
-    topology: {
-      mode: "standalone",
-      nodes: [{
-        id: "standalone",
-        host: "127.0.0.1",
-        port: 6379,
-        role: "master",
-        slots: [[0, 16383]],
-      }],
-    },
+    topology: STANDALONE,
     fill: {
       ...FILL,
       keyspace: { ...FILL.keyspace, count: 262144, ttl: { min: 60, max: 120 } },
@@ -310,16 +313,7 @@ export function interruptedFillReport(): RunReport {
       connectTimeoutMs: 5000,
       commandTimeoutMs: 10000,
     },
-    topology: {
-      mode: "standalone",
-      nodes: [{
-        id: "standalone",
-        host: "127.0.0.1",
-        port: 6379,
-        role: "master",
-        slots: [[0, 16383]],
-      }],
-    },
+    topology: STANDALONE,
     fill: {
       ...FILL,
       keyspace: { ...FILL.keyspace, count: 32_768 },
