@@ -9,6 +9,7 @@
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { ReplyPipeline } from "../resp/pipeline.ts";
 import { CheckFailedError, ConnectionError, InterruptedError } from "../errors.ts";
+import { give, sentence, stepOption } from "../message.ts";
 import type { RespError, RespValue } from "../resp/parser.ts";
 import type { NodeInfo, Transport } from "../types.ts";
 
@@ -215,10 +216,14 @@ export function replyFailure(error: RespError, command: string, node: NodeInfo):
   return fatal(
     error.code === "NOPERM"
       ? new ConnectionError(
-        `The user may not run ${command} on "${address}" ("${quoted}"): grant it with ACL SETUSER (+${command.toLowerCase()}), or set verify.count to fast`,
+        sentence`The user may not run ${command} on "${address}" ("${quoted}"): grant it with ACL SETUSER (+${command.toLowerCase()}), or ${
+          give(stepOption("count"), "fast")
+        } to count with DBSIZE`,
       )
       : new CheckFailedError(
-        `"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; set verify.count to fast to count with DBSIZE instead`,
+        sentence`"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; ${
+          give(stepOption("count"), "fast")
+        } to count with DBSIZE instead`,
       ),
   );
 }

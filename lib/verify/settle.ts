@@ -12,6 +12,7 @@ import { clusterNodesTopology, parseSlotMigrations, servingMasters } from "../cl
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { FILL_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
 import { CheckFailedError, ConnectionError, RedfillError } from "../errors.ts";
+import { sentence, stepOption } from "../message.ts";
 import { silentLogger } from "../logger.ts";
 import { sleep } from "../time.ts";
 import type { Logger, NodeInfo, Topology, Transport } from "../types.ts";
@@ -142,9 +143,11 @@ export async function settleTopology(
       reason = look.reason;
       if (performance.now() > deadline) {
         throw new CheckFailedError(
-          `The slot map did not settle within ${
+          sentence`The slot map did not settle within ${
             stableMs / 1000
-          } s: ${reason}; verify counts only a stable cluster: wait for the resharding or failover to finish, or raise verify.stable-timeout`,
+          } s: ${reason}; verify counts only a stable cluster: wait for the resharding or failover to finish, or raise ${
+            stepOption("stable-timeout")
+          }`,
         );
       }
     }

@@ -114,20 +114,8 @@ Deno.test("verifyFill() waits while slots migrate and counts them by their new o
 Deno.test("deno task fill --replies while redis-cli --cluster reshard moves 2000 slots: exit 0, exactly N keys", async () => {
   await using local = await startLocalRedis({ cluster: true, replicas: 0 });
   const [a, b] = local.masters() as [LocalNode, LocalNode];
-  const fill = new FillProcess([
-    "-c",
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(a.port),
-    "--replies",
-    "-d",
-    "40MB",
-    "--rate",
-    "8",
-    "--report",
-    "json",
-  ]);
+  const acked = ["--replies", "-d", "40MB", "--rate", "8", "--report", "json"];
+  const fill = new FillProcess(["-c", "-h", "127.0.0.1", "-p", String(a.port), ...acked]);
   await fill.waitForStderr(/Filling /);
   const watcher = client(a);
   await watcher.connect();

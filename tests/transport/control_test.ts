@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ConnectionError } from "../../lib/errors.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { controlOptions, isServerError, NodeClients } from "../../lib/transport/control.ts";
+import type { NodeInfo } from "../../lib/types.ts";
 import { closedPort } from "../_cli.ts";
 import { withTransport } from "../_local.ts";
 
@@ -79,13 +80,7 @@ Deno.test("NodeClients.close() closes every data socket and refuses new ones", a
   await using local = await startLocalRedis();
   const target = localTarget(local);
   const clients = new NodeClients(target);
-  const node = {
-    id: "standalone",
-    host: target.host,
-    port: target.port,
-    role: "master" as const,
-    slots: [[0, 16383] as const],
-  };
+  const node = standaloneNode(target);
   const socket = await clients.openWriter(node);
   await clients.close();
   await socket.closed;
@@ -101,13 +96,7 @@ Deno.test("NodeClients reconnects after the server closed its connections, and s
   const local = await startLocalRedis();
   const target = localTarget(local);
   const clients = new NodeClients(target);
-  const node = {
-    id: "standalone",
-    host: target.host,
-    port: target.port,
-    role: "master" as const,
-    slots: [[0, 16383] as const],
-  };
+  const node = standaloneNode(target);
   try {
     assert.equal(await clients.call(target, ["PING"]), "PONG");
     // Every other client's connection closed at once, as by a restart: the next call connects
@@ -138,3 +127,14 @@ Deno.test("NodeClients reconnects after the server closed its connections, and s
     await local.stop();
   }
 });
+
+/** The one node of a standalone target. */
+function standaloneNode(target: { host: string; port: number }): NodeInfo {
+  return {
+    id: "standalone",
+    host: target.host,
+    port: target.port,
+    role: "master",
+    slots: [[0, 16383]],
+  };
+}
