@@ -13,8 +13,8 @@ import { runFill } from "../lib/fill/fill.ts";
 import { cpuSeconds, peakRssBytes } from "../lib/fill/process_stats.ts";
 import { ClusterTransport } from "../lib/transport/cluster.ts";
 import { StandaloneTransport } from "../lib/transport/standalone.ts";
-import type { FillResult, KeyspaceParams, Logger, Target, Transport } from "../lib/types.ts";
-import { verifyFill } from "../lib/verify/verify.ts";
+import type { KeyspaceParams, Logger, Target, Transport } from "../lib/types.ts";
+import { declaredFill, verifyFill } from "../lib/verify/verify.ts";
 import { generateCeiling, streamCeiling } from "./ceiling.ts";
 
 /** What the parent asks a run to do. */
@@ -108,22 +108,8 @@ async function runCase(spec: CaseSpec): Promise<CaseOutput> {
 }
 
 async function runVerify(transport: Transport, spec: CaseSpec): Promise<CaseOutput> {
-  const keyValueBytes = spec.keyspace.keySize + spec.keyspace.valueSize;
-  const fill: FillResult = {
-    keyspace: spec.keyspace,
-    shard: { index: 0, count: 1 },
-    written: true,
-    flushed: true,
-    acked: false,
-    keys: spec.keyspace.count,
-    bytes: spec.keyspace.count * keyValueBytes,
-    durationMs: 0,
-    cpuSeconds: 0,
-    peakRssBytes: 0,
-    nodes: [],
-    errors: 0,
-    interrupted: false,
-  };
+  const fill = declaredFill(spec.keyspace, { flushed: true, written: true });
+
   const cpu = cpuSeconds();
   const started = performance.now();
   const result = await verifyFill(transport, fill, {

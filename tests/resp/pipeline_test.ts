@@ -12,15 +12,10 @@ function nodeAt(port: number): NodeInfo {
   return { id: "standalone", host: "127.0.0.1", port, role: "master", slots: [[0, 16383]] };
 }
 
-function batch(commands: string[][]): Uint8Array {
-  const parts = commands.map((command) => encodeCommand(command));
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+async function batch(commands: string[][]): Promise<Uint8Array> {
+  return new Uint8Array(
+    await new Blob(commands.map((command) => encodeCommand(command) as BlobPart)).arrayBuffer(),
+  );
 }
 
 function plain(value: RespValue): unknown {
@@ -42,12 +37,12 @@ Deno.test("ReplyPipeline matches the replies of batches in flight to their batch
     const value = "v".repeat(100_000); // a reply spread over several reads
     await Promise.all([
       pipeline.send(
-        batch([["SET", "a", "1"], ["SET", "b", value], ["EXISTS", "a", "b", "c"]]),
+        await batch([["SET", "a", "1"], ["SET", "b", value], ["EXISTS", "a", "b", "c"]]),
         3,
         (reply) => first.push(plain(reply)),
       ),
       pipeline.send(
-        batch([["GET", "b"], ["GET", "c"], ["HGET", "a", "f"], ["INCR", "n"]]),
+        await batch([["GET", "b"], ["GET", "c"], ["HGET", "a", "f"], ["INCR", "n"]]),
         4,
         (reply, position) => second.push([position, plain(reply)]),
       ),
@@ -74,14 +69,17 @@ Deno.test("ReplyPipeline rejects batches in flight when the node stops answering
       { timeoutMs: 300 },
     );
     await assert.rejects(
-      () => pipeline.send(batch([["PING"]]), 1, () => {}),
+      async () => pipeline.send(await batch([["PING"]]), 1, () => {}),
       (error: unknown) =>
         error instanceof ConnectionError &&
         error.message ===
           `"127.0.0.1:${peer.port}" did not answer within 0.3 s; check the node (it may be overloaded or stopped)`,
     );
     // A pipeline that failed refuses more work at once.
-    await assert.rejects(() => pipeline.send(batch([["PING"]]), 1, () => {}), ConnectionError);
+    await assert.rejects(
+      async () => pipeline.send(await batch([["PING"]]), 1, () => {}),
+      ConnectionError,
+    );
   } finally {
     peer.close();
   }
@@ -93,7 +91,7 @@ Deno.test("ReplyPipeline rejects batches in flight when the node stops answering
   );
   try {
     // Both replies are owed when the node dies: the BLPOP blocks.
-    const outcome = pipeline.send(batch([["PING"], ["BLPOP", "none", "0"]]), 2, () => {})
+    const outcome = pipeline.send(await batch([["PING"], ["BLPOP", "none", "0"]]), 2, () => {})
       .then(() => undefined, (error: unknown) => error);
     await local.killNode(local.nodes[0]!);
     assert.match(String(await outcome), /Lost the connection to node "127\.0\.0\.1:\d+"/);
