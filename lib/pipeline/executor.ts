@@ -25,6 +25,7 @@ import type {
   Target,
   Transport,
 } from "../types.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
 import { silentLogger, silentProgress } from "../logger.ts";
 import { formatDuration } from "../units.ts";
 import type { Registry } from "./registry.ts";
@@ -86,7 +87,11 @@ function renderValue(value: unknown): string {
  */
 export function describeTarget(target: Target): string {
   const parts = [
-    `${target.tls === undefined ? "redis" : "rediss"}://${target.host}:${target.port}`,
+    isUnixSocket(target.host)
+      ? `unix://${target.host}`
+      : `${target.tls === undefined ? "redis" : "rediss"}://${
+        formatAddress(target.host, target.port)
+      }`,
     `mode ${target.mode}`,
   ];
   if (target.tls !== undefined) {

@@ -14,6 +14,7 @@ import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
+import { formatAddress } from "../address.ts";
 
 interface KeyspaceOptions {
   size: number;
@@ -185,7 +186,9 @@ async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
     const policy = infoField(info, "maxmemory_policy");
     if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
       logger.warn(
-        `Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one`,
+        `Node "${
+          formatAddress(node.host, node.port)
+        }" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one`,
       );
     }
   }

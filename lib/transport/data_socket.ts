@@ -14,6 +14,7 @@ import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { connectSocket } from "./connectors.ts";
 import { connectDeno, DenoDataSocket, describeSocketError, lostNode } from "./deno_socket.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress } from "../address.ts";
 
 /** Options for {@linkcode openDataSocket}. */
 export interface OpenDataSocketOptions {
@@ -50,14 +51,14 @@ export async function openDataSocket(
     } catch (error) {
       data.close();
       throw new ConnectionError(
-        describeConnectError(error, `${node.host}:${node.port}`, target),
+        describeConnectError(error, formatAddress(node.host, node.port), target),
         { cause: error },
       );
     }
     if (reply.type === "-") {
       data.close();
       throw new ConnectionError(
-        describeConnectError(new Error(reply.text), `${node.host}:${node.port}`, target),
+        describeConnectError(new Error(reply.text), formatAddress(node.host, node.port), target),
       );
     }
   }
@@ -88,7 +89,7 @@ export class NodeDataSocket implements DataSocket {
     this.#socket = socket;
     this.node = node;
     this.#stallTimeoutMs = stallTimeoutMs;
-    const address = `${node.host}:${node.port}`;
+    const address = formatAddress(node.host, node.port);
     this.closed = new Promise<void>((resolve, reject) => {
       socket.on("error", (error: Error) => {
         this.#failure ??= new FillError(
@@ -120,7 +121,7 @@ export class NodeDataSocket implements DataSocket {
   }
 
   #writeSlice(chunk: Uint8Array): Promise<void> {
-    const address = `${this.node.host}:${this.node.port}`;
+    const address = formatAddress(this.node.host, this.node.port);
     if (this.#done || this.#socket.destroyed) {
       return Promise.reject(this.#failure ?? lostNode(address));
     }
