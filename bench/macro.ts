@@ -160,7 +160,9 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
 }
 
 async function startSetup(options: LocalRedisOptions): Promise<Setup> {
-  const redis = await startLocalRedis(options);
+  // The command's own signal listener (lib/cli/signals.ts) quits on Ctrl-C; lib/local's
+  // unload listener then kills these servers.
+  const redis = await startLocalRedis({ ...options, handleSignals: false });
   const target: Target = localTarget(redis, { commandTimeoutMs: 60_000 });
   const init = { target, logger: quiet };
   const control = redis.kind === "cluster"

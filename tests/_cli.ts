@@ -39,10 +39,12 @@ export interface RunFillCliOptions {
   timeoutMs?: number;
   /** Deno permission flags instead of `-A`, e.g. `["-A", "--deny-net"]`. */
   permissions?: string[];
+  /** Text piped to stdin (default: no stdin). */
+  stdin?: string;
 }
 
 /**
- * Runs `deno run -A tasks/fill.ts ARGS` to the end.
+ * Runs `deno run -A tasks/redfill.ts fill ARGS` (what `deno task fill ARGS` runs) to the end.
  *
  * @param args The flags.
  * @param options Environment and a hang guard.
@@ -51,14 +53,19 @@ export interface RunFillCliOptions {
 export async function runFillCli(args: string[], options: RunFillCliOptions = {}): Promise<CliRun> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
+    args: ["run", ...(options.permissions ?? ["-A"]), "tasks/redfill.ts", "fill", ...args],
     cwd: ROOT,
     clearEnv: true,
     env: childEnv(options.env),
-    stdin: "null",
+    stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
@@ -118,7 +125,7 @@ export class FillProcess {
   #stderr = "";
 
   /**
-   * Starts `deno run -A tasks/fill.ts ARGS`.
+   * Starts `deno run -A tasks/redfill.ts fill ARGS`.
    *
    * @param args The flags.
    * @param options Extra environment variables; `terminal: true` runs it as a terminal
@@ -126,7 +133,7 @@ export class FillProcess {
    *   the whole group.
    */
   constructor(args: string[], options: { env?: Record<string, string>; terminal?: boolean } = {}) {
-    const deno = [Deno.execPath(), "run", "-A", "tasks/fill.ts", ...args];
+    const deno = [Deno.execPath(), "run", "-A", "tasks/redfill.ts", "fill", ...args];
     const [program, ...rest] = options.terminal ? ["setsid", ...deno] : deno;
     const child = new Deno.Command(program!, {
       args: rest,

@@ -8,13 +8,13 @@ import type { VerifyResult } from "../../lib/types.ts";
 import { runSteps } from "./_run.ts";
 import { clusterPassReport } from "../report/_reports.ts";
 
-const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
+const REDFILL = new URL("../../tasks/redfill.ts", import.meta.url).pathname;
 const PASSWORD = "Pa55-word-that-must-not-leak";
 
 /** Runs `deno task run FILE` as a user would, with extra environment variables. */
 async function runPipelineFile(file: string, env: Record<string, string>) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", RUN, file],
+    args: ["run", "--allow-all", REDFILL, "run", file],
     env: { ...env, NO_COLOR: "1" },
     stdin: "null",
   }).output();
