@@ -84,8 +84,10 @@ interface Setup {
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {} };
-const CASE_SCRIPT = fileURLToPath(new URL("./_case.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+/** A file of this folder, as a path (the benchmark runs from a local copy of redfill). */
+function localFile(relative: string): string {
+  return fileURLToPath(new URL(relative, import.meta.url));
+}
 
 /**
  * Starts the local servers, runs the rounds, stops the servers.
@@ -228,7 +230,14 @@ async function runOne(
 
 async function runCaseProcess(spec: CaseSpec, id: CaseId): Promise<CaseOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG, CASE_SCRIPT, JSON.stringify(spec)],
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      localFile("../deno.json"),
+      localFile("./_case.ts"),
+      JSON.stringify(spec),
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -37,12 +37,19 @@ import {
 import { runMicroGroups } from "../bench/_micro.ts";
 import { slotTagGroups } from "../bench/slot_tags_bench.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const DEFAULT_JSON = `${ROOT}bench/results/latest.json`;
-const DEFAULT_THRESHOLDS = `${ROOT}bench/thresholds.json`;
-
-/** One line for `redfill --help`. */
-export const summary = "Benchmarks: the fill beside the raw ceiling, as ratios; --check gates CI";
+/**
+ * The project folder: the benchmark starts its cases as files and writes `bench/results/`, so
+ * it runs from a local copy of redfill only.
+ */
+function projectRoot(): string {
+  const root = new URL("../", import.meta.url);
+  if (root.protocol !== "file:") {
+    throw new UsageError(
+      `redfill bench runs from a local copy of redfill (this one runs from "${root.href}"): clone it and run "deno task bench"`,
+    );
+  }
+  return fileURLToPath(root);
+}
 
 interface BenchFlags {
   size: string;
@@ -79,6 +86,7 @@ function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE
  * @returns The program.
  */
 export function benchProgram(context: Pick<CommandContext, "name" | "version">) {
+  const root = projectRoot();
   return createProgram({
     name: context.name,
     description:
@@ -124,14 +132,19 @@ export function benchProgram(context: Pick<CommandContext, "name" | "version">) 
     .option("--micro-time <ms>", "milliseconds per micro case", "500")
     .addOption(
       new Option("--json <path>", "where to write the JSON report")
-        .default(DEFAULT_JSON, "bench/results/latest.json"),
+        .default(`${root}bench/results/latest.json`, "bench/results/latest.json"),
     )
     .option("--markdown <path>", "also write the Markdown report here")
     .option("--check", "exit 1 when a measured ratio crosses a threshold (others are skipped)")
     .addOption(
       new Option("--thresholds <path>", "thresholds file for --check")
-        .default(DEFAULT_THRESHOLDS, "bench/thresholds.json"),
+        .default(`${root}bench/thresholds.json`, "bench/thresholds.json"),
     );
+}
+
+/** The shipped thresholds file. */
+function defaultThresholds(): string {
+  return `${projectRoot()}bench/thresholds.json`;
 }
 
 function parseCases(text: string): CaseId[] {
@@ -197,7 +210,7 @@ async function bench(flags: BenchFlags): Promise<void> {
     throw new UsageError(`"--check" gates on macro ratios: drop "--micro"`);
   }
   // Read the thresholds first: a broken file should fail before minutes of benchmarking.
-  const thresholds: Threshold[] = flags.check || flags.thresholds !== DEFAULT_THRESHOLDS
+  const thresholds: Threshold[] = flags.check || flags.thresholds !== defaultThresholds()
     ? await loadThresholds(flags.thresholds)
     : await loadThresholds(flags.thresholds).catch(() => []);
 

@@ -8,7 +8,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { InterruptedError, isUserError } from "../lib/errors.ts";
+import { InterruptedError, isUserError, UsageError } from "../lib/errors.ts";
 import { startLocalRedis } from "../lib/local/mod.ts";
 import type { LocalRedis } from "../lib/local/mod.ts";
 import { askPassword } from "../lib/cli/askpass.ts";
@@ -26,13 +26,27 @@ import type { GracefulPeriod } from "../lib/cli/signals.ts";
 import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import type { Override, Pipeline } from "../lib/pipeline/types.ts";
-import { loadPipeline } from "../lib/builtins.ts";
+import { type LoadOptions, loadPipeline, parsePipeline } from "../lib/builtins.ts";
 
-const FILL_PIPELINE = fileURLToPath(new URL("../pipelines/fill.yaml", import.meta.url));
+/** The built-in pipeline `deno task fill` lays its flags over. */
+const FILL_PIPELINE = new URL("../pipelines/fill.yaml", import.meta.url);
 
-/** One line for `redfill --help`. */
-export const summary =
-  "Fill Redis with generated data, verify and report (a local demo server without -h)";
+/**
+ * Loads `pipelines/fill.yaml` with overrides: from its file in a local copy, or fetched when
+ * redfill itself runs from a URL (installed from a registry).
+ */
+async function loadFillPipeline(options: LoadOptions): Promise<Pipeline> {
+  if (FILL_PIPELINE.protocol === "file:") {
+    return await loadPipeline(fileURLToPath(FILL_PIPELINE), options);
+  }
+  const response = await fetch(FILL_PIPELINE);
+  if (!response.ok) {
+    throw new UsageError(
+      `Cannot read ${FILL_PIPELINE.href}: ${response.status} ${response.statusText}`,
+    );
+  }
+  return await parsePipeline(await response.text(), FILL_PIPELINE.href, options);
+}
 
 /**
  * Runs `redfill fill`.
@@ -65,7 +79,7 @@ export async function main(
       });
     }
     const load = (extra: Override[]): Promise<Pipeline> =>
-      loadPipeline(FILL_PIPELINE, {
+      loadFillPipeline({
         set: [...request.overrides, ...extra],
         env: {},
         cwd: callerDirectory(),

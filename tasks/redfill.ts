@@ -17,21 +17,34 @@
 
 import config from "../deno.json" with { type: "json" };
 import { ExitCode, UsageError } from "../lib/errors.ts";
-import { type CommandContext, type CommandModule, commandName } from "../lib/cli/command.ts";
+import { type CommandContext, type CommandEntry, commandName } from "../lib/cli/command.ts";
 import { reportError } from "../lib/cli/errors.ts";
 import { installSignals, noSignals, type SignalScope } from "../lib/cli/signals.ts";
 import { helpEpilogue } from "../lib/cli/usage.ts";
 import { didYouMean } from "../lib/suggest.ts";
-import * as bench from "./bench.ts";
-import * as fill from "./fill.ts";
-import * as redis from "./redis.ts";
-import * as run from "./run.ts";
 
 /** What `--version` prints: the name and the version in deno.json. */
 export const VERSION = `redfill ${config.version}`;
 
-/** The commands, in help order. */
-export const COMMANDS: Readonly<Record<string, CommandModule>> = { fill, run, bench, redis };
+/** The commands, in help order; each module is imported only when its command runs. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  fill: {
+    summary: "Fill Redis with generated data, verify and report (a local demo server without -h)",
+    load: () => import("./fill.ts"),
+  },
+  run: {
+    summary: "Run a pipeline file (connect, fill, verify, report, your own steps)",
+    load: () => import("./run.ts"),
+  },
+  bench: {
+    summary: "Benchmarks: the fill beside the raw ceiling, as ratios; --check gates CI",
+    load: () => import("./bench.ts"),
+  },
+  redis: {
+    summary: "Local redis-server processes for trying redfill: redis up|down|status",
+    load: () => import("./redis.ts"),
+  },
+};
 
 /** Options for {@linkcode redfill}. */
 export interface RedfillOptions {
@@ -127,7 +140,7 @@ export async function redfill(
       );
     }
     const context: CommandContext = { name: commandName(first, env), version: VERSION, signals };
-    return await command.main(rest, context);
+    return await (await command.load()).main(rest, context);
   } catch (error) {
     return reportError(error);
   }

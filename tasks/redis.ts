@@ -36,9 +36,6 @@ import {
   writeState,
 } from "../lib/local/state.ts";
 
-/** One line for `redfill --help`. */
-export const summary = "Local redis-server processes for trying redfill: redis up|down|status";
-
 /** The state file: `.redfill/local.json` in the project (in the working directory when run from a URL). */
 const DEFAULT_STATE = new URL(import.meta.url).protocol === "file:"
   ? fileURLToPath(new URL("../.redfill/local.json", import.meta.url))

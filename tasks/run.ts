@@ -15,9 +15,6 @@ import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import { defaultRegistry, loadPipeline } from "../lib/builtins.ts";
 import { type Registry } from "../lib/pipeline/registry.ts";
 
-/** One line for `redfill --help`. */
-export const summary = "Run a pipeline file (connect, fill, verify, report, your own steps)";
-
 /** Options for {@linkcode main}. */
 export interface RunMainOptions {
   /** The registry to use (default: the built-ins). */

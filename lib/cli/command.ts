@@ -17,10 +17,8 @@ export interface CommandContext {
   readonly signals: SignalScope;
 }
 
-/** A command of `redfill`: `fill`, `run`, `bench`, `redis`. */
+/** What a command's module exports: its `main`. */
 export interface CommandModule {
-  /** One line for `redfill --help`. */
-  readonly summary: string;
   /**
    * Runs the command.
    *
@@ -29,6 +27,14 @@ export interface CommandModule {
    * @returns The exit code.
    */
   main(args: readonly string[], context: CommandContext): Promise<number>;
+}
+
+/** A command of `redfill`: `fill`, `run`, `bench`, `redis`. */
+export interface CommandEntry {
+  /** One line for `redfill --help`. */
+  readonly summary: string;
+  /** Imports the command's module, only when it runs (`fill --help` loads no benchmark). */
+  load(): Promise<CommandModule>;
 }
 
 /**

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
+import type { RunReport } from "./types.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -145,8 +146,12 @@ export const RunReportSchema = z.strictObject({
   description: "What a redfill run did: target, nodes, fill, verify and steps. No secrets.",
 });
 
-/** A run report (see {@linkcode RunReportSchema}). */
-export type RunReport = z.infer<typeof RunReportSchema>;
+/** A run report (see {@linkcode RunReportSchema}), written out in `types.ts` for the public API. */
+export type { RunReport } from "./types.ts";
+
+/** Fails `deno check` when the schema's output and the written-out type differ. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _schemaMatchesTypes: Same<z.infer<typeof RunReportSchema>, RunReport> = true;
 
 /** What {@linkcode buildRunReport} reads: the run context's facts and steps. */
 export interface RunReportInput {
