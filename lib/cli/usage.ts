@@ -106,8 +106,11 @@ const HELP_CONFIG: Partial<Help> = {
  *   examples: [["", "run it"], ["--help", "this help"], ["--version", "the version"]],
  *   version: "redfill 0.1.0",
  * });
- * ok(program.helpInformation().startsWith("Usage: redfill demo [options]\n"));
- * ok(program.helpInformation().includes("Exit codes:\n  0    done\n"));
+ * let help = "";
+ * program.configureOutput({ writeOut: (text) => help += text });
+ * program.outputHelp();
+ * ok(help.startsWith("Usage: redfill demo [options]\n"));
+ * ok(help.includes("Exit codes:\n  0    done\n"));
  * ```
  *
  * @param spec The name, description, exit codes, examples and version.
