@@ -34,6 +34,7 @@ export {
   RedfillError,
   UsageError,
 } from "./lib/errors.ts";
+export { drop, give, Message, option, sentence, stepOption } from "./lib/message.ts";
 export { FillFailedError, runFill } from "./lib/fill/fill.ts";
 export { verifyFill } from "./lib/verify/verify.ts";
 export { buildRunReport, REPORT_SCHEMA_VERSION } from "./lib/report/model.ts";
@@ -58,9 +59,11 @@ export type { VerifyFillOptions } from "./lib/verify/verify.ts";
 export type { RunReportInput } from "./lib/report/model.ts";
 export type {
   ReportCheck,
+  ReportClient,
   ReportFill,
   ReportFillNode,
   ReportNode,
+  ReportStatus,
   ReportStep,
   ReportTarget,
   ReportVerify,
@@ -75,6 +78,13 @@ export type {
   WrittenReport,
 } from "./lib/steps/report.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
+export type {
+  MentionValue,
+  MessagePart,
+  OptionMention,
+  OptionNamer,
+  RenderMessageOptions,
+} from "./lib/message.ts";
 export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
 export type { LoadOptions } from "./lib/builtins.ts";
 export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
@@ -114,6 +124,7 @@ export type {
   NodeVerifyResult,
   OptionsOf,
   OptionsSchema,
+  PlanStepView,
   ProgressReporter,
   ProgressSnapshot,
   RedisArg,
@@ -122,6 +133,7 @@ export type {
   StepCheckProblem,
   StepContext,
   StepDefinition,
+  StepPlanContext,
   StepRecord,
   Target,
   TargetMode,

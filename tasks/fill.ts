@@ -129,7 +129,7 @@ export async function main(
         { debug },
       );
     }
-    return reportError(error, { debug });
+    return reportError(error, { debug, optionName: flagOf });
   } finally {
     period?.dispose();
     if (local) await local.stop();

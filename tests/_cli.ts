@@ -277,16 +277,33 @@ export function assertNoSecret(run: CliRun, secrets: string[]): void {
 }
 
 /**
- * Listens on a free loopback port, accepts connections and never answers: a peer that hangs.
+ * `-h 127.0.0.1 -p PORT` for the first node of a local server.
  *
+ * @param local The running server.
+ * @returns The flags.
+ */
+export function addressFlags(local: { nodes: readonly { port: number }[] }): string[] {
+  return ["-h", "127.0.0.1", "-p", String(local.nodes[0]!.port)];
+}
+
+/**
+ * Listens on a free loopback port and hands every accepted connection to `serve` (by default
+ * it is kept and never answered: a peer that hangs).
+ *
+ * @param serve What to do with a connection.
  * @returns The port and a function that closes the listener and every accepted connection.
  */
-export function silentPeer(): { port: number; close(): void } {
+export function silentPeer(
+  serve: (conn: Deno.Conn) => Promise<void> = () => Promise.resolve(),
+): { port: number; close(): void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
   (async () => {
     try {
-      for await (const conn of listener) conns.push(conn);
+      for await (const conn of listener) {
+        conns.push(conn);
+        serve(conn).catch(() => {});
+      }
     } catch {
       // closed
     }

@@ -4,6 +4,11 @@
  * is printed with its stack and a request to report it, exit 70. Commander errors become
  * usage errors with a did-you-mean.
  *
+ * Lower layers name pipeline options in their errors (`target.tls.cert`), as mentions the
+ * reader's names replace (`lib/message.ts`). A run's errors are named by the executor with the
+ * `optionName` the command gave the loader (`deno task fill`: the flags of `flagOf`);
+ * an error that never went through a run is named here, with the same `optionName`.
+ *
  * @module
  */
 
@@ -16,6 +21,7 @@ import {
   PluginStepError,
   UsageError,
 } from "../errors.ts";
+import type { OptionNamer } from "../message.ts";
 import type { RunResult } from "../pipeline/types.ts";
 import { didYouMean } from "../suggest.ts";
 import { writeErr } from "./terminal.ts";
@@ -110,6 +116,11 @@ export function usageErrorFromCommander(error: CommanderError, program: Commande
 export interface ReportErrorOptions {
   /** Print the stack trace too. */
   debug?: boolean;
+  /**
+   * How this command names pipeline options (`deno task fill`: `flagOf`); without it an
+   * error's mentions show as option paths, as a pipeline file's reader knows them.
+   */
+  optionName?: OptionNamer | undefined;
 }
 
 /** The sentence printed after an internal error's stack. */
@@ -146,6 +157,7 @@ function printInternal(error: InternalError): ExitCodeValue {
 export function reportError(error: unknown, options: ReportErrorOptions = {}): ExitCodeValue {
   if (error instanceof InternalError) return printInternal(error);
   if (!isUserError(error)) return printInternal(new InternalError({ cause: error }));
+  if (options.optionName !== undefined) error.nameOptions({ name: options.optionName });
   writeErr(error.message);
   if (options.debug === true && error.stack !== undefined) writeErr(error.stack);
   if (options.debug === true && error.cause !== undefined) {

@@ -7,6 +7,7 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
+import { type Message, sentence } from "../message.ts";
 import type {
   DataSocket,
   FillResult,
@@ -27,6 +28,7 @@ import { servingMasters } from "../cluster/nodes.ts";
 import { SLOT_COUNT, slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { infoField } from "../resp/info.ts";
 import { sleep } from "../time.ts";
+import { formatBytes } from "../units.ts";
 
 /** Options for {@linkcode runFill}. */
 export interface RunFillOptions {
@@ -36,11 +38,18 @@ export interface RunFillOptions {
   shard?: Shard | undefined;
   /** Writers per master (default 8 standalone, 2 per master in a cluster). */
   connections?: number | undefined;
-  /** Bytes per batch buffer; by default all buffers share 8 MiB (at most 8 MiB each, at least 128 KiB). */
+  /**
+   * Bytes per batch buffer; by default all buffers share 8 MiB (at most 8 MiB each, at least
+   * 128 KiB). Every writer has two; all of them together take at most 512 MiB, each shrunk to
+   * fit.
+   */
   batchBytes?: number | undefined;
   /** Keep replies on and count every one. */
   acked?: boolean | undefined;
-  /** Cap in bytes per second. */
+  /**
+   * Cap in bytes of keys and values per second (RESP framing not counted), averaged from the
+   * fill's start: the reported throughput never exceeds it.
+   */
   rateBytesPerSecond?: number | undefined;
   /** Whether the target was flushed before (recorded in the result). */
   flushed?: boolean | undefined;
@@ -71,7 +80,7 @@ export class FillFailedError extends FillError {
    * @param result The partial result.
    * @param cause The underlying error.
    */
-  constructor(message: string, result: FillResult, cause?: unknown) {
+  constructor(message: string | Message, result: FillResult, cause?: unknown) {
     super(message, { cause });
     this.name = "FillFailedError";
     this.result = result;
@@ -190,17 +199,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
         : FILL_DEFAULTS.standaloneConnections),
   );
   const writerCount = masters.length * perMaster;
-  const batchBytes = Math.max(
-    encoder.maxCommandBytes,
-    options.batchBytes ??
-      Math.min(
-        FILL_DEFAULTS.batchBytes,
-        Math.max(
-          FILL_DEFAULTS.minBatchBytes,
-          Math.floor(FILL_DEFAULTS.bufferBudgetBytes / (2 * writerCount)),
-        ),
-      ),
-  );
+  const batchBytes = batchBufferBytes(encoder.maxCommandBytes, writerCount, options);
   // The nodes in the result, in order: the masters, then any node a later round wrote to.
   const nodes: NodeInfo[] = [...masters];
   const plans: WriterPlan[] = [];
@@ -217,11 +216,14 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const allPlans = [...plans];
   const totalKeys = range.end - range.start;
   const keyValueBytes = keyspace.params.keySize + keyspace.params.valueSize;
-  const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined;
   const barrierTimeoutMs = options.barrierTimeoutMs ?? FILL_DEFAULTS.barrierTimeoutMs;
   const failoverTimeoutMs = options.failoverTimeoutMs ?? FILL_DEFAULTS.failoverTimeoutMs;
   const cpuStart = cpuSeconds();
   const started = performance.now();
+  // The cap counts from the same start as the reported throughput.
+  const rate = options.rateBytesPerSecond
+    ? new RateLimiter(options.rateBytesPerSecond, started)
+    : undefined;
   let peakRss = Deno.memoryUsage().rss;
   const nodeTotals = (node: NodeInfo): WriterCounters => {
     const total = newCounters();
@@ -421,6 +423,38 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     options.logger.debug(`DBSIZE after the fill failed: ${error}`);
   }
   return final;
+}
+
+/**
+ * The size of each batch buffer. By default the 8 MiB budget is shared by every writer's two
+ * buffers (each at most 8 MiB, at least 128 KiB). An explicit `batchBytes` sets each buffer,
+ * but all of them together (writers × 2) take at most 512 MiB: above that each is shrunk to
+ * fit, with a warning. A buffer always holds at least one command.
+ */
+function batchBufferBytes(
+  maxCommandBytes: number,
+  writerCount: number,
+  options: Pick<RunFillOptions, "batchBytes" | "logger">,
+): number {
+  const buffers = 2 * writerCount;
+  if (options.batchBytes === undefined) {
+    const shared = Math.floor(FILL_DEFAULTS.bufferBudgetBytes / buffers);
+    return Math.max(
+      maxCommandBytes,
+      Math.min(FILL_DEFAULTS.batchBytes, Math.max(FILL_DEFAULTS.minBatchBytes, shared)),
+    );
+  }
+  const most = Math.floor(FILL_DEFAULTS.maxBufferBudgetBytes / buffers);
+  if (options.batchBytes <= most) return Math.max(maxCommandBytes, options.batchBytes);
+  const size = Math.max(maxCommandBytes, most);
+  options.logger.warn(
+    `Batch buffers of ${formatBytes(options.batchBytes)} for ${writerCount} writer${
+      writerCount === 1 ? "" : "s"
+    } (two each) would take ${formatBytes(options.batchBytes * buffers)}: using ${
+      formatBytes(size)
+    } each, ${formatBytes(size * buffers)} in all (the most batch buffers may take)`,
+  );
+  return size;
 }
 
 interface RunWritersOptions {
@@ -700,7 +734,8 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     const sent = `${partial.keys.toLocaleString("en-US")} of ${
       totalKeys.toLocaleString("en-US")
     } keys were sent before it failed`;
-    return new FillFailedError(`${error.message}; ${sent}`, partial, error);
+    // The sentence, not its text, so the options it mentions are still named for the reader.
+    return new FillFailedError(sentence`${error.sentence}; ${sent}`, partial, error);
   }
   return error;
 }

@@ -49,6 +49,16 @@ export interface ReportFillNode {
   errors: number;
 }
 
+/** What the client paid for the fill. */
+export interface ReportClient {
+  /** Client CPU seconds (user + system) during the fill. */
+  cpuSeconds: number;
+  /** Client CPU seconds per GiB (2^30 bytes) of keys and values sent; null when nothing was sent. */
+  cpuSecondsPerGib: number | null;
+  /** Peak resident memory of the client process (VmHWM on Linux). */
+  peakRssBytes: number;
+}
+
 /** What the fill did. */
 export interface ReportFill {
   /** false: a keyspace declared for a fill made earlier. */
@@ -57,7 +67,7 @@ export interface ReportFill {
   flushed: boolean;
   /** Whether every reply was counted (acked mode). */
   acked: boolean;
-  /** Whether the fill was interrupted. */
+  /** Whether the fill was stopped (Ctrl-C, SIGTERM) part-way. */
   interrupted: boolean;
   /** The keyspace. */
   keyspace: {
@@ -87,20 +97,16 @@ export interface ReportFill {
   };
   /** Keys sent. */
   keys: number;
-  /** Bytes of keys and values sent. */
+  /** Bytes of keys and values sent (RESP framing not counted). */
   bytes: number;
-  /** Wall time of the fill. */
-  durationMs: number;
-  /** Throughput. */
-  megabytesPerSecond: number;
-  /** Client CPU seconds (user + system) during the fill. */
-  cpuSeconds: number;
-  /** Client CPU seconds per unit of bytes sent; null when nothing was sent. */
-  cpuSecondsPerGigabyte: number | null;
-  /** Peak resident memory of the client. */
-  peakRssBytes: number;
   /** Error replies in all (acked mode). */
   errors: number;
+  /** Wall time of the fill. */
+  durationMs: number;
+  /** Throughput in MiB/s (2^20 bytes per second). */
+  mibPerSecond: number;
+  /** The client's cost. */
+  client: ReportClient;
   /** Per master. */
   nodes: ReportFillNode[];
 }
@@ -175,15 +181,23 @@ export interface ReportStep {
   error: string | null;
 }
 
-/** A run report: what a redfill run did — target, nodes, fill, verify and steps; no secrets. */
+/** How a run ended. */
+export type ReportStatus = "passed" | "failed" | "interrupted";
+
+/** A run report: what a redfill run did — status, target, topology, fill, verify and steps; no secrets. */
 export interface RunReport {
   /** The version of the report's JSON format. */
-  schemaVersion: 1;
+  schemaVersion: 2;
   /** Name of the pipeline that ran. */
   pipeline: string;
   /** When the report was made (ISO 8601, UTC). */
   createdAt: string;
-  /** Every step finished and verify (if it ran) passed. */
+  /**
+   * passed: every step finished and every check passed; failed: a step failed or a check did
+   * not pass; interrupted: the run was stopped (Ctrl-C, SIGTERM) before it finished.
+   */
+  status: ReportStatus;
+  /** status is "passed". */
   ok: boolean;
   /** Where the run connected. */
   target: ReportTarget;
@@ -195,13 +209,13 @@ export interface RunReport {
     masters: number;
     /** Replicas. */
     replicas: number;
+    /** Every node. */
+    nodes: ReportNode[];
   } | null;
-  /** Every node. */
-  nodes: ReportNode[];
   /** null when no fill or keyspace step ran. */
   fill: ReportFill | null;
   /** null when no verify step ran. */
   verify: ReportVerify | null;
-  /** The steps that ran. */
+  /** The steps that ran before the report, in order. */
   steps: ReportStep[];
 }
