@@ -101,9 +101,11 @@ Deno.test("Ctrl-C under deno task fill --report json --out writes the partial re
     const path = join(dir, "r.json");
     assert.ok(screen.includes(`Wrote the json report to ${path}`), screen);
     const report = JSON.parse(await Deno.readTextFile(path)) as {
+      status: string;
       ok: boolean;
       fill: { interrupted: boolean; keys: number };
     };
+    assert.equal(report.status, "interrupted");
     assert.equal(report.ok, false);
     assert.equal(report.fill.interrupted, true);
     assert.equal(Number(await redisCli(port, "DBSIZE")), report.fill.keys);
