@@ -16,11 +16,11 @@
  */
 
 import config from "../deno.json" with { type: "json" };
-import { ExitCode, UsageError } from "../lib/errors.ts";
+import { UsageError } from "../lib/errors.ts";
 import { type CommandContext, type CommandEntry, commandName } from "../lib/cli/command.ts";
 import { reportError } from "../lib/cli/errors.ts";
 import { installSignals, noSignals, type SignalScope } from "../lib/cli/signals.ts";
-import { helpEpilogue } from "../lib/cli/usage.ts";
+import { ALL_EXIT_CODES, helpEpilogue } from "../lib/cli/usage.ts";
 import { didYouMean } from "../lib/suggest.ts";
 
 /** What `--version` prints: the name and the version in deno.json. */
@@ -75,17 +75,7 @@ function topHelp(name: string): string {
   ];
   const epilogue = helpEpilogue({
     name,
-    exitCodes: [
-      ExitCode.Ok,
-      ExitCode.CheckFailed,
-      ExitCode.Usage,
-      ExitCode.Connection,
-      ExitCode.Fill,
-      ExitCode.PluginFailed,
-      ExitCode.Internal,
-      ExitCode.Interrupted,
-      ExitCode.Terminated,
-    ],
+    exitCodes: ALL_EXIT_CODES,
     examples: [
       ["fill", "the demo: a local server, filled, verified, reported"],
       ["fill -p 7000 -d 1GiB", "1 GiB into 127.0.0.1:7000"],

@@ -5,12 +5,11 @@
  * @module
  */
 
-import { ExitCode } from "../lib/errors.ts";
 import { type CommandContext, inProcessContext } from "../lib/cli/command.ts";
 import { callerDirectory } from "../lib/cli/cwd.ts";
 import { reportError, reportRunFailure } from "../lib/cli/errors.ts";
 import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
-import { createProgram, parseProgram } from "../lib/cli/usage.ts";
+import { ALL_EXIT_CODES, createProgram, parseProgram } from "../lib/cli/usage.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import { defaultRegistry, loadPipeline } from "../lib/builtins.ts";
 import { type Registry } from "../lib/pipeline/registry.ts";
@@ -38,17 +37,7 @@ export function runProgram(context: Pick<CommandContext, "name" | "version">) {
     usage: "FILE [options]",
     description: "Run a pipeline file: load it, check every option and the plan before anything\n" +
       "connects, then run its steps in order.",
-    exitCodes: [
-      ExitCode.Ok,
-      ExitCode.CheckFailed,
-      ExitCode.Usage,
-      ExitCode.Connection,
-      ExitCode.Fill,
-      ExitCode.PluginFailed,
-      ExitCode.Internal,
-      ExitCode.Interrupted,
-      ExitCode.Terminated,
-    ],
+    exitCodes: ALL_EXIT_CODES,
     examples: [
       ["pipelines/fill.yaml --set target.port=7000", "the built-in fill, against port 7000"],
       ["pipelines/cluster-fill.yaml --dry-run", "print the plan, connect nowhere"],

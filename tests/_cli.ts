@@ -128,13 +128,11 @@ export class FillProcess {
    * Starts `deno run -A tasks/redfill.ts fill ARGS`.
    *
    * @param args The flags.
-   * @param options Extra environment variables; `terminal: true` runs it as a terminal
-   *   would, as the leader of its own process group, so {@linkcode FillProcess.ctrlC} reaches
-   *   the whole group.
+   * @param options Extra environment variables.
    */
-  constructor(args: string[], options: { env?: Record<string, string>; terminal?: boolean } = {}) {
+  constructor(args: string[], options: { env?: Record<string, string> } = {}) {
     const deno = [Deno.execPath(), "run", "-A", "tasks/redfill.ts", "fill", ...args];
-    const [program, ...rest] = options.terminal ? ["setsid", ...deno] : deno;
+    const [program, ...rest] = deno;
     const child = new Deno.Command(program!, {
       args: rest,
       cwd: ROOT,
@@ -192,11 +190,6 @@ export class FillProcess {
     } catch {
       // exited already
     }
-  }
-
-  /** Sends SIGINT to the whole process group, as Ctrl-C in a terminal does (`terminal: true`). */
-  ctrlC(): void {
-    Deno.kill(-this.#child.pid, "SIGINT");
   }
 
   /**
@@ -333,4 +326,35 @@ export function closedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/**
+ * Runs `redis-cli -p PORT ARGS` (or `-s PATH` for a socket path) and returns its output.
+ *
+ * @param port The port, or the Unix socket's path.
+ * @param args The command.
+ * @returns Its reply, trimmed.
+ */
+export async function redisCli(port: number | string, ...args: string[]): Promise<string> {
+  const address = typeof port === "string" ? ["-s", port] : ["-p", String(port)];
+  const output = await new Deno.Command("redis-cli", {
+    args: [...address, ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(output.stdout).trim();
+}
+
+/**
+ * Whether a pid is a running redis-server.
+ *
+ * @param pid The pid.
+ * @returns True while it runs redis-server.
+ */
+export function isRedisServer(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("redis-server");
+  } catch {
+    return false;
+  }
 }

@@ -132,7 +132,10 @@ export class TmuxTerminal {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const socket = (await this.#tmux(["display", "-p", "#{socket_path}"]).catch(() => "")).trim();
     await this.#tmux(["kill-server"]).catch(() => {});
+    // kill-server leaves the socket file behind.
+    if (socket !== "") await Deno.remove(socket).catch(() => {});
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

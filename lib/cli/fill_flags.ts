@@ -17,7 +17,7 @@ import { localTarget } from "../local/mod.ts";
 import type { LocalRedis } from "../local/mod.ts";
 import { parseRedisUrl } from "../pipeline/loader.ts";
 import type { Override } from "../pipeline/types.ts";
-import { createProgram, parseProgram } from "./usage.ts";
+import { ALL_EXIT_CODES, createProgram, parseProgram } from "./usage.ts";
 
 /** How the text typed after a flag (`true` for a switch) becomes an option's value. */
 export type FlagValue = (typed: string | true) => unknown;
@@ -356,16 +356,8 @@ export function fillProgram(options: FillProgramOptions = {}): Command {
       "Fill Redis (standalone or cluster, plaintext or TLS) with generated keys, verify and report.\n" +
       "Without a flag that names a server (-h, -p, --socket, --url, -u, -a, --askpass, --cacert, …),\n" +
       "a local redis-server is started for the run and stopped after.",
-    exitCodes: [
-      ExitCode.Ok,
-      ExitCode.CheckFailed,
-      ExitCode.Usage,
-      ExitCode.Connection,
-      ExitCode.Fill,
-      ExitCode.Internal,
-      ExitCode.Interrupted,
-      ExitCode.Terminated,
-    ],
+    // No uses: modules in pipelines/fill.yaml: every code but a plugin's failure.
+    exitCodes: ALL_EXIT_CODES.filter((code) => code !== ExitCode.PluginFailed),
     examples: [
       ["--cluster", "the demo: a local 3+3 cluster, filled, verified, reported"],
       ["-p 7000 -d 1GiB --flush", "1 GiB into 127.0.0.1:7000, after FLUSHALL"],

@@ -33,6 +33,9 @@ export const EXIT_CODE_HELP: Readonly<Record<ExitCodeValue, string>> = {
   [ExitCode.Terminated]: "stopped by SIGTERM; what was written is reported",
 };
 
+/** Every exit code, in order: what `run` (and `redfill` itself) can end with. */
+export const ALL_EXIT_CODES: readonly ExitCodeValue[] = Object.values(ExitCode);
+
 /** Width of help text, fixed so that it reads (and snapshots) the same on every terminal. */
 export const HELP_WIDTH = 100;
 

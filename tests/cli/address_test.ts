@@ -7,19 +7,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, runFillCli } from "../_cli.ts";
+import { assertFailure, redisCli, runFillCli } from "../_cli.ts";
 
 interface JsonReport {
   ok: boolean;
   fill: { keys: number };
-}
-
-async function dbsize(socket: string): Promise<number> {
-  const output = await new Deno.Command("redis-cli", {
-    args: ["-s", socket, "DBSIZE"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(output.stdout).trim());
 }
 
 Deno.test("--socket and unix:/// fill a server over its Unix socket", async () => {
@@ -36,7 +28,7 @@ Deno.test("--socket and unix:/// fill a server over its Unix socket", async () =
     assert.ok(bySocket.stderr.includes(`Connected to ${socket} (standalone)`), bySocket.stderr);
     const report = JSON.parse(bySocket.stdout) as JsonReport;
     assert.deepEqual([report.ok, report.fill.keys], [true, 64]);
-    assert.equal(await dbsize(socket), 64);
+    assert.equal(Number(await redisCli(socket, "DBSIZE")), 64);
 
     const byUrl = await runFillCli(["--url", `unix://${socket}`, "--seed", "2", ...flags]);
     assert.equal(byUrl.code, 0, byUrl.stderr);

@@ -7,15 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startLocalRedis } from "../../lib/local/mod.ts";
-import { assertFailure, runFillCli } from "../_cli.ts";
-
-async function dbsize(port: number): Promise<number> {
-  const output = await new Deno.Command("redis-cli", {
-    args: ["-p", String(port), "DBSIZE"],
-    stdout: "piped",
-  }).output();
-  return Number(new TextDecoder().decode(output.stdout).trim());
-}
+import { assertFailure, redisCli, runFillCli } from "../_cli.ts";
 
 Deno.test("an --out that cannot be written exits 2 before anything connects or is written", async () => {
   await using redis = await startLocalRedis();
@@ -47,7 +39,11 @@ Deno.test("an --out that cannot be written exits 2 before anything connects or i
       assert.match(run.stderr.trim(), pattern);
       assert.doesNotMatch(run.stderr, /Connected to|Filling/);
     }
-    assert.equal(await dbsize(redis.nodes[0]!.port), 0, "something was written");
+    assert.equal(
+      Number(await redisCli(redis.nodes[0]!.port, "DBSIZE")),
+      0,
+      "something was written",
+    );
     // A folder that does not exist yet is fine: it is made when the report is written.
     const nested = join(dir, "new", "deeper", "r.json");
     const ok = await runFillCli(["-h", "127.0.0.1", "-p", port, "-d", "64KB", "--out", nested]);

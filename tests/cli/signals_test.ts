@@ -9,24 +9,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { REPEAT_WINDOW_MS, SignalGate } from "../../lib/cli/signals.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
+import { isRedisServer, redisCli } from "../_cli.ts";
 import { TmuxTerminal } from "../_tmux.ts";
-
-async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const output = await new Deno.Command("redis-cli", {
-    args: ["-p", String(port), ...args],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(output.stdout).trim();
-}
-
-function isRedisServer(pid: number): boolean {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("redis-server");
-  } catch {
-    return false;
-  }
-}
 
 /** The keys the table report says were written, from the screen. */
 function reportedKeys(screen: string): number {
