@@ -236,7 +236,7 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--rate <MBps>",
-    description: "cap in MB/s",
+    description: "cap in MiB/s (MB means MiB, as in redis.conf)",
     sets: { "fill.rate": number },
     expected: "MB/s above 0",
     default: "no cap",
