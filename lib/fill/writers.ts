@@ -9,7 +9,12 @@
 import { FillError, RedfillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Transport } from "../types.ts";
 import type { BatchEncoder } from "./batch.ts";
-import { BulkWriter, type BulkWriterResult, type RateLimiter } from "./bulk_writer.ts";
+import {
+  batchBufferBytes,
+  BulkWriter,
+  type BulkWriterResult,
+  type RateLimiter,
+} from "./bulk_writer.ts";
 import type { WriterPlan } from "./plan.ts";
 import { LossVerdicts } from "./recovery.ts";
 
@@ -91,6 +96,11 @@ export async function runWriters(
       }
     }
     if (firstError !== undefined) throw firstError;
+    // Two buffers per writer, all in one piece of memory with one copy of the value pool.
+    const size = Math.max(
+      ...plans.map((plan) => batchBufferBytes(options.encoder, options.batchBytes, plan.asking)),
+    );
+    const buffers = options.encoder.allocateShared(size, 2 * plans.length);
     const outcomes = await Promise.all(plans.map(async (plan, index) => {
       const socket = sockets[index];
       if (!socket) return undefined;
@@ -107,6 +117,7 @@ export async function runWriters(
           rate: options.rate,
           barrierTimeoutMs: options.barrierTimeoutMs,
           asking: plan.asking,
+          buffers: [buffers[2 * index]!, buffers[2 * index + 1]!],
         }).run();
         if (outcome.fellBackToAcked) options.onFallback();
         plan.handedOn = [...outcome.redirected, ...[...outcome.asked.values()].flat()];
