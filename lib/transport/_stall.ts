@@ -7,6 +7,21 @@
  * @module
  */
 
+import { FillError } from "../errors.ts";
+
+/**
+ * The error of a socket whose peer stopped reading.
+ *
+ * @param address `host:port` of the node.
+ * @param timeoutMs The stall timeout.
+ * @returns The error.
+ */
+export function stallError(address: string, timeoutMs: number): FillError {
+  return new FillError(
+    `Node "${address}" stopped reading: a write made no progress for ${timeoutMs / 1000} s`,
+  );
+}
+
 /**
  * Calls `onStall` once a write has made no progress for `timeoutMs`: the time since the last
  * {@linkcode StallWatchdog.progress} (or the start of the write) while a write is in flight.

@@ -14,7 +14,7 @@ import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { connectSocket } from "./connectors.ts";
 import { connectDeno, DenoDataSocket, describeSocketError, lostNode } from "./deno_socket.ts";
 import { describeConnectError } from "./errors.ts";
-import { StallWatchdog } from "./_stall.ts";
+import { stallError, StallWatchdog } from "./_stall.ts";
 
 /** Options for {@linkcode openDataSocket}. */
 export interface OpenDataSocketOptions {
@@ -90,11 +90,7 @@ export class NodeDataSocket implements DataSocket {
     this.node = node;
     const address = `${node.host}:${node.port}`;
     this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
-      this.#failure ??= new FillError(
-        `Node "${address}" stopped reading: a write made no progress for ${
-          stallTimeoutMs / 1000
-        } s`,
-      );
+      this.#failure ??= stallError(address, stallTimeoutMs);
       socket.destroy();
     });
     this.closed = new Promise<void>((resolve, reject) => {

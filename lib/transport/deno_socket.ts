@@ -11,7 +11,7 @@
 import { ConnectionError, FillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { describeConnectError } from "./errors.ts";
-import { StallWatchdog } from "./_stall.ts";
+import { stallError, StallWatchdog } from "./_stall.ts";
 
 const READ_BYTES = 64 * 1024;
 
@@ -73,11 +73,7 @@ export class DenoDataSocket implements DataSocket {
     this.node = node;
     this.#address = `${node.host}:${node.port}`;
     this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
-      this.#failure ??= new FillError(
-        `Node "${this.#address}" stopped reading: a write made no progress for ${
-          stallTimeoutMs / 1000
-        } s`,
-      );
+      this.#failure ??= stallError(this.#address, stallTimeoutMs);
       this.close();
     });
     this.closed = this.#readLoop();
