@@ -40,8 +40,16 @@ export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
 export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
 export type { LoadOptions } from "./lib/builtins.ts";
+export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
 export type { RunPipelineOptions } from "./lib/pipeline/executor.ts";
-export type { Pipeline, PlannedStep, RunResult, StepResult } from "./lib/pipeline/types.ts";
+export type {
+  Override,
+  OverrideOrigin,
+  Pipeline,
+  PlannedStep,
+  RunResult,
+  StepResult,
+} from "./lib/pipeline/types.ts";
 export type { RunFillOptions } from "./lib/fill/fill.ts";
 export type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./lib/local/mod.ts";
 export type {
@@ -54,6 +62,7 @@ export type {
   FlushResult,
   KeyspaceParams,
   Logger,
+  NameOption,
   NodeFillResult,
   NodeInfo,
   NodeReply,
@@ -66,6 +75,7 @@ export type {
   RedisArg,
   Shard,
   SlotRange,
+  StepCheckProblem,
   StepContext,
   StepDefinition,
   StepRecord,

@@ -342,17 +342,29 @@ export interface VerifyResult {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The facts steps put into the run context, by name. Plugins add their own facts with
- * declaration merging, as Hono's middleware does:
+ * The facts steps put into the run context, by name, with their types. A step's `ctx.get`,
+ * `ctx.find` and `ctx.provide` take these names and return or take these types. A plugin adds
+ * its own facts by declaration merging, as Hono's middleware adds its variables, importing
+ * redfill by the name a user's project gives it (`"redfill"` in the import map):
  *
  * ```ts ignore
+ * import { defineStep } from "redfill";
+ *
+ * export interface DoctorReport { warned: boolean }
  * declare module "redfill" { interface ContextFacts { doctor: DoctorReport } }
+ *
+ * export default defineStep({
+ *   name: "memory-doctor", description: "…", needs: ["connection"], provides: ["doctor"],
+ *   run(ctx) { ctx.provide("doctor", { warned: false }); },
+ * });
  * ```
+ *
+ * `fixtures/steps/memory_doctor.ts` is that plugin, checked by `deno check`.
  */
 export interface ContextFacts {
   /** A connected transport (from `connect`). */
   connection: Transport;
-  /** The discovered topology (from `discover`). */
+  /** The discovered topology (from `connect`, refreshed by `discover`). */
   topology: Topology;
   /** A fill result (from `fill`, or a declared keyspace from `keyspace`). */
   fill: FillResult;
@@ -372,27 +384,49 @@ export interface FlushResult {
   deleted: number;
 }
 
-/** A fact name: one of {@linkcode ContextFacts}' keys, or a plugin's own string. */
+/**
+ * A fact name: one of {@linkcode ContextFacts}' keys, or a plugin's own string (whose value is
+ * `unknown` until the plugin declares it in `ContextFacts`).
+ */
 export type FactName = keyof ContextFacts | (string & Record<never, never>);
 
-/** The value of a fact. */
+/** The value of a fact: its type in {@linkcode ContextFacts}, or `unknown`. */
 export type FactValue<TFact extends string> = TFact extends keyof ContextFacts ? ContextFacts[TFact]
   : unknown;
 
-/** What a step's `run` receives besides its options. */
-export interface StepContext {
+/**
+ * What a step's `run` receives besides its options. The type parameters are the facts the step
+ * declared (`defineStep` captures them from `needs`, `provides` and `optional`), so reading or
+ * providing an undeclared fact fails to compile, and the executor refuses it at run time too:
+ *
+ * - `get(fact)` reads a fact in `needs`: the plan check guarantees an earlier step provided it.
+ *   A fact the step only provides is not readable with `get`, since it may not exist yet.
+ * - `find(fact)` reads a fact in `needs` or `optional`, or `undefined` when no earlier step
+ *   provided it (the `report` step reads whatever the run produced this way).
+ * - `provide(fact, value)` takes a fact in `provides`, with its type.
+ * - `has(fact)` tells whether any fact is there.
+ *
+ * The defaults (every fact) are for code that handles any step, like the executor.
+ */
+export interface StepContext<
+  TNeeds extends FactName = FactName,
+  TProvides extends FactName = FactName,
+  TOptional extends FactName = FactName,
+> {
   /** The id of the running step (its name unless `id:` was given). */
   readonly stepId: string;
   /** The target from the pipeline file and flags. */
   readonly target: Target;
   /** Name of the pipeline. */
   readonly pipeline: string;
-  /** Reads a fact an earlier step provided; throws when none did (the plan check prevents it). */
-  get<TFact extends FactName>(fact: TFact): FactValue<TFact>;
+  /** Reads a fact the step needs; the plan check guarantees an earlier step provided it. */
+  get<TFact extends TNeeds>(fact: TFact): FactValue<TFact>;
+  /** Reads a fact the step needs or declared optional, or `undefined` when none was provided. */
+  find<TFact extends TNeeds | TOptional>(fact: TFact): FactValue<TFact> | undefined;
   /** Whether a fact has been provided. */
   has(fact: FactName): boolean;
-  /** Provides a fact for later steps. */
-  provide<TFact extends FactName>(fact: TFact, value: FactValue<TFact>): void;
+  /** Provides a fact the step declared in `provides`, for later steps. */
+  provide<TFact extends TProvides>(fact: TFact, value: FactValue<TFact>): void;
   /** Outputs of earlier steps, by step id. */
   readonly outputs: ReadonlyMap<string, unknown>;
   /** Makes a transport for the target by the registry's rules (used by `connect`). */
@@ -450,10 +484,26 @@ export interface OptionsSchema<TOutput = unknown> {
 export type OptionsOf<TSchema> = TSchema extends OptionsSchema<infer TOutput> ? TOutput
   : never;
 
+/** Names an option as the reader of a message knows it (the CLI: `key-size` → `--key-size`). */
+export type NameOption = (option: string) => string;
+
+/** A problem a step's `check` finds at load time (a zod custom issue may carry `words` too). */
+export interface StepCheckProblem {
+  /** The option it is about, inside the step's options (e.g. `["enabled"]`). */
+  readonly path: readonly string[];
+  /** The sentence for a pipeline file, lower-case, naming options as the file does. */
+  readonly message: string;
+  /** The whole sentence for a reader who names options otherwise (the CLI's flags). */
+  readonly words?: ((name: NameOption) => string) | undefined;
+}
+
 /** A step plugin, made with `defineStep`. */
 export interface StepDefinition<
   TOptions extends OptionsSchema = OptionsSchema,
   TOutput = unknown,
+  TNeeds extends FactName = FactName,
+  TProvides extends FactName = FactName,
+  TOptional extends FactName = FactName,
 > {
   /** Name used in pipeline files. */
   readonly name: string;
@@ -461,15 +511,25 @@ export interface StepDefinition<
   readonly description: string;
   /** Schema of the step's options (an object schema; `{}` when it takes none). */
   readonly options: TOptions;
-  /** Facts an earlier step must provide. */
-  readonly needs: readonly FactName[];
-  /** Facts this step provides. */
-  readonly provides: readonly FactName[];
+  /** Facts an earlier step must provide (the plan check enforces it). */
+  readonly needs: readonly TNeeds[];
+  /** Facts this step provides (the executor checks that it did). */
+  readonly provides: readonly TProvides[];
+  /** Facts the step reads with `ctx.find` when an earlier step provided them. */
+  readonly optional: readonly TOptional[];
   /**
    * Runs even after an earlier step failed or the run was interrupted, like a `finally`
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
    */
   readonly always?: boolean | undefined;
+  /** Checks the options against the resolved target at load time, before anything connects. */
+  check?(
+    options: OptionsOf<TOptions>,
+    context: { readonly target: Target },
+  ): readonly StepCheckProblem[];
   /** Runs the step; the output is stored under the step id. */
-  run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
+  run(
+    ctx: StepContext<TNeeds, TProvides, TOptional>,
+    options: OptionsOf<TOptions>,
+  ): Promise<TOutput> | TOutput;
 }

@@ -7,6 +7,7 @@
 
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { UsageError } from "../lib/errors.ts";
+import { callerDirectory } from "../lib/cli/cwd.ts";
 import { reportError, reportRunFailure, usageErrorFromCommander } from "../lib/cli/errors.ts";
 import { interruptOnSignals } from "../lib/cli/signals.ts";
 import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
@@ -60,7 +61,8 @@ export async function main(args: readonly string[], options: RunMainOptions = {}
     if (file === undefined) throw new UsageError('Missing pipeline file: "deno task run FILE"');
     const flags = program.opts();
     const registry = options.registry ?? defaultRegistry();
-    const pipeline = await loadPipeline(file, { set: flags.set, registry });
+    // The file and the paths in --set are relative to where the user typed the command.
+    const pipeline = await loadPipeline(file, { set: flags.set, registry, cwd: callerDirectory() });
     if (flags.dryRun === true) {
       console.log(formatPlan(pipeline));
       return 0;

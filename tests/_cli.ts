@@ -9,6 +9,16 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
 
+/**
+ * The environment of a child run: ours without `INIT_CWD` (which `deno task test` sets, and a
+ * nested `deno task` keeps), with `NO_COLOR` and the extra variables.
+ */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
 /** What a finished CLI run printed. */
 export interface CliRun {
   /** Exit code. */
@@ -43,7 +53,8 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    env: childEnv(options.env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -69,6 +80,35 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
   return run;
 }
 
+/**
+ * Runs `deno ARGS` to the end from a directory (e.g. `deno task --cwd ROOT fill …` from
+ * elsewhere, as a user would).
+ *
+ * @param args The arguments after `deno`.
+ * @param options The directory to run in (default the project) and extra variables.
+ * @returns Exit code, output and wall time.
+ */
+export async function runDeno(
+  args: string[],
+  options: { cwd?: string | URL; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const started = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd ?? ROOT,
+    clearEnv: true,
+    env: childEnv(options.env),
+    stdin: "null",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return {
+    code: output.code,
+    stdout: decode(output.stdout),
+    stderr: decode(output.stderr),
+    ms: performance.now() - started,
+  };
+}
+
 /** A `tasks/fill.ts` subprocess still running. */
 export class FillProcess {
   readonly #child: Deno.ChildProcess;
@@ -91,7 +131,8 @@ export class FillProcess {
     const child = new Deno.Command(program!, {
       args: rest,
       cwd: ROOT,
-      env: { NO_COLOR: "1", ...options.env },
+      clearEnv: true,
+      env: childEnv(options.env),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -228,23 +269,52 @@ export function assertNoSecret(run: CliRun, secrets: string[]): void {
   }
 }
 
+/** How a {@linkcode silentPeer} reads, when it reads at all. */
+export interface PeerReads {
+  /** Bytes taken per read. */
+  bytes: number;
+  /** Milliseconds between reads. */
+  everyMs: number;
+}
+
 /**
  * Listens on a free loopback port, accepts connections and never answers: a peer that hangs.
+ * With `reads`, it takes a few bytes now and then (a slow reader) instead of none.
  *
- * @returns The port and a function that closes the listener and every accepted connection.
+ * @param reads How much to read and how often (default: never read).
+ * @returns The port, the bytes read so far, and a function that closes the listener and every
+ * accepted connection.
  */
-export function silentPeer(): { port: number; close(): void } {
+export function silentPeer(reads?: PeerReads): { port: number; received(): number; close(): void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
+  let received = 0;
+  const readSlowly = async (conn: Deno.Conn, { bytes, everyMs }: PeerReads) => {
+    const buffer = new Uint8Array(bytes);
+    try {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+        const read = await conn.read(buffer);
+        if (read === null) break;
+        received += read;
+      }
+    } catch {
+      // closed
+    }
+  };
   (async () => {
     try {
-      for await (const conn of listener) conns.push(conn);
+      for await (const conn of listener) {
+        conns.push(conn);
+        if (reads) readSlowly(conn, reads);
+      }
     } catch {
       // closed
     }
   })();
   return {
     port: (listener.addr as Deno.NetAddr).port,
+    received: () => received,
     close() {
       listener.close();
       for (const conn of conns) {

@@ -51,8 +51,9 @@ export interface StartedCluster {
  * @returns Slot count per master.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { evenSlotCounts } from "./cluster.ts";
- * evenSlotCounts(3); // [5462, 5461, 5461]
+ * deepEqual(evenSlotCounts(3), [5462, 5461, 5461]);
  * ```
  */
 export function evenSlotCounts(masters: number): number[] {
@@ -68,8 +69,9 @@ export function evenSlotCounts(masters: number): number[] {
  * @returns One `[first, last]` range per master.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { slotRanges } from "./cluster.ts";
- * slotRanges([8000, 4000, 4384]); // [[0, 7999], [8000, 11999], [12000, 16383]]
+ * deepEqual(slotRanges([8000, 4000, 4384]), [[0, 7999], [8000, 11999], [12000, 16383]]);
  * ```
  */
 export function slotRanges(counts: number[]): Array<[number, number]> {

@@ -1,7 +1,8 @@
 /**
  * {@linkcode startLocalRedis}: validates the options, generates certificates when TLS is on,
- * starts a standalone server or a cluster, and returns a {@linkcode LocalRedis} handle that
- * stops everything — on `stop()`, on `await using`, and on SIGINT/SIGTERM.
+ * starts a standalone server, a cluster, or standalone servers behind a twemproxy, and
+ * returns a {@linkcode LocalRedis} handle that stops everything — on `stop()`, on
+ * `await using`, and on SIGINT/SIGTERM.
  *
  * @module
  */
@@ -13,12 +14,23 @@ import {
   killTracked,
   registerStopper,
   removeTrackedTempDir,
+  requireProgram,
+  type TrackedProcess,
   unregisterStopper,
 } from "./process.ts";
+import { startProxied } from "./proxied.ts";
+import { PROXY_POOL, type RunningProxy, stopProxy } from "./proxy.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { removeServerDir, type RunningServer, type ServerSettings, stopServer } from "./server.ts";
 import { startStandalone } from "./standalone.ts";
-import type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./types.ts";
+import type {
+  LocalNode,
+  LocalProxy,
+  LocalProxyOptions,
+  LocalRedis,
+  LocalRedisOptions,
+  LocalTlsFiles,
+} from "./types.ts";
 
 /** The defaults of {@linkcode LocalRedisOptions}. */
 export const defaults = {
@@ -32,14 +44,22 @@ export const defaults = {
   readyTimeoutMs: 30_000,
 } satisfies LocalRedisOptions;
 
+/** The defaults of {@linkcode LocalProxyOptions}. */
+export const proxyDefaults = {
+  servers: 2,
+  timeoutMs: 5000,
+} satisfies LocalProxyOptions;
+
 class LocalRedisHandle implements LocalRedis {
   readonly kind: "standalone" | "cluster";
   readonly nodes: LocalNode[];
+  readonly proxy?: LocalProxy;
   readonly tls?: LocalTlsFiles;
   readonly password?: string;
   readonly user?: { name: string; password: string };
   #settings: ServerSettings;
   #servers: RunningServer[];
+  #proxy: RunningProxy | undefined;
   #stopping: Promise<void> | undefined;
   #stopper = () => this.stop();
 
@@ -48,18 +68,33 @@ class LocalRedisHandle implements LocalRedis {
     nodes: LocalNode[],
     servers: RunningServer[],
     settings: ServerSettings,
+    proxy?: { running: RunningProxy; timeoutMs: number; hashTag?: string },
   ) {
     this.kind = kind;
     this.nodes = nodes;
     this.#servers = servers;
     this.#settings = settings;
+    if (proxy) {
+      this.#proxy = proxy.running;
+      this.proxy = {
+        id: "proxy",
+        host: "127.0.0.1",
+        port: proxy.running.port,
+        statsPort: proxy.running.statsPort,
+        pid: proxy.running.process.pid,
+        dir: proxy.running.dir,
+        pool: PROXY_POOL,
+        timeoutMs: proxy.timeoutMs,
+        ...(proxy.hashTag === undefined ? {} : { hashTag: proxy.hashTag }),
+      };
+    }
     if (settings.tls) this.tls = settings.tls.files;
     if (settings.password !== undefined) this.password = settings.password;
     if (settings.user) this.user = settings.user;
     if (settings.handleSignals !== false) registerStopper(this.#stopper);
   }
 
-  url(node: LocalNode | undefined = this.nodes[0]): string {
+  url(node: LocalNode | LocalProxy | undefined = this.proxy ?? this.nodes[0]): string {
     if (!node) throw new Error("No nodes");
     return `${this.tls ? "rediss" : "redis"}://127.0.0.1:${node.port}`;
   }
@@ -72,20 +107,24 @@ class LocalRedisHandle implements LocalRedis {
     return this.nodes.filter((n) => n.role === "replica");
   }
 
-  #serverOf(node: LocalNode): RunningServer {
+  #processOf(node: LocalNode | LocalProxy): TrackedProcess {
+    if (this.#proxy && this.#proxy.process.pid === node.pid) return this.#proxy.process;
     const server = this.#servers.find((s) => s.process.pid === node.pid);
     if (!server) throw new Error(`Node with pid ${node.pid} is not part of this LocalRedis`);
-    return server;
+    return server.process;
   }
 
-  async killNode(node: LocalNode, signal: Deno.Signal = "SIGKILL"): Promise<void> {
-    await killTracked(this.#serverOf(node).process, signal);
+  async killNode(node: LocalNode | LocalProxy, signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    await killTracked(this.#processOf(node), signal);
   }
 
-  waitForExit(): Promise<LocalNode> {
-    return Promise.race(
-      this.#servers.map((server, i) => server.process.status.then(() => this.nodes[i]!)),
+  waitForExit(): Promise<LocalNode | LocalProxy> {
+    const exits: Array<Promise<LocalNode | LocalProxy>> = this.#servers.map((server, i) =>
+      server.process.status.then(() => this.nodes[i]!)
     );
+    const proxy = this.proxy;
+    if (this.#proxy && proxy) exits.push(this.#proxy.process.status.then(() => proxy));
+    return Promise.race(exits);
   }
 
   stop(): Promise<void> {
@@ -94,6 +133,7 @@ class LocalRedisHandle implements LocalRedis {
   }
 
   async #stop(): Promise<void> {
+    if (this.#proxy) await stopProxy(this.#proxy);
     const replicas = this.#servers.filter((_, i) => this.nodes[i]?.role === "replica");
     const masters = this.#servers.filter((_, i) => this.nodes[i]?.role !== "replica");
     await Promise.all(replicas.map((s) => stopServer(this.#settings, s)));
@@ -114,7 +154,38 @@ function checkCount(name: string, value: number, min: number): void {
   }
 }
 
+/** The proxy's options, or undefined when no proxy was asked for. */
+function proxyOptionsOf(options: LocalRedisOptions): LocalProxyOptions | undefined {
+  if (options.proxy === undefined || options.proxy === false) return undefined;
+  return options.proxy === true ? {} : options.proxy;
+}
+
+function validateProxy(options: LocalRedisOptions, proxy: LocalProxyOptions): void {
+  const conflicts: Array<[keyof LocalRedisOptions, string]> = [
+    ["cluster", "twemproxy fronts standalone servers"],
+    ["tls", "twemproxy 0.5 has no TLS"],
+    ["mtls", "twemproxy 0.5 has no TLS"],
+    ["user", 'twemproxy authenticates with one password: use "password"'],
+  ];
+  for (const [name, why] of conflicts) {
+    if (options[name] !== undefined && options[name] !== false) {
+      throw new UsageError(`Option "${name}" does not go with "proxy": ${why}`);
+    }
+  }
+  checkCount("proxy.servers", proxy.servers ?? proxyDefaults.servers, 1);
+  checkCount("proxy.timeoutMs", proxy.timeoutMs ?? proxyDefaults.timeoutMs, 1);
+  if (proxy.hashTag !== undefined && [...proxy.hashTag].length !== 2) {
+    throw new UsageError(
+      `Option "proxy.hashTag" must be two characters such as "{}", got ${
+        JSON.stringify(proxy.hashTag)
+      }`,
+    );
+  }
+}
+
 function validate(options: LocalRedisOptions): void {
+  const proxy = proxyOptionsOf(options);
+  if (proxy) validateProxy(options, proxy);
   const cluster = options.cluster ?? defaults.cluster;
   if (!cluster) {
     for (const name of ["masters", "replicas", "slots"] as const) {
@@ -149,26 +220,34 @@ function validate(options: LocalRedisOptions): void {
 
 /**
  * Starts local `redis-server` processes on free loopback ports, each node in its own temporary
- * folder: one standalone server, or a cluster (default 3 masters with 1 replica each) that is
- * returned only once ready on every node. TLS runs get a CA and certificates made for the run.
+ * folder: one standalone server, a cluster (default 3 masters with 1 replica each) that is
+ * returned only once ready on every node, or standalone servers (default 2) behind a
+ * twemproxy (`proxy`), returned once a SET and GET through the proxy work. TLS runs get a CA
+ * and certificates made for the run.
  * Everything started is stopped by `stop()`, by `await using`, on SIGINT/SIGTERM (then the
  * process exits with 130) and, by SIGKILL, on unload.
  *
  * @param options What to start; see {@linkcode LocalRedisOptions}.
  * @returns The running servers.
  * @throws {UsageError} For invalid options.
- * @throws {MissingProgramError} When `redis-server` (or, for TLS, `openssl`) is not on PATH.
+ * @throws {MissingProgramError} When `redis-server` (or, for TLS, `openssl`; for a proxy,
+ * `nutcracker`) is not on PATH.
  * @throws {LocalRedisError} When a server fails to start or the cluster does not become ready.
  * @example
  * ```ts ignore
  * import { startLocalRedis } from "./local_redis.ts";
  * await using redis = await startLocalRedis({ cluster: true, tls: true });
  * console.log(redis.url(), redis.tls?.ca);
+ * await using proxied = await startLocalRedis({ proxy: { servers: 2 } });
+ * console.log(proxied.url(), proxied.nodes.map((node) => proxied.url(node)));
  * ```
  */
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   validate(options);
   options.signal?.throwIfAborted();
+  const proxy = proxyOptionsOf(options);
+  // Before any server starts, so a missing proxy costs nothing to find out.
+  if (proxy) requireProgram("nutcracker");
   const cluster = options.cluster ?? defaults.cluster;
   const tls = (options.tls ?? defaults.tls) || (options.mtls ?? defaults.mtls);
   const settings: ServerSettings = {
@@ -200,6 +279,25 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     }
   }
   try {
+    if (proxy) {
+      const timeoutMs = proxy.timeoutMs ?? proxyDefaults.timeoutMs;
+      const started = await startProxied(
+        settings,
+        {
+          timeoutMs,
+          ...(proxy.hashTag === undefined ? {} : { hashTag: proxy.hashTag }),
+          ...(settings.password === undefined ? {} : { password: settings.password }),
+          handleSignals: settings.handleSignals ?? true,
+        },
+        proxy.servers ?? proxyDefaults.servers,
+        options.signal,
+      );
+      return new LocalRedisHandle("standalone", started.nodes, started.servers, settings, {
+        running: started.proxy,
+        timeoutMs,
+        ...(proxy.hashTag === undefined ? {} : { hashTag: proxy.hashTag }),
+      });
+    }
     if (!cluster) {
       const { nodes, servers } = await startStandalone(settings, options.signal);
       return new LocalRedisHandle("standalone", nodes, servers, settings);

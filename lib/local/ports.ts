@@ -1,6 +1,6 @@
 /**
- * Free loopback ports for local servers. Data ports come from 20000–29999 and cluster bus
- * ports from 10000–19999: both below Linux's ephemeral range (32768–60999), so an outgoing
+ * Free loopback ports for local servers. Data ports (servers, the proxy's listener) come
+ * from 20000–29999; cluster bus ports and the proxy's stats port from 10000–19999: both below Linux's ephemeral range (32768–60999), so an outgoing
  * connection never takes a port between the probe and the server's bind. Another process can
  * still take it (tests run in parallel processes); the caller retries with new ports when the
  * server fails to bind.
@@ -19,7 +19,7 @@ export interface PortRange {
 /** Where client (data) ports come from. */
 export const DATA_PORTS: PortRange = { min: 20000, max: 29999 };
 
-/** Where cluster bus ports come from. */
+/** Where cluster bus ports (and a local proxy's stats port) come from. */
 export const BUS_PORTS: PortRange = { min: 10000, max: 19999 };
 
 /** Ports handed out by this process and not yet released, so two servers never get one. */
@@ -34,8 +34,11 @@ const handedOut = new Set<number>();
  * @throws {Error} When 500 random tries found nothing free.
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { DATA_PORTS, findFreePort, releasePort } from "./ports.ts";
  * const port = findFreePort(DATA_PORTS);
+ * ok(port >= DATA_PORTS.min && port <= DATA_PORTS.max);
+ * Deno.listen({ hostname: "127.0.0.1", port }).close(); // it was free
  * releasePort(port);
  * ```
  */
@@ -61,8 +64,14 @@ export function findFreePort(range: PortRange): number {
  * @param port A port from {@linkcode findFreePort}; undefined is ignored.
  * @example
  * ```ts
- * import { releasePort } from "./ports.ts";
- * releasePort(20001);
+ * import { equal, throws } from "node:assert/strict";
+ * import { findFreePort, releasePort } from "./ports.ts";
+ * const range = { min: 31999, max: 31999 }; // one port, outside the ranges servers use
+ * const port = findFreePort(range);
+ * throws(() => findFreePort(range), /No free port/); // handed out: not given twice
+ * releasePort(port);
+ * equal(findFreePort(range), port);
+ * releasePort(port);
  * ```
  */
 export function releasePort(port: number | undefined): void {

@@ -14,6 +14,7 @@ import { ExitCode, MissingProgramError } from "../errors.ts";
 const INSTALL: Record<string, string> = {
   "redis-server": "apt-get install -y redis-server",
   "openssl": "apt-get install -y openssl",
+  "nutcracker": "apt-get install -y nutcracker",
 };
 
 /** A child process started through {@linkcode spawnTracked}. */
@@ -161,6 +162,24 @@ export function spawnTracked(
   return tracked;
 }
 
+/**
+ * Fails now, before anything is started, when a program `lib/local` needs is not on PATH.
+ *
+ * @param program The program, looked up on PATH.
+ * @throws {MissingProgramError} When it is not there, naming how to install it.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireProgram } from "./process.ts";
+ * assert.throws(() => requireProgram("no-such-program-here"), /Cannot find "no-such-program-here"/);
+ * ```
+ */
+export function requireProgram(program: string): void {
+  if (findOnPath(program) === undefined) {
+    throw new MissingProgramError(program, INSTALL[program] ?? `install "${program}"`);
+  }
+}
+
 function findOnPath(program: string): string | undefined {
   if (program.includes("/")) return program;
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -282,8 +301,12 @@ export function unregisterStopper(stop: () => Promise<void>): void {
  * @returns Its path.
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { basename } from "node:path";
  * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
- * const dir = await makeTrackedTempDir("redfill-");
+ * const dir = await makeTrackedTempDir("redfill-doc-");
+ * ok(basename(dir).startsWith(`redfill-doc-${Deno.pid}-`));
+ * ok((await Deno.stat(dir)).isDirectory);
  * await removeTrackedTempDir(dir);
  * ```
  */
@@ -322,8 +345,12 @@ async function sweepStaleTempDirs(parent: string): Promise<void> {
  * @param dir Its path.
  * @example
  * ```ts
+ * import { rejects } from "node:assert/strict";
  * import { makeTrackedTempDir, removeTrackedTempDir } from "./process.ts";
- * await removeTrackedTempDir(await makeTrackedTempDir("redfill-"));
+ * const dir = await makeTrackedTempDir("redfill-doc-");
+ * await removeTrackedTempDir(dir);
+ * await rejects(Deno.stat(dir), Deno.errors.NotFound);
+ * await removeTrackedTempDir(dir); // a folder already gone is fine
  * ```
  */
 export async function removeTrackedTempDir(dir: string): Promise<void> {

@@ -51,9 +51,10 @@ function coverageProblems(address: string, ranges: ClusterSlotRange[]): string[]
  * @returns One sentence per unmet condition; empty when the cluster is ready.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { checkClusterReadiness } from "./readiness.ts";
  * const problems = checkClusterReadiness([], { masters: 3, replicas: 1 });
- * problems[0]; // "Expected 6 nodes, observed 0"
+ * equal(problems[0], "Expected 6 nodes, observed 0");
  * ```
  */
 export function checkClusterReadiness(

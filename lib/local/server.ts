@@ -6,18 +6,11 @@
  */
 
 import { join } from "node:path";
-import { LocalRedisError } from "./errors.ts";
 import { BUS_PORTS, DATA_PORTS, findFreePort, releasePort } from "./ports.ts";
-import {
-  killTracked,
-  makeTrackedTempDir,
-  removeTrackedTempDir,
-  spawnTracked,
-  type TrackedProcess,
-} from "./process.ts";
+import { launchWithRetry, pollUntilReady, stopWithGrace } from "./_launch.ts";
+import { removeTrackedTempDir, spawnTracked, type TrackedProcess } from "./process.ts";
 import { RespClient, type RespTlsOptions } from "./_resp.ts";
 import type { LocalTlsFiles } from "./types.ts";
-import { sleep } from "../time.ts";
 
 /** Settings shared by every node of one run. */
 export interface ServerSettings {
@@ -136,6 +129,10 @@ function commandLine(
       "nodes.conf",
       "--cluster-node-timeout",
       String(settings.clusterNodeTimeout),
+      // A node learns its own address from the first node that meets it; a lone master
+      // (masters: 1) never is met and would call itself ":PORT" forever.
+      "--cluster-announce-ip",
+      "127.0.0.1",
       "--repl-diskless-sync-delay",
       "0",
       "--repl-ping-replica-period",
@@ -180,50 +177,33 @@ export function connectServer(
   });
 }
 
-async function readLogTail(dir: string, stderr: string): Promise<string> {
-  const log = await Deno.readTextFile(join(dir, "redis.log")).catch(() => "");
-  const lines = (stderr + "\n" + log).split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  return lines.slice(-3).join(" / ");
-}
-
 function isBindFailure(text: string): boolean {
   return /Address already in use|Could not create server TCP listening socket|Failed listening on port|Could not bind/i
     .test(text);
 }
 
 /** Waits until the server answers PING as itself, or exits. Returns false if it exited. */
-async function waitUntilAnswering(
+function waitUntilAnswering(
   settings: ServerSettings,
   server: RunningServer,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let lastError = "no answer";
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    if (server.process.exited) return false;
-    let client: RespClient | undefined;
+  const pid = server.process.pid;
+  return pollUntilReady(server.process, async () => {
+    const client = await connectServer(settings, server.port, 1000);
     try {
-      client = await connectServer(settings, server.port, 1000);
       const info = await client.text("INFO", "server");
-      if (info.includes(`process_id:${server.process.pid}\r\n`)) {
-        const pong = await client.call("PING");
-        if (pong === "PONG") return true;
-      } else {
-        lastError = "another server answers on its port";
-      }
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      if (!info.includes(`process_id:${pid}\r\n`)) return "another server answers on its port";
+      const pong = await client.call("PING");
+      return pong === "PONG" ? undefined : `PING gave ${JSON.stringify(pong)}`;
     } finally {
-      client?.close();
+      client.close();
     }
-    await sleep(20);
-  }
-  throw new LocalRedisError(
-    `Local redis-server (pid ${server.process.pid}, port ${server.port}) did not answer PING within ${
-      START_TIMEOUT_MS / 1000
-    } s: ${lastError}`,
-  );
+  }, {
+    failure: `Local redis-server (pid ${pid}, port ${server.port}) did not answer PING`,
+    timeoutMs: START_TIMEOUT_MS,
+    signal,
+  });
 }
 
 /**
@@ -246,12 +226,13 @@ export async function startServer(
   settings: ServerSettings,
   signal?: AbortSignal,
 ): Promise<RunningServer> {
-  const dir = await makeTrackedTempDir("redfill-node-");
-  try {
-    const conf = join(dir, "redis.conf");
-    await Deno.writeTextFile(conf, configText(settings), { mode: 0o600 });
-    let lastLog = "";
-    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+  return await launchWithRetry<RunningServer>({
+    program: "redis-server",
+    attempts: START_ATTEMPTS,
+    dirPrefix: "redfill-node-",
+    logFile: "redis.log",
+    spawn: async (dir) => {
+      await Deno.writeTextFile(join(dir, "redis.conf"), configText(settings), { mode: 0o600 });
       const port = findFreePort(DATA_PORTS);
       const plainPort = settings.tls && !settings.tls.tlsOnly
         ? findFreePort(DATA_PORTS)
@@ -269,33 +250,12 @@ export async function startServer(
         handleSignals: settings.handleSignals ?? true,
         newSession: true,
       });
-      const server: RunningServer = { process, dir, ...ports };
-      let answered = false;
-      try {
-        answered = await waitUntilAnswering(settings, server, signal);
-      } catch (error) {
-        await killTracked(process);
-        releaseServerPorts(server);
-        throw error;
-      }
-      if (answered) return server;
-      await process.status;
-      releaseServerPorts(server);
-      lastLog = await readLogTail(dir, await process.stderr);
-      if (!isBindFailure(lastLog)) {
-        throw new LocalRedisError(
-          `Local redis-server exited while starting (port ${port}): ${lastLog || "no output"}`,
-        );
-      }
-      await Deno.remove(join(dir, "redis.log")).catch(() => {});
-    }
-    throw new LocalRedisError(
-      `Local redis-server could not bind a free port in ${START_ATTEMPTS} tries: ${lastLog}`,
-    );
-  } catch (error) {
-    await removeTrackedTempDir(dir);
-    throw error;
-  }
+      return { process, dir, ...ports };
+    },
+    waitUntilReady: (server) => waitUntilAnswering(settings, server, signal),
+    release: releaseServerPorts,
+    isBindFailure,
+  });
 }
 
 function releaseServerPorts(server: RunningServer): void {
@@ -322,23 +282,15 @@ export async function stopServer(
   server: RunningServer,
   graceMs = 1000,
 ): Promise<void> {
-  if (!server.process.exited) {
-    let client: RespClient | undefined;
+  await stopWithGrace(server.process, async () => {
+    // The connection closes as the server exits; a server gone or hung fails to connect.
+    const client = await connectServer(settings, server.port, 500);
     try {
-      client = await connectServer(settings, server.port, 500);
       await client.send("SHUTDOWN", "NOSAVE", "NOW");
-    } catch {
-      // the connection closes as the server exits, or the server is gone or hung
     } finally {
-      client?.close();
+      client.close();
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
-    await Promise.race([server.process.status, grace]);
-    clearTimeout(timer);
-    await killTracked(server.process, "SIGKILL");
-  }
-  await server.process.status;
+  }, graceMs);
   releaseServerPorts(server);
 }
 

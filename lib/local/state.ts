@@ -2,18 +2,25 @@
  * The state file of `deno task redis up` (default `.redfill/local.json`, git-ignored): what
  * runs where — pids, ports, folders and certificate paths, never a password — so that
  * `redis down` and `redis status` work from another shell. `down` kills only the pids listed,
- * and only while `/proc/PID/cmdline` still names `redis-server`.
+ * and only while `/proc/PID/cmdline` still names `redis-server` (or, for the proxy,
+ * `nutcracker`).
  *
  * @module
  */
 
 import { basename, dirname } from "node:path";
-import type { LocalNode, LocalRedis, LocalTlsFiles } from "./types.ts";
+import type { LocalNode, LocalProxy, LocalRedis, LocalTlsFiles } from "./types.ts";
 import { sleep } from "../time.ts";
 
 /** One node in the state file. */
 export interface LocalStateNode extends LocalNode {
   /** The node's URL (no password). */
+  url: string;
+}
+
+/** The proxy in the state file. */
+export interface LocalStateProxy extends LocalProxy {
+  /** The proxy's URL (no password). */
   url: string;
 }
 
@@ -33,17 +40,19 @@ export interface LocalState {
   passwordRequired: boolean;
   /** The ACL user's name, if one was made (never its password). */
   user?: string;
-  /** The nodes, masters first. */
+  /** The nodes, masters first (behind a proxy: its servers). */
   nodes: LocalStateNode[];
+  /** The twemproxy in front of the nodes, when there is one. */
+  proxy?: LocalStateProxy;
 }
 
 /** What {@linkcode stopFromState} did. */
 export interface StopFromStateResult {
-  /** Pids that were redis-server processes and were stopped. */
+  /** Pids that were redis-server (or the proxy's nutcracker) processes and were stopped. */
   stopped: number[];
   /** Pids that were already gone. */
   gone: number[];
-  /** Pids now held by something other than redis-server, left alone. */
+  /** Pids now held by something other than redis-server (or nutcracker), left alone. */
   skipped: number[];
   /** Folders removed. */
   removed: string[];
@@ -71,6 +80,7 @@ export function stateOf(redis: LocalRedis): LocalState {
   };
   if (redis.tls) state.tls = redis.tls;
   if (redis.user) state.user = redis.user.name;
+  if (redis.proxy) state.proxy = { ...redis.proxy, url: redis.url(redis.proxy) };
   return state;
 }
 
@@ -98,8 +108,9 @@ export async function writeState(path: string, state: LocalState): Promise<void>
  * @throws {SyntaxError} When the file is not JSON.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { readState } from "./state.ts";
- * await readState("/nonexistent/local.json"); // undefined
+ * equal(await readState("/nonexistent/local.json"), undefined);
  * ```
  */
 export async function readState(path: string): Promise<LocalState | undefined> {
@@ -119,8 +130,10 @@ export async function readState(path: string): Promise<LocalState | undefined> {
  * @returns True when it is.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { isProcess } from "./state.ts";
- * isProcess(Deno.pid, "deno"); // true
+ * equal(isProcess(Deno.pid, "deno"), true);
+ * equal(isProcess(Deno.pid, "redis-server"), false);
  * ```
  */
 export function isProcess(pid: number, needle = "redis-server"): boolean {
@@ -131,8 +144,8 @@ export function isProcess(pid: number, needle = "redis-server"): boolean {
   }
 }
 
-function signalIfRedis(pid: number, signal: Deno.Signal): boolean {
-  if (!isProcess(pid)) return false;
+function signalIf(pid: number, needle: string, signal: Deno.Signal): boolean {
+  if (!isProcess(pid, needle)) return false;
   try {
     Deno.kill(pid, signal);
     return true;
@@ -142,8 +155,9 @@ function signalIfRedis(pid: number, signal: Deno.Signal): boolean {
 }
 
 /**
- * Stops the servers a state file lists: SIGTERM to each pid that is still a `redis-server`,
- * SIGKILL to any left after `graceMs`; then removes their `redfill-*` folders.
+ * Stops the servers a state file lists: SIGTERM to the proxy's pid while it is still a
+ * `nutcracker` and to each pid that is still a `redis-server`, SIGKILL to any left after
+ * `graceMs`; then removes their `redfill-*` folders.
  *
  * @param state The state.
  * @param graceMs How long to wait after SIGTERM (default 3000 ms).
@@ -160,19 +174,29 @@ export async function stopFromState(
   graceMs = 3000,
 ): Promise<StopFromStateResult> {
   const result: StopFromStateResult = { stopped: [], gone: [], skipped: [], removed: [] };
-  for (const { pid } of state.nodes) {
-    if (signalIfRedis(pid, "SIGTERM")) result.stopped.push(pid);
-    else if (existsSync(`/proc/${pid}`)) result.skipped.push(pid);
-    else result.gone.push(pid);
+  // The proxy first, so it never sees its servers go away under a client.
+  const processes = [
+    ...(state.proxy ? [{ pid: state.proxy.pid, needle: "nutcracker" }] : []),
+    ...state.nodes.map(({ pid }) => ({ pid, needle: "redis-server" })),
+  ];
+  const stopped: typeof processes = [];
+  for (const process of processes) {
+    if (signalIf(process.pid, process.needle, "SIGTERM")) stopped.push(process);
+    else if (existsSync(`/proc/${process.pid}`)) result.skipped.push(process.pid);
+    else result.gone.push(process.pid);
   }
+  result.stopped = stopped.map(({ pid }) => pid);
+  const alive = () => stopped.some(({ pid, needle }) => isProcess(pid, needle));
   const deadline = Date.now() + graceMs;
-  while (result.stopped.some((pid) => isProcess(pid)) && Date.now() < deadline) await sleep(25);
-  for (const pid of result.stopped) signalIfRedis(pid, "SIGKILL");
-  while (result.stopped.some((pid) => isProcess(pid)) && Date.now() < deadline + 2000) {
-    await sleep(25);
-  }
+  while (alive() && Date.now() < deadline) await sleep(25);
+  for (const { pid, needle } of stopped) signalIf(pid, needle, "SIGKILL");
+  while (alive() && Date.now() < deadline + 2000) await sleep(25);
 
-  const dirs = [...state.nodes.map((n) => n.dir), ...(state.tls ? [state.tls.dir] : [])];
+  const dirs = [
+    ...(state.proxy ? [state.proxy.dir] : []),
+    ...state.nodes.map((n) => n.dir),
+    ...(state.tls ? [state.tls.dir] : []),
+  ];
   for (const dir of dirs) {
     if (!basename(dir).startsWith("redfill-")) continue;
     try {

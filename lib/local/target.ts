@@ -4,18 +4,23 @@
  * @module
  */
 
+import { TARGET_DEFAULTS } from "../defaults.ts";
 import type { Target } from "../types.ts";
 import type { LocalRedis } from "./types.ts";
 
 /**
  * The target that reaches a local server or cluster: its first master, its mode, its TLS
- * files (CA and client certificate) and its password.
+ * files (CA and client certificate) and its password. Behind a proxy it is the proxy's
+ * address, with mode `"standalone"` until the target modes include a proxy mode (pass
+ * `{ mode: … }` in `extra` to choose another).
  *
  * @example
  * ```ts ignore
  * import { localTarget, startLocalRedis } from "./mod.ts";
  * await using local = await startLocalRedis({ cluster: true, tls: true });
  * const target = localTarget(local); // rediss to the first master, mode "cluster"
+ * await using proxied = await startLocalRedis({ proxy: true });
+ * localTarget(proxied).port === proxied.proxy?.port; // true
  * ```
  *
  * @param local The running servers.
@@ -23,13 +28,13 @@ import type { LocalRedis } from "./types.ts";
  * @returns The target.
  */
 export function localTarget(local: LocalRedis, extra: Partial<Target> = {}): Target {
-  const seed = local.masters()[0]!;
+  const seed = local.proxy ?? local.masters()[0]!;
   const target: Target = {
     host: seed.host,
     port: seed.port,
     mode: local.kind,
-    connectTimeoutMs: 5000,
-    commandTimeoutMs: 10000,
+    connectTimeoutMs: TARGET_DEFAULTS.connectTimeoutMs,
+    commandTimeoutMs: TARGET_DEFAULTS.commandTimeoutMs,
   };
   if (local.tls) target.tls = { ca: local.tls.ca, cert: local.tls.cert, key: local.tls.key };
   if (local.password !== undefined) target.password = local.password;

@@ -1,7 +1,8 @@
 /**
- * The contracts of `lib/local`: what a caller asks for ({@linkcode LocalRedisOptions}) and
- * what it gets back ({@linkcode LocalRedis}, {@linkcode LocalNode}, {@linkcode LocalTlsFiles}),
- * plus the observations the cluster readiness check works on.
+ * The contracts of `lib/local`: what a caller asks for ({@linkcode LocalRedisOptions},
+ * {@linkcode LocalProxyOptions}) and what it gets back ({@linkcode LocalRedis},
+ * {@linkcode LocalNode}, {@linkcode LocalProxy}, {@linkcode LocalTlsFiles}), plus the
+ * observations the cluster readiness check works on.
  *
  * @module
  */
@@ -55,8 +56,54 @@ export interface LocalRedisOptions {
    * servers run in their own session either way, so a terminal's Ctrl-C does not reach them.
    */
   handleSignals?: boolean;
+  /**
+   * Put a twemproxy (`nutcracker`) in front of standalone servers: `true` for the defaults
+   * (two servers), or the pool's settings. Clients then use the proxy's address
+   * (`LocalRedis.url()`, `localTarget()`); `nodes` are the servers behind it. Not with
+   * `cluster`, `tls`/`mtls` (twemproxy 0.5 has no TLS) or `user` (it authenticates with one
+   * password: `password` becomes the servers' `requirepass` and the pool's `redis_auth`).
+   */
+  proxy?: boolean | LocalProxyOptions;
   /** Aborts the start: everything started so far is stopped and the promise rejects. */
   signal?: AbortSignal;
+}
+
+/** The pool of a local twemproxy, for `startLocalRedis({ proxy })`. */
+export interface LocalProxyOptions {
+  /** How many standalone servers the pool spreads keys over (default 2). */
+  servers?: number;
+  /**
+   * The pool's `timeout` in milliseconds (default 5000): a request the server has not
+   * answered by then gets `-ERR Connection timed out` (it may still have been executed).
+   */
+  timeoutMs?: number;
+  /**
+   * The pool's `hash_tag`, two characters such as `"{}"`: keys are then hashed by what is
+   * between them, so keys sharing a tag share a server. Default: none (the whole key).
+   */
+  hashTag?: string;
+}
+
+/** A running twemproxy in front of local servers. */
+export interface LocalProxy {
+  /** Always `"proxy"`. */
+  id: "proxy";
+  /** Always the loopback address. */
+  host: "127.0.0.1";
+  /** The port clients connect to (the pool's `listen`). */
+  port: number;
+  /** The port of nutcracker's stats server (JSON per connection, `-s`). */
+  statsPort: number;
+  /** The process id. */
+  pid: number;
+  /** Its own temporary folder (`nutcracker.yml`, `nutcracker.log`). */
+  dir: string;
+  /** The pool's name in `nutcracker.yml`. */
+  pool: string;
+  /** The pool's `timeout` in milliseconds. */
+  timeoutMs: number;
+  /** The pool's `hash_tag`, when set. */
+  hashTag?: string;
 }
 
 /** One running `redis-server`. */
@@ -101,10 +148,15 @@ export interface LocalTlsFiles {
 
 /** Running local servers; stop them with `stop()` or `await using`. */
 export interface LocalRedis {
-  /** Standalone or cluster. */
+  /** Standalone or cluster: what the servers are (behind a proxy they are standalone). */
   readonly kind: "standalone" | "cluster";
-  /** Every node, masters first (in slot order), then replicas (in their masters' order). */
+  /**
+   * Every node, masters first (in slot order), then replicas (in their masters' order).
+   * Behind a proxy: the pool's servers in its order, with ids `backend-0`, `backend-1`, …
+   */
   readonly nodes: LocalNode[];
+  /** The twemproxy in front of the nodes, when `proxy` was asked for. */
+  readonly proxy?: LocalProxy;
   /** The certificate files, when TLS is on. */
   readonly tls?: LocalTlsFiles;
   /** The default user's password, when one was set. */
@@ -112,21 +164,25 @@ export interface LocalRedis {
   /** The extra ACL user, when one was set. */
   readonly user?: { name: string; password: string };
   /**
-   * A URL for a node (default: the first master), `redis://127.0.0.1:PORT` or `rediss://…`;
-   * never with the password in it.
+   * A URL for a node or the proxy (default: the proxy when there is one, else the first
+   * master), `redis://127.0.0.1:PORT` or `rediss://…`; never with the password in it.
    */
-  url(node?: LocalNode): string;
+  url(node?: LocalNode | LocalProxy): string;
   /** The masters. */
   masters(): LocalNode[];
   /** The replicas. */
   replicas(): LocalNode[];
-  /** Kills one node's process by its pid (default SIGKILL) and waits until it exited. */
-  killNode(node: LocalNode, signal?: Deno.Signal): Promise<void>;
-  /** Resolves with the first node whose process exits, for whatever reason. */
-  waitForExit(): Promise<LocalNode>;
   /**
-   * Stops every node (`SHUTDOWN NOSAVE NOW`, replicas first, then SIGKILL for any left after
-   * a short wait) and removes the temporary folders. Safe to call more than once.
+   * Kills one node's (or the proxy's) process by its pid (default SIGKILL) and waits until
+   * it exited.
+   */
+  killNode(node: LocalNode | LocalProxy, signal?: Deno.Signal): Promise<void>;
+  /** Resolves with the first node (or the proxy) whose process exits, for whatever reason. */
+  waitForExit(): Promise<LocalNode | LocalProxy>;
+  /**
+   * Stops the proxy first (SIGTERM, then SIGKILL), then every node (`SHUTDOWN NOSAVE NOW`,
+   * replicas first, then SIGKILL for any left after a short wait) and removes the temporary
+   * folders. Safe to call more than once.
    */
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */

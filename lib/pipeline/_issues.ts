@@ -7,6 +7,7 @@
 
 import type { z } from "zod";
 import { didYouMean } from "../suggest.ts";
+import type { NameOption } from "../types.ts";
 
 /** One explained issue: where it is (relative to the validated value) and how to say it. */
 export interface ExplainedIssue {
@@ -16,6 +17,13 @@ export interface ExplainedIssue {
   atKey: boolean;
   /** The sentence, given how to name the thing at the path (e.g. `option "size"`). */
   sentence(subject: string): string;
+  /**
+   * What was expected, for a value typed after a flag (`expected a whole number ≥ 1`): the
+   * flag and its text say what was found.
+   */
+  expectation: string;
+  /** The schema author's whole sentence for a reader who names options by flags, if any. */
+  words?: ((name: NameOption) => string) | undefined;
 }
 
 /**
@@ -214,6 +222,69 @@ function expectedWords(issue: z.core.$ZodIssue): string | undefined {
   }
 }
 
+/** A number schema's bounds, read from its checks. */
+interface NumberRange {
+  int: boolean;
+  min?: { value: number; inclusive: boolean } | undefined;
+  max?: { value: number; inclusive: boolean } | undefined;
+}
+
+/** The bounds of a number schema, or undefined for another schema. */
+function numberRange(schema: unknown): NumberRange | undefined {
+  const def = (schema as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+  if (def?.type !== "number") return undefined;
+  const range: NumberRange = { int: false };
+  for (const check of (def.checks ?? []) as { _zod: { def: Record<string, unknown> } }[]) {
+    const { check: kind, value, inclusive, format } = check._zod.def;
+    if (kind === "number_format" && /int/.test(String(format))) range.int = true;
+    const bound = { value: Number(value), inclusive: inclusive === true };
+    if (kind === "greater_than") range.min = bound;
+    if (kind === "less_than") range.max = bound;
+  }
+  return range;
+}
+
+/**
+ * What a number was expected to be, in the words of a command line: `a whole number ≥ 1`,
+ * `a number above 0`; undefined when the issue is not about a number's type or bounds.
+ */
+function numberExpectation(schema: unknown, issue: z.core.$ZodIssue): string | undefined {
+  const range = numberRange(schema);
+  if (range === undefined) return undefined;
+  const kind = range.int ? "a whole number" : "a number";
+  const { min, max } = range;
+  const low = min === undefined
+    ? undefined
+    : min.inclusive
+    ? `≥ ${min.value}`
+    : range.int
+    ? `≥ ${min.value + 1}`
+    : `above ${min.value}`;
+  const high = max === undefined
+    ? undefined
+    : max.inclusive
+    ? `≤ ${max.value}`
+    : range.int
+    ? `≤ ${max.value - 1}`
+    : `below ${max.value}`;
+  switch (issue.code) {
+    case "too_small":
+      return `expected ${kind} ${low ?? ""}`.trimEnd();
+    case "too_big":
+      return `expected ${kind} ${high ?? ""}`.trimEnd();
+    case "invalid_type":
+      return `expected ${kind} ${low ?? ""}`.trimEnd();
+    default:
+      return undefined;
+  }
+}
+
+/** The `words` a custom issue carries in its `params`, if any. */
+function wordsOf(issue: z.core.$ZodIssue): ((name: NameOption) => string) | undefined {
+  const words = (issue as { params?: { words?: unknown } }).params?.words;
+  return typeof words === "function" ? words as (name: NameOption) => string : undefined;
+}
+
 /**
  * Explains zod issues against the data that was validated.
  *
@@ -240,6 +311,7 @@ export function explainIssues(
           path: [...path, key],
           atKey: true,
           sentence: (subject) => `${subject} is not known${didYouMean(key, known)}`,
+          expectation: `"${key}" is not known${didYouMean(key, known)}`,
         });
       }
       continue;
@@ -261,6 +333,7 @@ export function explainIssues(
           unique.length > 0
             ? `${subject}: expected ${orList(unique)}, found ${describeValue(found)}`
             : `${subject} has an invalid value ${describeValue(found)}`,
+        expectation: unique.length > 0 ? `expected ${orList(unique)}` : "the value is not valid",
       });
       continue;
     }
@@ -278,6 +351,11 @@ export function explainIssues(
     explained.push({
       path,
       atKey: false,
+      expectation: custom
+        ? authorWords(issue.message)
+        : numberExpectation(schemaAt(schema, path), issue) ??
+          (words === undefined ? "the value is not valid" : `expected ${words}${suggestion}`),
+      words: wordsOf(issue),
       sentence(subject) {
         if (custom) {
           const message = authorWords(issue.message);

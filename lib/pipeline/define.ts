@@ -31,22 +31,38 @@ const RESERVED_STEP_NAMES = new Set(["uses", "with", "id"]);
 /** The target modes a transport may declare. */
 const MODES: readonly TargetMode[] = ["standalone", "cluster", "auto"];
 
-/** What {@linkcode defineStep} takes. */
-export interface StepSpec<TOptions extends OptionsSchema, TOutput> {
+/**
+ * What {@linkcode defineStep} takes. The fact lists are captured as literal types, so `run`'s
+ * context accepts exactly the facts declared here (see {@linkcode StepContext}).
+ */
+export interface StepSpec<
+  TOptions extends OptionsSchema,
+  TOutput,
+  TNeeds extends FactName = never,
+  TProvides extends FactName = never,
+  TOptional extends FactName = never,
+> {
   /** Kebab-case name used in pipeline files. */
   name: string;
   /** One line for help, `--dry-run` and the JSON Schema. */
   description: string;
   /** Object schema of the options, with kebab-case keys; omitted means no options. */
   options?: TOptions;
-  /** Facts an earlier step must provide (default none). */
-  needs?: readonly FactName[];
-  /** Facts this step provides (default none). */
-  provides?: readonly FactName[];
+  /** Facts an earlier step must provide, read with `ctx.get` (default none). */
+  needs?: readonly TNeeds[];
+  /** Facts this step provides with `ctx.provide` (default none). */
+  provides?: readonly TProvides[];
+  /** Facts read with `ctx.find` when an earlier step provided them (default none). */
+  optional?: readonly TOptional[];
   /** Run even after an earlier step failed or the run was interrupted (default false). */
   always?: boolean;
+  /** Checks the options against the resolved target while loading, before anything connects. */
+  check?: StepDefinition<TOptions>["check"];
   /** Runs the step with its validated options; the output is stored under the step id. */
-  run(ctx: StepContext, options: OptionsOf<TOptions>): Promise<TOutput> | TOutput;
+  run(
+    ctx: StepContext<TNeeds, TProvides, TOptional>,
+    options: OptionsOf<TOptions>,
+  ): Promise<TOutput> | TOutput;
 }
 
 /** What {@linkcode defineTransport} takes. */
@@ -99,6 +115,9 @@ export function stepDefinitionProblem(value: unknown): string | undefined {
   if (!isFactList(step.provides)) {
     return `the provides of step "${step.name}" are not a list of names`;
   }
+  if (!isFactList(step.optional)) {
+    return `the optional facts of step "${step.name}" are not a list of names`;
+  }
   if (typeof step.run !== "function") return `step "${step.name}" has no run function`;
   return undefined;
 }
@@ -138,44 +157,63 @@ export function transportDefinitionProblem(value: unknown): string | undefined {
 }
 
 /**
- * Makes a step plugin. The options schema's type flows into `run`.
+ * Makes a step plugin. The options schema's type flows into `run`, and so do the facts: `needs`,
+ * `provides` and `optional` are captured as literal types, so `ctx.get("verify")` in a step
+ * that does not need `verify` fails to compile.
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { z } from "zod";
  * import { defineStep } from "./define.ts";
  *
  * const hello = defineStep({
  *   name: "hello",
- *   description: "Logs a greeting",
+ *   description: "Greets every master",
  *   options: z.strictObject({ "greeting": z.string().default("hello") }),
+ *   needs: ["topology"],
  *   run(ctx, options) {
- *     ctx.logger.info(options.greeting);
- *     return { said: options.greeting };
+ *     const masters = ctx.get("topology").nodes.filter((node) => node.role === "master");
+ *     return { said: `${options.greeting} ×${masters.length}` };
  *   },
  * });
- * console.assert(hello.name === "hello");
+ * equal(hello.name, "hello");
+ * equal(hello.needs[0], "topology");
  * ```
  *
- * @param spec Name, description, options schema, needs, provides and run.
+ * @param spec Name, description, options schema, needs, provides, optional facts and run.
  * @returns The step definition to register or export.
  * @throws {Error} when the definition is malformed (a bug in the plugin).
  */
-export function defineStep<TOptions extends OptionsSchema, TOutput>(
-  spec: StepSpec<TOptions, TOutput>,
-): StepDefinition<TOptions, Awaited<TOutput>> {
+export function defineStep<
+  TOptions extends OptionsSchema,
+  TOutput,
+  const TNeeds extends FactName = never,
+  const TProvides extends FactName = never,
+  const TOptional extends FactName = never,
+>(
+  spec: StepSpec<TOptions, TOutput, TNeeds, TProvides, TOptional>,
+): StepDefinition<TOptions, Awaited<TOutput>, TNeeds, TProvides, TOptional> {
   const definition = {
     name: spec.name,
     description: spec.description,
     options: spec.options ?? z.strictObject({}),
     needs: Object.freeze([...(spec.needs ?? [])]),
     provides: Object.freeze([...(spec.provides ?? [])]),
+    optional: Object.freeze([...(spec.optional ?? [])]),
     ...(spec.always === true ? { always: true } : {}),
+    ...(spec.check === undefined ? {} : { check: spec.check }),
     run: spec.run,
   };
   const problem = stepDefinitionProblem(definition);
   if (problem !== undefined) throw new Error(`Invalid step definition: ${problem}`);
-  return Object.freeze(definition) as unknown as StepDefinition<TOptions, Awaited<TOutput>>;
+  return Object.freeze(definition) as unknown as StepDefinition<
+    TOptions,
+    Awaited<TOutput>,
+    TNeeds,
+    TProvides,
+    TOptional
+  >;
 }
 
 /**

@@ -23,6 +23,11 @@ export interface PipelineErrorInit {
   step?: string | undefined;
   /** Name of the option concerned, if any. */
   option?: string | undefined;
+  /**
+   * The command-line flag the offending value came from, if it did: the message is then the
+   * reason alone, since the user typed the flag and never saw the file.
+   */
+  flag?: string | undefined;
 }
 
 /**
@@ -46,11 +51,12 @@ export function formatSnippet(line: number, column: number, text: string): strin
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { PipelineError } from "./errors.ts";
  * const error = new PipelineError({
  *   file: "x.yaml", line: 1, column: 1, sourceLine: "name: x", reason: "The file has no version",
  * });
- * console.assert(error.message.startsWith("x.yaml:1:1: The file has no version"));
+ * ok(error.message.startsWith("x.yaml:1:1: The file has no version"));
  * ```
  */
 export class PipelineError extends UsageError {
@@ -68,6 +74,8 @@ export class PipelineError extends UsageError {
   readonly step: string | undefined;
   /** Name of the option concerned, if any. */
   readonly option: string | undefined;
+  /** The command-line flag the offending value came from, if it did. */
+  readonly flag: string | undefined;
 
   /**
    * Makes the error from its place and sentence, formatting the message and the snippet.
@@ -79,7 +87,11 @@ export class PipelineError extends UsageError {
       ? formatSnippet(init.line, init.column, init.sourceLine)
       : "";
     const where = init.line > 0 ? `${init.file}:${init.line}:${init.column}` : init.file;
-    super(`${where}: ${init.reason}${snippet === "" ? "" : `\n${snippet}`}`);
+    super(
+      init.flag !== undefined
+        ? init.reason
+        : `${where}: ${init.reason}${snippet === "" ? "" : `\n${snippet}`}`,
+    );
     this.name = "PipelineError";
     this.file = init.file;
     this.line = init.line;
@@ -88,6 +100,7 @@ export class PipelineError extends UsageError {
     this.reason = init.reason;
     this.step = init.step;
     this.option = init.option;
+    this.flag = init.flag;
   }
 }
 

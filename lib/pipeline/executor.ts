@@ -100,7 +100,7 @@ export function describeTarget(target: Target): string {
 
 /**
  * The plan as `--dry-run` prints it: the target, then each step's id, name, options (secrets
- * masked), needs and provides.
+ * masked), needs, provides and the optional facts it reads if present.
  *
  * @example
  * ```ts ignore
@@ -126,8 +126,17 @@ export function formatPlan(pipeline: Pipeline): string {
     if (step.definition.provides.length > 0) {
       lines.push(`     provides: ${step.definition.provides.join(", ")}`);
     }
+    if (step.definition.optional.length > 0) {
+      lines.push(`     reads if present: ${step.definition.optional.join(", ")}`);
+    }
   });
   return lines.join("\n");
+}
+
+/** Whether a step's options switch it off (`enabled: false`). */
+function isSwitchedOff(options: unknown): boolean {
+  return typeof options === "object" && options !== null &&
+    (options as { enabled?: unknown }).enabled === false;
 }
 
 /** Whether an error is the signal's abort reason or an AbortError. */
@@ -142,7 +151,8 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
  * A {@linkcode RedfillError} thrown by a step stops the run: the result carries it and its
  * exit code. An abort of `signal` stops the run with exit 130. After either, only steps
  * defined with `always: true` (like `report`) still run; their errors are logged as warnings. Any other error is a bug: it is
- * rethrown after cleanup. Deferred closers (and every transport made with
+ * rethrown after cleanup. A step must provide the facts it declares, unless its options switch
+ * it off (`enabled: false`). Deferred closers (and every transport made with
  * `ctx.createTransport()`) close in reverse order on every path.
  *
  * @example
@@ -220,7 +230,10 @@ export async function runPipeline(
     try {
       const output = await step.definition.run(context, step.options as never);
       const durationMs = performance.now() - started;
-      const missing = step.definition.provides.filter((fact) => !provided.has(fact));
+      // A step switched off (`enabled: false`, like verify under --no-verify) may provide nothing.
+      const missing = isSwitchedOff(step.options)
+        ? []
+        : step.definition.provides.filter((fact) => !provided.has(fact));
       if (missing.length > 0) {
         throw new Error(
           `Step "${step.name}" declares that it provides ${
@@ -297,13 +310,25 @@ interface ContextParts {
   results: readonly StepResult[];
 }
 
-/** Builds the context one step sees. */
+/** The error for a step that reads or provides a fact it did not declare (a bug in the step). */
+function undeclared(step: PlannedStep, call: string, fact: string, where: string): Error {
+  return new Error(
+    `Step "${step.name}" called ${call}("${fact}") but does not declare "${fact}" in ${where}`,
+  );
+}
+
+/**
+ * Builds the context one step sees. It holds the step to what it declared, as its types do
+ * (`StepContext`), so a plugin written without types cannot read around the plan check.
+ */
 function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts): StepContext {
+  const { needs, provides, optional } = step.definition;
   return {
     stepId: step.id,
     target: pipeline.target,
     pipeline: pipeline.name,
     get<TFact extends FactName>(fact: TFact): FactValue<TFact> {
+      if (!needs.includes(fact)) throw undeclared(step, "ctx.get", fact, "needs");
       if (!parts.facts.has(fact)) {
         throw new Error(
           `Step "${step.name}" read "${fact}", which no earlier step provided: declare it in needs`,
@@ -311,10 +336,17 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
       }
       return parts.facts.get(fact) as FactValue<TFact>;
     },
+    find<TFact extends FactName>(fact: TFact): FactValue<TFact> | undefined {
+      if (!needs.includes(fact) && !optional.includes(fact)) {
+        throw undeclared(step, "ctx.find", fact, "needs or optional");
+      }
+      return parts.facts.get(fact) as FactValue<TFact> | undefined;
+    },
     has(fact: FactName): boolean {
       return parts.facts.has(fact);
     },
     provide<TFact extends FactName>(fact: TFact, value: FactValue<TFact>): void {
+      if (!provides.includes(fact)) throw undeclared(step, "ctx.provide", fact, "provides");
       parts.facts.set(fact, value);
       parts.provided.add(fact);
     },

@@ -6,9 +6,7 @@
  */
 
 import type { FactName } from "../types.ts";
-import { PipelineError, throwIfAny } from "./errors.ts";
 import type { Registry } from "./registry.ts";
-import type { Pipeline } from "./types.ts";
 
 /** What the plan check needs to know of a step. */
 export interface PlanStep {
@@ -85,40 +83,4 @@ export function planProblems(steps: readonly PlanStep[], registry: Registry): Pl
     for (const fact of step.provides) provided.add(fact);
   });
   return problems;
-}
-
-/**
- * Checks a loaded pipeline's plan. `loadPipeline` already does this; call it after changing a
- * pipeline's steps in code.
- *
- * @example
- * ```ts ignore
- * import { checkPlan } from "./plan.ts";
- * checkPlan(pipeline); // throws when verify comes before fill
- * ```
- *
- * @param pipeline A pipeline.
- * @throws {PipelineError} when one step needs a fact no earlier step provides.
- * @throws {PipelineErrors} when several do.
- */
-export function checkPlan(pipeline: Pipeline): void {
-  const steps = pipeline.steps.map((step) => ({
-    id: step.id,
-    name: step.name,
-    needs: step.definition.needs,
-    provides: step.definition.provides,
-    line: step.line,
-  }));
-  throwIfAny(
-    planProblems(steps, pipeline.registry).map((problem) => {
-      const step = pipeline.steps[problem.index];
-      return new PipelineError({
-        file: pipeline.file,
-        line: step?.line ?? 0,
-        column: step?.column ?? 0,
-        reason: problem.reason,
-        step: step?.id,
-      });
-    }),
-  );
 }

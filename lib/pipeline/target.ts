@@ -7,7 +7,10 @@
 
 import { z } from "zod";
 
-/** The `tls:` map. Relative paths are relative to the pipeline file. */
+/**
+ * The `tls:` map. Relative paths are relative to the pipeline file, or, given by an override, to
+ * the directory it was typed in.
+ */
 export const tlsFileSchema: z.ZodObject<{
   ca: z.ZodOptional<z.ZodString>;
   cert: z.ZodOptional<z.ZodString>;
@@ -15,9 +18,15 @@ export const tlsFileSchema: z.ZodObject<{
   servername: z.ZodOptional<z.ZodString>;
   insecure: z.ZodOptional<z.ZodBoolean>;
 }, z.core.$strict> = z.strictObject({
-  ca: z.string().min(1).optional().describe("PEM file of the CA certificate(s) to trust"),
-  cert: z.string().min(1).optional().describe("PEM client certificate (mTLS)"),
-  key: z.string().min(1).optional().describe("PEM private key of the client certificate"),
+  ca: z.string().min(1).meta({ format: "path" }).optional().describe(
+    "PEM file of the CA certificate(s) to trust",
+  ),
+  cert: z.string().min(1).meta({ format: "path" }).optional().describe(
+    "PEM client certificate (mTLS)",
+  ),
+  key: z.string().min(1).meta({ format: "path" }).optional().describe(
+    "PEM private key of the client certificate",
+  ),
   servername: z.string().min(1).optional().describe("Server name to send (SNI) and check"),
   insecure: z.boolean().optional().describe("Skip certificate verification (tests only)"),
 });

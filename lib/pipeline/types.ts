@@ -73,3 +73,32 @@ export interface RunResult {
   /** The user error that stopped the run, if any. */
   error?: RedfillError | undefined;
 }
+
+/**
+ * Where an override came from, which is how a problem in it is named: a `--set` assignment
+ * (`file: --set "fill.ttl=120-60": …`, as typed) or a flag of a command that translates its
+ * flags into overrides (`Invalid --ttl "120-60": …`, with no file: the user never saw it).
+ */
+export type OverrideOrigin =
+  | {
+    /** The `--set` assignment as typed, e.g. `fill.size=2GiB`. */
+    readonly set: string;
+  }
+  | {
+    /** The flag as the user knows it (`--ttl`), or the variable (`REDISCLI_AUTH`). */
+    readonly flag: string;
+    /** The text typed after the flag, quoted in messages; absent for switches and secrets. */
+    readonly text?: string | undefined;
+    /** What the flag takes, in place of the schema's words (e.g. `expected 1 … 65535`). */
+    readonly expected?: string | undefined;
+  };
+
+/** One value laid over a pipeline file: `fill.size`, `target.tls.ca`, …, and where it came from. */
+export interface Override {
+  /** `step-id.option[.key]…` or `target.key[.key]…`. */
+  readonly path: string;
+  /** The value, as a file would hold it (`"2GiB"`, `7000`, `true`, `{}`). */
+  readonly value: unknown;
+  /** Who gave it, for messages; paths in it are relative to the loader's `cwd`. */
+  readonly origin: OverrideOrigin;
+}

@@ -12,6 +12,7 @@ import { type RunReport, RunReportSchema } from "./model.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { buildRunReport } from "./model.ts";
  * import { renderJson } from "./json.ts";
  * const report = buildRunReport({
@@ -21,7 +22,7 @@ import { type RunReport, RunReportSchema } from "./model.ts";
  *     connectTimeoutMs: 5000, commandTimeoutMs: 10000,
  *   },
  * });
- * console.assert(JSON.parse(renderJson(report)).schemaVersion === 1);
+ * equal(JSON.parse(renderJson(report)).schemaVersion, 1);
  * ```
  *
  * @param report The report.

@@ -44,6 +44,7 @@ function table(head: string[], rows: string[][], align: ("l" | "r")[]): string[]
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { buildRunReport } from "./model.ts";
  * import { renderMarkdown } from "./markdown.ts";
  * const report = buildRunReport({
@@ -53,7 +54,7 @@ function table(head: string[], rows: string[][], align: ("l" | "r")[]): string[]
  *     connectTimeoutMs: 5000, commandTimeoutMs: 10000,
  *   },
  * });
- * console.assert(renderMarkdown(report).startsWith("## redfill: demo"));
+ * ok(renderMarkdown(report).startsWith("## redfill: demo"));
  * ```
  *
  * @param report The report.

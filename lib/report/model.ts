@@ -171,6 +171,7 @@ export interface RunReportInput {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { buildRunReport } from "./model.ts";
  * const report = buildRunReport({
  *   pipeline: "demo",
@@ -179,7 +180,8 @@ export interface RunReportInput {
  *     connectTimeoutMs: 5000, commandTimeoutMs: 10000,
  *   },
  * });
- * console.assert(!JSON.stringify(report).includes("s3cret"));
+ * ok(!JSON.stringify(report).includes("s3cret"));
+ * ok(JSON.stringify(report).includes("127.0.0.1"));
  * ```
  *
  * @param input The target, topology, fill, verify and steps.
@@ -300,8 +302,9 @@ function round(value: number, digits: number): number {
  *
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { redact } from "./model.ts";
- * console.assert(redact({ a: ["x s3cret y"] }, ["s3cret"]).a[0] === "x *** y");
+ * deepEqual(redact({ a: ["x s3cret y"] }, ["s3cret"]), { a: ["x *** y"] });
  * ```
  *
  * @param value Any JSON-like value.

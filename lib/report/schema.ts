@@ -17,8 +17,9 @@ export const REPORT_SCHEMA_PATH: URL = new URL("../../schema/report.schema.json"
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { renderReportJsonSchema } from "./schema.ts";
- * console.assert(JSON.parse(renderReportJsonSchema()).title === "redfill run report");
+ * equal(JSON.parse(renderReportJsonSchema()).title, "redfill run report");
  * ```
  *
  * @returns The schema text, ending with a newline.

@@ -43,6 +43,7 @@ const MAX_ADDRESS = 21;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { buildRunReport } from "./model.ts";
  * import { renderTable } from "./table.ts";
  * const report = buildRunReport({
@@ -52,7 +53,7 @@ const MAX_ADDRESS = 21;
  *     connectTimeoutMs: 5000, commandTimeoutMs: 10000,
  *   },
  * });
- * console.assert(renderTable(report, { width: 80 }).includes("127.0.0.1:6379"));
+ * ok(renderTable(report, { width: 80 }).includes("127.0.0.1:6379"));
  * ```
  *
  * @param report The report.

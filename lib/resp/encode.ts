@@ -17,8 +17,9 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { encodeCommand } from "./encode.ts";
- * new TextDecoder().decode(encodeCommand(["PING"])); // "*1\r\n$4\r\nPING\r\n"
+ * equal(new TextDecoder().decode(encodeCommand(["PING"])), "*1\r\n$4\r\nPING\r\n");
  * ```
  */
 export function encodeCommand(args: readonly RedisArg[]): Uint8Array {

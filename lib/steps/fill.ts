@@ -12,7 +12,7 @@ import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace
 import { formatBytes } from "../units.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
-import type { FillResult, KeyspaceParams, Logger, Shard, Transport } from "../types.ts";
+import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 
 interface KeyspaceOptions {
@@ -36,13 +36,19 @@ function refineKeySize(
   const count = keyCount(options.size, options["key-size"], options["value-size"]);
   const minimum = minimumKeySize(count, options.prefix);
   if (options["key-size"] < minimum) {
+    const hold = `to hold the prefix "${options.prefix}", a slot tag and ${
+      indexWidth(count)
+    }-digit indices`;
     ctx.addIssue({
       code: "custom",
       path: ["key-size"],
-      message:
-        `expected at least ${minimum} bytes to hold the prefix "${options.prefix}", a slot tag and ${
-          indexWidth(count)
-        }-digit indices (or a shorter prefix)`,
+      message: `expected at least ${minimum} bytes ${hold} (or a shorter prefix)`,
+      params: {
+        words: (name: NameOption) =>
+          `Key size ${options["key-size"]} is too small ${hold}: use ${
+            name("key-size")
+          } ${minimum} or more, or a shorter ${name("prefix")}`,
+      },
     });
   }
 }
@@ -94,16 +100,24 @@ export const fillStep = defineStep({
         code: "custom",
         path: ["connections"],
         message: 'contradicts "serial: true" (one writer per master): use one of them',
+        params: {
+          words: (name: NameOption) =>
+            `${name("serial")} and ${
+              name("connections")
+            } ${options.connections} contradict each other: use one of them`,
+        },
       });
     }
   }),
   needs: ["connection", "topology"],
   provides: ["fill"],
+  // An earlier FLUSHALL makes key counts exact for verify.
+  optional: ["flush"],
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
     const transport = ctx.get("connection");
-    const flushed = ctx.has("flush") && ctx.get("flush").enabled &&
-      ctx.get("flush").scope === "all";
+    const flush = ctx.find("flush");
+    const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
     ctx.logger.info(
       `Filling ${
         formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))

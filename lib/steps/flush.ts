@@ -44,6 +44,20 @@ export const flushStep = defineStep({
   }),
   needs: ["connection"],
   provides: ["flush"],
+  // Refused while the pipeline is loaded, before anything connects; run checks every
+  // master's host again once the topology is known.
+  check(options, { target }) {
+    if (!options.enabled || options.yes || isLoopback(target.host)) return [];
+    return [{
+      path: ["enabled"],
+      message:
+        `refuses to flush "${target.host}", which is not a loopback address: add "yes: true" to confirm`,
+      words: (name) =>
+        `Refusing to flush "${target.host}": it is not a loopback address; pass ${
+          name("yes")
+        } to confirm`,
+    }];
+  },
   async run(ctx, options): Promise<FlushOutput> {
     const output: FlushOutput = { enabled: options.enabled, scope: options.scope, deleted: 0 };
     if (!options.enabled) {

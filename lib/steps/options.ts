@@ -17,16 +17,36 @@ export const sizeSchema = z.union([
   z.string().regex(SIZE, { message: "expected a size like 512MB or 1.5GiB" }),
 ]).transform((value) => parseSize(value));
 
+/** The two ends of a TTL written as `60` or `60-120`. */
+function ttlBounds(text: string): [number, number] {
+  const [min, max = min] = text.split("-").map((part) => Number(part.trim())) as [
+    number,
+    number?,
+  ];
+  return [min, max];
+}
+
 /** A TTL: seconds, or a range `min-max` of seconds. */
 export const ttlSchema = z.union([
   z.number().int().positive(),
-  z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, { message: "expected seconds like 60 or 60-120" }),
-]).transform((value) => parseTtl(value)).refine((ttl) => ttl.min >= 1 && ttl.max >= ttl.min, {
-  message: "expected seconds ≥ 1, and a range whose end is not below its start",
-});
+  z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?$/, {
+    message: "expected seconds like 60 or 60-120",
+    abort: true,
+  }),
+]).refine((value) => {
+  // Checked before parseTtl runs: it would throw a flag's error instead of a file's issue.
+  // A number was checked by its own schema.
+  if (typeof value === "number") return true;
+  const [min, max] = ttlBounds(value);
+  return min >= 1 && max >= min;
+}, { message: "expected seconds ≥ 1, and a range whose end is not below its start" })
+  .transform((value) => parseTtl(value));
 
 /** A shard `k/n`. */
-export const shardSchema = z.string().regex(/^\d+\/\d+$/, { message: "expected k/n like 0/3" })
+export const shardSchema = z.string().regex(/^\d+\/\d+$/, {
+  message: "expected k/n like 0/3",
+  abort: true,
+})
   .refine((text) => {
     const [k, n] = text.split("/").map(Number) as [number, number];
     return n >= 1 && k < n;

@@ -167,28 +167,35 @@ export async function writeReport(
   return written;
 }
 
+/** The facts the report reads when earlier steps provided them. */
+const REPORTED_FACTS = ["connection", "topology", "fill", "verify"] as const;
+
+/** A context that may hold the facts the report reads. */
+export type ReportContext = StepContext<never, never, typeof REPORTED_FACTS[number]>;
+
 /**
  * The report model of a run so far, from the facts in a step context.
  *
  * @param ctx The running step's context.
  * @returns The report (the target's password is never in it).
  */
-export function reportFromContext(ctx: StepContext): RunReport {
+export function reportFromContext(ctx: ReportContext): RunReport {
   let topology: Topology | undefined;
-  if (ctx.has("connection")) {
+  const connection = ctx.find("connection");
+  if (connection !== undefined) {
     try {
-      topology = ctx.get("connection").topology();
+      topology = connection.topology();
     } catch {
       // Not connected yet: fall back to a discovered topology, if any.
     }
   }
-  if (topology === undefined && ctx.has("topology")) topology = ctx.get("topology");
+  topology ??= ctx.find("topology");
   return buildRunReport({
     pipeline: ctx.pipeline,
     target: ctx.target,
     topology,
-    fill: ctx.has("fill") ? ctx.get("fill") : undefined,
-    verify: ctx.has("verify") ? ctx.get("verify") : undefined,
+    fill: ctx.find("fill"),
+    verify: ctx.find("verify"),
     steps: ctx.steps,
   });
 }
@@ -204,10 +211,11 @@ export const reportStep = defineStep({
     format: z.union([formatSchema, z.array(formatSchema).min(1)]).default("table").describe(
       'Output format(s): "table", "json", "md", or a list of them',
     ),
-    out: z.string().optional().describe(
-      'File for the first json or md format; absent or "-" prints everything to stdout',
+    out: z.string().meta({ format: "path" }).optional().describe(
+      'File for the first json or md format (relative to the pipeline file, or to where an override was typed); absent or "-" prints everything to stdout',
     ),
   }),
+  optional: REPORTED_FACTS,
   always: true,
   async run(ctx, options): Promise<RunReport> {
     const report = reportFromContext(ctx);

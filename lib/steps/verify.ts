@@ -9,21 +9,26 @@
 
 import { z } from "zod";
 import { CheckFailedError } from "../errors.ts";
+import { VERIFY_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { VerifyResult } from "../types.ts";
-import { verifyDefaults, verifyFill } from "../verify/verify.ts";
+import { verifyFill } from "../verify/verify.ts";
 
 /**
  * The one-line verdict the step logs.
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { verifyVerdict } from "./verify.ts";
  * const line = verifyVerdict({
  *   ok: true, checks: [], totalKeys: 10, expectedKeys: 10, maxDeviation: 0, tolerance: 0.2,
  *   sampled: 10, mismatched: 0, nodes: [],
  * });
- * console.assert(line.startsWith("Verify passed"));
+ * equal(
+ *   line,
+ *   "Verify passed: 10 of 10 keys, largest deviation 0.00% (tolerance ±20%), 10 of 10 sampled keys match",
+ * );
  * ```
  *
  * @param result A verify result.
@@ -59,16 +64,23 @@ export const verifyStep = defineStep({
   description:
     "Check key counts per master, the spread by slot share, a sample of values and TTLs, and memory",
   options: z.strictObject({
-    tolerance: z.number().min(0).max(10).default(verifyDefaults.tolerance).describe(
+    enabled: z.boolean().optional().describe(
+      "Set false to skip (deno task fill --no-verify sets it; default true): no verdict is reported",
+    ),
+    tolerance: z.number().min(0).max(10).default(VERIFY_DEFAULTS.tolerance).describe(
       "Largest allowed deviation of a master's keys from its slot share, as a fraction (0.2 = ±20%)",
     ),
-    sample: z.number().int().min(0).default(verifyDefaults.sample).describe(
+    sample: z.number().int().min(0).default(VERIFY_DEFAULTS.sample).describe(
       "Keys whose values are fetched and compared byte for byte (0 skips the content check)",
     ),
   }),
   needs: ["connection", "topology", "fill"],
   provides: ["verify"],
-  async run(ctx, options): Promise<VerifyResult> {
+  async run(ctx, options): Promise<VerifyResult | undefined> {
+    if (options.enabled === false) {
+      ctx.logger.debug("Verify skipped (enabled: false)");
+      return undefined;
+    }
     const result = await verifyFill(ctx.get("connection"), ctx.get("fill"), {
       tolerance: options.tolerance,
       sample: options.sample,

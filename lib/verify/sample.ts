@@ -11,10 +11,11 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { sampleIndices } from "./sample.ts";
  * const indices = sampleIndices(0, 65536, 1000);
- * console.assert(indices.length === 1000);
- * console.assert(new Set(indices.map((i) => i % 16384)).size === 1000);
+ * equal(indices.length, 1000);
+ * equal(new Set(indices.map((i) => i % 16384)).size, 1000);
  * ```
  *
  * @param start First written index (inclusive).

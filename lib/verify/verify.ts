@@ -37,9 +37,6 @@ export interface VerifyFillOptions {
   logger?: Logger | undefined;
 }
 
-/** The defaults of {@linkcode VerifyFillOptions} (from `lib/defaults.ts`). */
-export const verifyDefaults = VERIFY_DEFAULTS;
-
 /** Sampled keys fetched at once (the control plane pipelines concurrent calls on each socket). */
 const SAMPLE_BATCH = 200;
 /** Keys named in a failed content or TTL check before "and N more". */
@@ -77,8 +74,8 @@ export async function verifyFill(
   fill: FillResult,
   options: VerifyFillOptions = {},
 ): Promise<VerifyResult> {
-  const tolerance = options.tolerance ?? verifyDefaults.tolerance;
-  const sample = options.sample ?? verifyDefaults.sample;
+  const tolerance = options.tolerance ?? VERIFY_DEFAULTS.tolerance;
+  const sample = options.sample ?? VERIFY_DEFAULTS.sample;
   const logger = options.logger ?? silentLogger;
   const keyspace = new Keyspace(fill.keyspace);
   const range = shardRange(keyspace.count, fill.shard);
@@ -160,10 +157,11 @@ export async function verifyFill(
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Keyspace } from "../fill/keyspace.ts";
  * import { displayKey } from "./verify.ts";
  * const keyspace = new Keyspace({ count: 100, keySize: 64, valueSize: 8, seed: 1, prefix: "p:" });
- * console.assert(displayKey(keyspace, 7).endsWith("07…"));
+ * ok(displayKey(keyspace, 7).endsWith("07…"));
  * ```
  *
  * @param keyspace The keyspace.

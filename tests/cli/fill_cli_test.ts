@@ -181,11 +181,7 @@ Deno.test("deno task fill --url rediss://… fills a TLS server with the given c
   assert.equal((JSON.parse(run.stdout) as JsonReport).fill.keys, 4096);
 });
 
-Deno.test("deno task fill refuses connection flags without --host, since a local server sets its own", async () => {
+Deno.test("deno task fill reads -p without -h as 127.0.0.1, as redis-cli does, and still wants --tls for --cacert", async () => {
   const run = await runFillCli(["--cacert", "ca.crt", "-p", "7000", "--dry-run"]);
-  assertFailure(
-    run,
-    2,
-    /^--port, --cacert need --host or --url: without them a local server is started, which sets its own$/,
-  );
+  assertFailure(run, 2, /^TLS options \(--cacert, --cert, --key, --sni, --insecure\) need --tls$/);
 });

@@ -32,17 +32,51 @@ export async function readClientTls(redis: LocalRedis): Promise<ClientTls> {
 }
 
 /**
+ * Whether a pid belongs to a running program.
+ *
+ * @param pid The pid.
+ * @param program What /proc/PID/cmdline must name (default redis-server).
+ * @returns True when it does.
+ */
+export function isRunning(pid: number, program = "redis-server"): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes(program);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether a pid belongs to a running redis-server.
  *
  * @param pid The pid.
  * @returns True when /proc/PID/cmdline names redis-server.
  */
 export function isRedisServer(pid: number): boolean {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("redis-server");
-  } catch {
-    return false;
+  return isRunning(pid, "redis-server");
+}
+
+/**
+ * Waits until none of the pids is a running `program`, failing after `timeoutMs`.
+ *
+ * @param pids The pids.
+ * @param program The program (default redis-server).
+ * @param timeoutMs How long to wait (default 5000 ms).
+ */
+export async function assertGone(
+  pids: number[],
+  program = "redis-server",
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some((pid) => isRunning(pid, program)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  assert.deepEqual(
+    pids.filter((pid) => isRunning(pid, program)),
+    [],
+    `${program} processes left behind`,
+  );
 }
 
 /**
@@ -51,12 +85,8 @@ export function isRedisServer(pid: number): boolean {
  * @param pids The pids.
  * @param timeoutMs How long to wait (default 5000 ms).
  */
-export async function assertRedisGone(pids: number[], timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(isRedisServer) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.deepEqual(pids.filter(isRedisServer), [], "redis-server processes left behind");
+export function assertRedisGone(pids: number[], timeoutMs = 5000): Promise<void> {
+  return assertGone(pids, "redis-server", timeoutMs);
 }
 
 /**
@@ -90,13 +120,19 @@ export function assertCoversAllSlotsOnce(ranges: Array<[number, number]>): void 
 }
 
 /**
- * Asserts a stopped run left nothing: no process and no folder.
+ * Asserts a stopped run left nothing: no process (servers and proxy) and no folder.
  *
  * @param redis The stopped run.
  */
 export async function assertNothingLeft(redis: LocalRedis): Promise<void> {
   await assertRedisGone(redis.nodes.map((n) => n.pid));
-  for (const dir of [...redis.nodes.map((n) => n.dir), ...(redis.tls ? [redis.tls.dir] : [])]) {
+  if (redis.proxy) await assertGone([redis.proxy.pid], "nutcracker");
+  const dirs = [
+    ...redis.nodes.map((n) => n.dir),
+    ...(redis.tls ? [redis.tls.dir] : []),
+    ...(redis.proxy ? [redis.proxy.dir] : []),
+  ];
+  for (const dir of dirs) {
     assert.equal(await exists(dir), false, `${dir} was not removed`);
   }
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { Cluster } from "ioredis";
-import { type LocalRedis, startLocalRedis } from "../../lib/local/mod.ts";
+import {
+  evenSlotCounts,
+  type LocalRedis,
+  slotRanges,
+  startLocalRedis,
+} from "../../lib/local/mod.ts";
 import {
   assertCoversAllSlotsOnce,
   assertNothingLeft,
@@ -130,4 +135,32 @@ Deno.test("startLocalRedis() starts a password cluster with an ACL user and cust
     await redis.stop();
   }
   await assertNothingLeft(redis);
+});
+
+Deno.test("startLocalRedis() starts a one-master cluster without replicas", async () => {
+  await using redis = await startLocalRedis({ cluster: true, masters: 1, replicas: 0 });
+  const cluster = await connectCluster(redis);
+  try {
+    await assertTopology(redis, cluster, { masters: 1, replicas: 0 });
+    assert.deepEqual(redis.masters()[0]!.slots, [[0, 16383]]);
+  } finally {
+    await cluster.quit();
+  }
+});
+
+Deno.test("evenSlotCounts() splits 16384 slots evenly, the remainder to the first masters", () => {
+  assert.deepEqual(evenSlotCounts(1), [16384]);
+  assert.deepEqual(evenSlotCounts(3), [5462, 5461, 5461]);
+  assert.deepEqual(evenSlotCounts(5), [3277, 3277, 3277, 3277, 3276]);
+  for (const masters of [2, 6, 7, 100]) {
+    const counts = evenSlotCounts(masters);
+    assert.equal(counts.reduce((a, b) => a + b, 0), 16384);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1);
+  }
+});
+
+Deno.test("slotRanges() turns slot counts into consecutive ranges from slot 0", () => {
+  assert.deepEqual(slotRanges([8000, 4000, 4384]), [[0, 7999], [8000, 11999], [12000, 16383]]);
+  assert.deepEqual(slotRanges([16384]), [[0, 16383]]);
+  assertCoversAllSlotsOnce(slotRanges(evenSlotCounts(7)));
 });

@@ -148,16 +148,3 @@ Deno.test("checkClusterReadiness() reports a master without its replica in CLUST
     problems.join("\n"),
   );
 });
-
-Deno.test("parseClusterNodes() reads ids, addresses, flags, masters and slot ranges", () => {
-  const [entry] = parseClusterNodes(
-    "abc 127.0.0.1:7000@17000,host myself,master - 0 0 1 connected 0-5 7 [8->-def]\n",
-  );
-  assert.deepEqual(entry, {
-    id: "abc",
-    address: "127.0.0.1:7000",
-    flags: ["myself", "master"],
-    linkState: "connected",
-    slots: [[0, 5], [7, 7]],
-  });
-});

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { MissingProgramError, UsageError } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { assertNothingLeft, readClientTls } from "./_helpers.ts";
 
@@ -138,51 +137,28 @@ Deno.test("startLocalRedis() with a password and a user requires AUTH and accept
   await app.quit();
 });
 
-Deno.test("startLocalRedis() stops a standalone server on stop() and is idempotent", async () => {
-  const redis = await startLocalRedis({ maxmemory: "8mb", maxmemoryPolicy: "noeviction" });
-  const client = new Redis({ host: "127.0.0.1", port: redis.nodes[0]!.port });
-  assert.deepEqual(await client.config("GET", "maxmemory"), ["maxmemory", String(8 * 1024 * 1024)]);
-  await client.quit();
-  await Promise.all([redis.stop(), redis.stop()]);
-  await assertNothingLeft(redis);
-});
-
-Deno.test("startLocalRedis() rejects invalid options with a UsageError", async () => {
-  await assert.rejects(
-    startLocalRedis({ masters: 2 }),
-    new UsageError('Option "masters" applies to a cluster: add "cluster: true"'),
-  );
-  await assert.rejects(
-    startLocalRedis({ cluster: true, slots: [8000, 8000, 385] }),
-    new UsageError('Option "slots" must sum to 16384, got 16385'),
-  );
-  await assert.rejects(
-    startLocalRedis({ cluster: true, masters: 2, slots: [16384] }),
-    new UsageError('Option "slots" needs one count per master (2), got 1'),
-  );
-  await assert.rejects(
-    startLocalRedis({ cluster: true, replicas: -1 }),
-    new UsageError('Option "replicas" must be an integer of at least 0, got -1'),
-  );
-});
-
-Deno.test("startLocalRedis() names the missing program and how to install it", async () => {
-  const path = Deno.env.get("PATH") ?? "";
-  Deno.env.set("PATH", "/nonexistent");
-  try {
-    await assert.rejects(
-      startLocalRedis(),
-      new MissingProgramError("redis-server", "apt-get install -y redis-server"),
-    );
-    await assert.rejects(
-      startLocalRedis({ tls: true }),
-      new MissingProgramError("openssl", "apt-get install -y openssl"),
-    );
-  } finally {
-    Deno.env.set("PATH", path);
+/** This process's node folders in the temp folder. */
+async function ownNodeDirs(): Promise<string[]> {
+  const dirs: string[] = [];
+  const parent = Deno.env.get("TMPDIR") ?? "/tmp";
+  for await (const entry of Deno.readDir(parent)) {
+    if (entry.name.startsWith(`redfill-node-${Deno.pid}-`)) dirs.push(entry.name);
   }
-  assert.equal(
-    new MissingProgramError("redis-server", "apt-get install -y redis-server").message,
-    'Cannot find "redis-server" on PATH: install it with "apt-get install -y redis-server"',
+  return dirs;
+}
+
+Deno.test("startLocalRedis() quotes the server's own last lines when it exits while starting, and removes its folder", async () => {
+  const before = await ownNodeDirs();
+  await assert.rejects(
+    startLocalRedis({ extraArgs: ["--no-such-directive", "x"] }),
+    (error: Error) => {
+      assert.equal(error.name, "LocalRedisError");
+      assert.match(
+        error.message,
+        /^Local redis-server exited while starting \(port \d+\): .*Bad directive or wrong number of arguments$/,
+      );
+      return true;
+    },
   );
+  assert.deepEqual(await ownNodeDirs(), before);
 });

@@ -1,13 +1,19 @@
 import { assertEquals, assertThrows } from "./_assert.ts";
 import { z } from "zod";
-import { defineStep, defineTransport } from "../../lib/pipeline/define.ts";
-import { Registry } from "../../lib/pipeline/registry.ts";
-import { fakeTransport, testRegistry } from "./_registry.ts";
+import {
+  defineStep,
+  defineTransport,
+  KEBAB_CASE,
+  stepDefinitionProblem,
+  transportDefinitionProblem,
+} from "../../lib/pipeline/define.ts";
 
 Deno.test("defineStep() returns a frozen definition with defaults for needs, provides and options", () => {
   const step = defineStep({ name: "hello", description: "Says hello", run: () => "hi" });
   assertEquals(step.needs, []);
   assertEquals(step.provides, []);
+  assertEquals(step.optional, []);
+  assertEquals(step.always, undefined);
   assertEquals((step.options as z.ZodObject).safeParse({}).success, true);
   assertEquals(Object.isFrozen(step), true);
 });
@@ -78,41 +84,6 @@ Deno.test("defineTransport() throws for unknown modes and a missing factory", ()
   );
 });
 
-Deno.test("Registry.transportFor() picks the first transport registered for a mode", () => {
-  const log = { events: [] };
-  const registry = new Registry()
-    .registerTransport(defineTransport({
-      name: "only-cluster",
-      description: "x",
-      modes: ["cluster"],
-      create: () => ({}) as never,
-    }))
-    .registerTransport(fakeTransport(log));
-  assertEquals(registry.transportFor("cluster")?.name, "only-cluster");
-  assertEquals(registry.transportFor("standalone")?.name, "fake");
-});
-
-Deno.test("Registry.registerStep() rejects a second step with the same name but allows the same one", () => {
-  const registry = testRegistry();
-  const connect = registry.step("connect");
-  if (connect === undefined) throw new Error("connect missing");
-  registry.registerStep(connect);
-  assertThrows(
-    () => registry.registerStep(defineStep({ name: "connect", description: "x", run: () => null })),
-    Error,
-    'Cannot register step "connect": another step has that name',
-  );
-});
-
-Deno.test("Registry.clone() copies steps and transports without sharing later registrations", () => {
-  const registry = testRegistry();
-  const copy = registry.clone();
-  copy.registerTransport(fakeTransport({ events: [] }, "extra"));
-  assertEquals(copy.transport("extra")?.name, "extra");
-  assertEquals(registry.transport("extra"), undefined);
-  assertEquals(copy.steps().map((step) => step.name), registry.steps().map((step) => step.name));
-});
-
 Deno.test("defineStep() types run's options from the schema (checked when the tests compile)", () => {
   const step = defineStep({
     name: "typed",
@@ -129,4 +100,73 @@ Deno.test("defineStep() types run's options from the schema (checked when the te
     },
   });
   assertEquals(step.name, "typed");
+});
+
+Deno.test("defineStep() keeps the fact lists frozen and always only when asked", () => {
+  const needs = ["connection"] as const;
+  const step = defineStep({
+    name: "facts",
+    description: "x",
+    needs,
+    provides: ["fill"],
+    optional: ["flush"],
+    always: true,
+    run: () => null,
+  });
+  assertEquals([step.needs, step.provides, step.optional, step.always], [
+    ["connection"],
+    ["fill"],
+    ["flush"],
+    true,
+  ]);
+  assertEquals([Object.isFrozen(step.needs), Object.isFrozen(step.optional)], [true, true]);
+  assertEquals(step.needs === needs, false, "a copy of the list given");
+});
+
+Deno.test("stepDefinitionProblem() names the first thing wrong with a module's export", () => {
+  const valid = defineStep({ name: "ok-step", description: "x", run: () => null });
+  assertEquals(stepDefinitionProblem(valid), undefined);
+  const cases: [unknown, string][] = [
+    [null, "a step definition must be an object"],
+    [{ ...valid, description: "" }, 'step "ok-step" has no description'],
+    [{ ...valid, needs: ["", "x"] }, 'the needs of step "ok-step" are not a list of names'],
+    [{ ...valid, provides: "fill" }, 'the provides of step "ok-step" are not a list of names'],
+    [
+      { ...valid, optional: undefined },
+      'the optional facts of step "ok-step" are not a list of names',
+    ],
+    [{ ...valid, run: undefined }, 'step "ok-step" has no run function'],
+    [{ ...valid, name: "with" }, 'the step name "with" is reserved by the pipeline file format'],
+  ];
+  for (const [value, problem] of cases) assertEquals(stepDefinitionProblem(value), problem);
+});
+
+Deno.test("transportDefinitionProblem() names the first thing wrong with a transport", () => {
+  const valid = defineTransport({
+    name: "ok-transport",
+    description: "x",
+    modes: ["cluster"],
+    create: () => ({}) as never,
+  });
+  assertEquals(transportDefinitionProblem(valid), undefined);
+  assertEquals(transportDefinitionProblem(7), "a transport definition must be an object");
+  assertEquals(
+    transportDefinitionProblem({ ...valid, name: "Odd_Name" }),
+    'the transport name "Odd_Name" is not kebab-case (like "cluster")',
+  );
+  assertEquals(
+    transportDefinitionProblem({ ...valid, description: " " }),
+    'transport "ok-transport" has no description',
+  );
+  assertEquals(
+    transportDefinitionProblem({ ...valid, modes: [] }),
+    'the modes of transport "ok-transport" must be a non-empty list of "standalone", "cluster", "auto"',
+  );
+});
+
+Deno.test("KEBAB_CASE accepts words joined by dashes and nothing else", () => {
+  for (const name of ["fill", "memory-doctor", "a1-b2"]) assertEquals(KEBAB_CASE.test(name), true);
+  for (const name of ["Fill", "memory_doctor", "-x", "x-", "a--b", "1abc", ""]) {
+    assertEquals(KEBAB_CASE.test(name), false, name);
+  }
 });

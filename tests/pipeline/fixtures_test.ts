@@ -38,7 +38,7 @@ for (const scenario of scenarios) {
     try {
       // The real built-in steps: these files show what a user sees.
       await loadPipeline(`${BROKEN}/${scenario}.yaml`, {
-        registry: await defaultRegistry(),
+        registry: defaultRegistry(),
         env: {},
       });
     } catch (error) {
@@ -50,10 +50,10 @@ for (const scenario of scenarios) {
   });
 }
 
-/** Runs the run command through a subprocess with the test registry. */
+/** Runs `deno task run` as a user would (the built-in steps), in a subprocess. */
 async function runCli(args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tests/pipeline/_run_with_test_registry.ts", ...args],
+    args: ["run", "-A", "tasks/run.ts", ...args],
     env: { NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",
@@ -104,7 +104,9 @@ Deno.test("deno task run --dry-run prints the plan with the password masked", as
   assertOk(!result.stdout.includes("sekrit-pw"), result.stdout);
   assertOk(result.stdout.includes("password ***"), result.stdout);
   assertOk(
-    result.stdout.includes('options: {"size":2097152,"key-size":64,"value-size":512}'),
+    result.stdout.includes(
+      'options: {"size":2097152,"key-size":64,"value-size":512,"seed":1,"prefix":"redfill:","serial":false,"replies":false}',
+    ),
     result.stdout,
   );
   assertOk(result.stdout.includes("  4. second-fill (fill)"), result.stdout);

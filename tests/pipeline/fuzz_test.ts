@@ -1,7 +1,7 @@
 import { assertOk } from "./_assert.ts";
 import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { parsePipeline } from "../../lib/pipeline/loader.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -108,7 +108,7 @@ const CASES = 10_000;
 
 Deno.test("parsePipeline() only ever throws PipelineError or PipelineErrors for 10,000 mutated files", async () => {
   const next = random(20240607);
-  const registry = testRegistry();
+  const registry = defaultRegistry();
   let rejected = 0;
   for (let i = 0; i < CASES; i++) {
     let text = SEEDS[Math.floor(next() * SEEDS.length)] as string;

@@ -2,12 +2,23 @@ import { assertEquals, assertOk, assertRejects } from "./_assert.ts";
 import { PipelineError, PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { loadPipeline, parsePipeline } from "../../lib/pipeline/loader.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
-const registry = testRegistry();
+const registry = defaultRegistry();
 const env = { REDFILL_FIXTURE_PASSWORD: "pa55word" };
 
-/** Parses pipeline text as fixtures/pipelines/test.yaml with the test registry. */
+/** The options of a built-in fill step that gives none, after validation. */
+const FILL_DEFAULTS = {
+  size: 256 * 1024 * 1024,
+  "key-size": 512,
+  "value-size": 512,
+  seed: 1,
+  prefix: "redfill:",
+  serial: false,
+  replies: false,
+};
+
+/** Parses pipeline text as fixtures/pipelines/test.yaml with the built-in steps. */
 function parse(source: string, options: { env?: Record<string, string>; set?: string[] } = {}) {
   return parsePipeline(source, "fixtures/pipelines/test.yaml", { registry, env: {}, ...options });
 }
@@ -34,8 +45,13 @@ Deno.test("loadPipeline() reads every step form from YAML with ids, options and 
     ["doctor", "memory-doctor", 18, 5],
     ["report", "report", 20, 5],
   ]);
-  assertEquals(pipeline.steps[3]?.options, { size: 1048576, "key-size": 64, "value-size": 192 });
-  assertEquals(pipeline.steps[4]?.options, { size: 2097152, "key-size": 512, "value-size": 512 });
+  assertEquals(pipeline.steps[3]?.options, {
+    ...FILL_DEFAULTS,
+    size: 1048576,
+    "key-size": 64,
+    "value-size": 192,
+  });
+  assertEquals(pipeline.steps[4]?.options, { ...FILL_DEFAULTS, size: 2097152 });
   assertEquals(pipeline.steps[6]?.options, { "warn-above": 0.8 });
   assertEquals(pipeline.steps[6]?.uses, "../steps/memory_doctor.ts");
 });
@@ -120,17 +136,17 @@ Deno.test("parsePipeline() lays --set values over options, read as YAML scalars"
       set: [
         "fill.size=2GiB",
         "fill.key-size=64",
-        "report.format=[json, markdown]",
+        "report.format=[json, md]",
         "target.port=7001",
       ],
     },
   );
   assertEquals(pipeline.steps[2]?.options, {
+    ...FILL_DEFAULTS,
     size: 2 * 1024 ** 3,
     "key-size": 64,
-    "value-size": 512,
   });
-  assertEquals(pipeline.steps[3]?.options, { format: ["json", "markdown"] });
+  assertEquals(pipeline.steps[3]?.options, { format: ["json", "md"] });
   assertEquals(pipeline.target.port, 7001);
 });
 
@@ -171,14 +187,15 @@ Deno.test("parsePipeline() reports a bad --set value as coming from --set", asyn
 });
 
 Deno.test("parsePipeline() reports a missing required option as missing", async () => {
+  // No built-in option is required (each has a default); a plugin's may be.
   const message = await messageOf(
-    "version: 1\nsteps:\n  - connect\n  - discover\n  - fill: { ttl: { min: 5 } }\n",
+    "version: 1\nsteps:\n  - uses: ../steps/echo_range.ts\n    with: { range: { min: 5 } }\n",
   );
   assertEquals(
     message,
-    'fixtures/pipelines/test.yaml:5:18: step "fill": option "ttl.max" is missing: expected a number\n' +
-      "  5 |   - fill: { ttl: { min: 5 } }\n" +
-      "    |                  ^",
+    'fixtures/pipelines/test.yaml:4:20: step "echo-range": option "range.max" is missing: expected a number\n' +
+      "  4 |     with: { range: { min: 5 } }\n" +
+      "    |                    ^",
   );
 });
 
@@ -230,11 +247,11 @@ Deno.test("parsePipeline() reports every problem of a file in one PipelineErrors
 
 Deno.test("parsePipeline() checks that a uses: module exports a step", async () => {
   const message = await messageOf(
-    "version: 1\nsteps:\n  - uses: ../../tests/pipeline/_registry.ts\n",
+    "version: 1\nsteps:\n  - uses: ../../lib/units.ts\n",
   );
   assertOk(
     message.includes(
-      'Module "../../tests/pipeline/_registry.ts" exports no step: add "export default defineStep({ … })"',
+      'Module "../../lib/units.ts" exports no step: add "export default defineStep({ … })"',
     ),
     message,
   );
@@ -260,6 +277,6 @@ Deno.test("parsePipeline() reports a missing TLS file given with --set as coming
   );
   assertEquals(
     message,
-    'fixtures/pipelines/test.yaml: --set "target.tls.ca=/nonexistent/ca.crt": target: tls "ca" file "/nonexistent/ca.crt" does not exist: the path is relative to the pipeline file',
+    'fixtures/pipelines/test.yaml: --set "target.tls.ca=/nonexistent/ca.crt": target: tls "ca" file "/nonexistent/ca.crt" does not exist: the path is relative to the directory the command ran in',
   );
 });

@@ -2,9 +2,9 @@ import { assertEquals, assertRejects } from "./_assert.ts";
 import { PipelineErrors } from "../../lib/pipeline/errors.ts";
 import { parsePipeline } from "../../lib/pipeline/loader.ts";
 import { factWords, planProblems } from "../../lib/pipeline/plan.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
-const registry = testRegistry();
+const registry = defaultRegistry();
 
 Deno.test("planProblems() accepts steps whose needs are all provided earlier", () => {
   const steps = ["connect", "discover", "fill", "verify", "report"].map((name, index) => {
@@ -72,5 +72,12 @@ Deno.test("parsePipeline() reports plan problems with the other problems, at the
   assertEquals((error as PipelineErrors).errors.map((e) => `${e.line}:${e.column} ${e.reason}`), [
     '2:17 target: "port": expected a number of at least 1, found 0',
     '5:5 step "verify" needs a fill result: add a "fill" step before line 5',
+  ]);
+});
+
+Deno.test("factWords() names a fact without words by its name", () => {
+  assertEquals([factWords("verify"), factWords("doctor")], [
+    "a verify result",
+    'the fact "doctor"',
   ]);
 });

@@ -1,8 +1,8 @@
 import { assertEquals } from "./_assert.ts";
 import { pipelineJsonSchema, pipelineSchema } from "../../lib/pipeline/schema.ts";
-import { testRegistry } from "./_registry.ts";
+import { defaultRegistry } from "../../lib/builtins.ts";
 
-const registry = testRegistry();
+const registry = defaultRegistry();
 
 Deno.test("pipelineJsonSchema() closes every object and gives each step item oneOf its forms", () => {
   const schema = pipelineJsonSchema(registry) as {
@@ -14,7 +14,15 @@ Deno.test("pipelineJsonSchema() closes every object and gives each step item one
   assertEquals(schema.required.sort(), ["steps", "version"]);
   const forms = schema.properties.steps.items.oneOf;
   assertEquals(forms.length, 1 + registry.steps().length + 1);
-  assertEquals(forms[0]?.enum, ["connect", "discover", "flush", "fill", "verify", "report"]);
+  assertEquals(forms[0]?.enum, [
+    "connect",
+    "discover",
+    "flush",
+    "fill",
+    "keyspace",
+    "verify",
+    "report",
+  ]);
   assertEquals(Object.keys(forms[4]?.properties ?? {}), ["fill", "id"]);
   assertEquals(Object.keys(forms.at(-1)?.properties ?? {}), ["uses", "with", "id"]);
   const open: string[] = [];

@@ -295,6 +295,13 @@ export function standaloneFillReport(): RunReport {
   });
 }
 
+/** The scenarios with a snapshot in `fixtures/reports/`, by file name. */
+export const SCENARIOS = [
+  ["cluster_pass", clusterPassReport],
+  ["cluster_fail", clusterFailReport],
+  ["standalone_fill", standaloneFillReport],
+] as const;
+
 /**
  * Compares text with a snapshot file, or rewrites the file when `UPDATE_SNAPSHOTS=1`.
  *

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
-import { RunReportSchema } from "../../lib/report/model.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { type RunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { type ReportSink, writeReport } from "../../lib/steps/report.ts";
-import { verifyStep } from "../../lib/steps/verify.ts";
 import type { VerifyResult } from "../../lib/types.ts";
-import { memoryLogger, smallFill, stepContext, withTransport } from "../verify/_helpers.ts";
-import { clusterPassReport } from "./_reports.ts";
+import { runSteps } from "./_run.ts";
+import { clusterPassReport } from "../report/_reports.ts";
 
 const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
 const PASSWORD = "Pa55-word-that-must-not-leak";
@@ -23,6 +23,33 @@ async function runPipelineFile(file: string, env: Record<string, string>) {
     stdout: new TextDecoder().decode(output.stdout),
     stderr: new TextDecoder().decode(output.stderr),
   };
+}
+
+/**
+ * Writes a pipeline file named `name` for a local standalone server on `port` into `dir`.
+ *
+ * @returns Its path.
+ */
+async function writePipeline(
+  dir: string,
+  target: { port: number; password?: string },
+  name: string,
+  steps: string[],
+): Promise<string> {
+  const file = join(dir, "pipeline.yaml");
+  const lines = [
+    "version: 1",
+    `name: ${name}`,
+    "target:",
+    `  url: redis://127.0.0.1:${target.port}`,
+    "  mode: standalone",
+    ...(target.password === undefined ? [] : [`  password: ${target.password}`]),
+    "steps:",
+    ...steps.map((step) => `  - ${step}`),
+    "",
+  ];
+  await Deno.writeTextFile(file, lines.join("\n"));
+  return file;
 }
 
 /** A sink that keeps what would go to stdout. */
@@ -82,48 +109,93 @@ Deno.test("writeReport() colours the table only on a terminal without NO_COLOR",
   }
 });
 
-Deno.test("the verify step and a report never show the password of a protected server", async () => {
+Deno.test("verify and every report format never show the password of a protected server", async () => {
   await using local = await startLocalRedis({ password: PASSWORD });
-  const logger = memoryLogger();
-  await withTransport(local, async (transport) => {
-    const fill = await smallFill(transport);
-    const ctx = stepContext(localTarget(local), { connection: transport, fill }, logger);
-    const result = await verifyStep.run(ctx, { tolerance: 0.2, sample: 100 });
-    assert.equal(result.ok, true);
-    assert.equal((ctx.facts.get("verify") as VerifyResult).ok, true);
-    const { reportFromContext } = await import("../../lib/steps/report.ts");
-    const sink = memorySink();
-    const report = reportFromContext(ctx);
-    await writeReport(report, { formats: ["table", "json", "md"] }, sink);
-    const everything = [...sink.text, ...logger.lines, JSON.stringify(report)].join("\n");
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const out = (format: string) => join(dir, `report.${format}`);
+    const { result, lines } = await runSteps(
+      local,
+      "  - connect\n  - fill: { size: 8MiB, key-size: 64, value-size: 64 }\n" +
+        "  - verify: { sample: 100 }\n" +
+        `  - report: { format: table, out: ${out("txt")} }\n` +
+        `  - report: { format: md, out: ${out("md")} }\n    id: report-md\n` +
+        `  - report: { format: json, out: ${out("json")} }\n    id: report-json\n`,
+    );
+    assert.equal(result.error?.message, undefined);
+    assert.equal((result.outputs.get("verify") as VerifyResult).ok, true);
+    const files = await Promise.all(["txt", "md", "json"].map((f) => Deno.readTextFile(out(f))));
+    const report = result.outputs.get("report") as RunReport;
+    const everything = [...files, ...lines, JSON.stringify(report)].join("\n");
     assert.match(everything, /Verify passed: 65536 of 65536 keys/);
+    assert.match(files[0]!, /^redfill: steps-test +PASS$/m);
     assert.ok(!everything.includes(PASSWORD), "no output holds the password");
-  }, { logger });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report reads whatever the run produced, and runs after a failed step", async () => {
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const out = join(dir, "report.json");
+    // Only a connection: no fill and no verify to report.
+    const connected = await runSteps(
+      local,
+      `  - connect\n  - report: { format: json, out: ${out} }\n`,
+    );
+    const first = RunReportSchema.parse(JSON.parse(await Deno.readTextFile(out)));
+    assert.equal(connected.result.ok, true);
+    assert.deepEqual([first.fill, first.verify, first.topology?.mode], [null, null, "standalone"]);
+    assert.deepEqual(first.steps.map((step) => step.id), ["connect"]);
+    // A verify that fails: the report still runs and shows the failed verdict.
+    const failed = await runSteps(
+      local,
+      "  - connect\n  - keyspace: { size: 1MiB, key-size: 64, value-size: 64, flushed: true }\n" +
+        `  - verify: { sample: 10 }\n  - report: { format: json, out: ${out} }\n`,
+    );
+    assert.equal(failed.result.exitCode, 1);
+    const second = RunReportSchema.parse(JSON.parse(await Deno.readTextFile(out)));
+    assert.deepEqual([second.ok, second.verify?.verdict, second.fill?.written], [
+      false,
+      "fail",
+      false,
+    ]);
+    assert.deepEqual(second.steps.map((step) => [step.id, step.ok]), [
+      ["connect", true],
+      ["keyspace", true],
+      ["verify", false],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeReport() names an out file it cannot write, as a usage error", async () => {
+  await assert.rejects(
+    () => writeReport(clusterPassReport(), { formats: ["json"], out: "/proc/redfill/report.json" }),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      error.message.startsWith('Cannot write the report to "/proc/redfill/report.json": '),
+  );
 });
 
 Deno.test("deno task run: fill, verify and report a protected server; no output holds the password", async () => {
   await using local = await startLocalRedis({ password: PASSWORD });
   const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
   try {
-    const file = join(dir, "pipeline.yaml");
-    const port = local.masters()[0]!.port;
-    await Deno.writeTextFile(
-      file,
+    const file = await writePipeline(
+      dir,
+      { port: local.masters()[0]!.port, password: "${env.REDIS_PASSWORD}" },
+      "protected",
       [
-        "version: 1",
-        "name: protected",
-        "target:",
-        `  url: redis://127.0.0.1:${port}`,
-        "  mode: standalone",
-        "  password: ${env.REDIS_PASSWORD}",
-        "steps:",
-        "  - connect",
-        "  - flush",
-        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
-        "  - verify: { sample: 200 }",
-        `  - report: { format: [table, json, md], out: ${join(dir, "out", "report.json")} }`,
-        "",
-      ].join("\n"),
+        "connect",
+        "flush",
+        "fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+        "verify: { sample: 200 }",
+        `report: { format: [table, json, md], out: ${join(dir, "out", "report.json")} }`,
+      ],
     );
     const summary = join(dir, "summary.md");
     const run = await runPipelineFile(file, {
@@ -152,27 +224,15 @@ Deno.test("deno task run: a failed verify is still reported, then exits 1 naming
   await using local = await startLocalRedis();
   const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
   try {
-    const file = join(dir, "pipeline.yaml");
-    const port = local.masters()[0]!.port;
     // The keyspace step declares twice what the fill wrote: half the keys are "missing".
-    await Deno.writeTextFile(
-      file,
-      [
-        "version: 1",
-        "name: short",
-        "target:",
-        `  url: redis://127.0.0.1:${port}`,
-        "  mode: standalone",
-        "steps:",
-        "  - connect",
-        "  - flush",
-        "  - fill: { size: 4MiB, key-size: 64, value-size: 64 }",
-        "  - keyspace: { size: 8MiB, key-size: 64, value-size: 64, flushed: true }",
-        "  - verify: { sample: 100 }",
-        "  - report",
-        "",
-      ].join("\n"),
-    );
+    const file = await writePipeline(dir, { port: local.masters()[0]!.port }, "short", [
+      "connect",
+      "flush",
+      "fill: { size: 4MiB, key-size: 64, value-size: 64 }",
+      "keyspace: { size: 8MiB, key-size: 64, value-size: 64, flushed: true }",
+      "verify: { sample: 100 }",
+      "report",
+    ]);
     const run = await runPipelineFile(file, {});
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /^redfill: short +FAIL$/m);

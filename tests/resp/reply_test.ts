@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
-import { encodeCommand } from "../../lib/resp/encode.ts";
 import { type LineReply, ReplyScanner } from "../../lib/resp/reply.ts";
 
-const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
-
-Deno.test("encodeCommand() writes a RESP array of bulk strings", () => {
-  assert.equal(text(encodeCommand(["SET", "k", 12])), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n");
-  assert.equal(text(encodeCommand(["ECHO", bytes("é")])), "*2\r\n$4\r\nECHO\r\n$2\r\né\r\n");
-});
 
 Deno.test("ReplyScanner reads replies split anywhere across chunks", () => {
   const stream = "+OK\r\n-OOM command not allowed\r\n:12\r\n+OK\r\n";
@@ -34,4 +27,20 @@ Deno.test("ReplyScanner reports a multi-line reply as an error", () => {
   new ReplyScanner((reply) => replies.push(reply)).push(bytes("$3\r\n"));
   assert.equal(replies[0]?.type, "-");
   assert.match(replies[0]!.text, /unexpected reply/);
+});
+
+Deno.test("ReplyScanner reads a reply whose line is split over many chunks, and CRLF or LF", () => {
+  const replies: LineReply[] = [];
+  const scanner = new ReplyScanner((reply) => replies.push(reply));
+  for (const byte of bytes("-ERR wrong number of arguments\r\n")) {
+    scanner.push(Uint8Array.of(byte));
+  }
+  scanner.push(bytes(":7\n+OK\r\n+OK"));
+  assert.deepEqual(replies, [
+    { type: "-", text: "ERR wrong number of arguments" },
+    { type: ":", text: "7" },
+    { type: "+", text: "OK" },
+  ]);
+  scanner.push(bytes("\r\n"));
+  assert.equal(replies.length, 4, "a line completes only at its newline");
 });

@@ -1,0 +1,418 @@
+/**
+ * The flags of `deno task fill`, as one table: each flag, its help, and the options of
+ * `pipelines/fill.yaml` it sets. The command line only translates — a typed flag becomes an
+ * override with the flag as its origin; the step and target schemas decide what is valid, and
+ * a problem in an override is named by its flag (`Invalid --ttl "120-60": …`) through the same
+ * table. Two rules are the command line's own grammar, not the pipeline's: TLS options mean
+ * nothing without `--tls` (or a `rediss://` URL), and a run with no flag that names a server
+ * fills a local one (the demo).
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { UsageError } from "../errors.ts";
+import { localTarget } from "../local/mod.ts";
+import type { LocalRedis } from "../local/mod.ts";
+import { parseRedisUrl } from "../pipeline/loader.ts";
+import type { Override } from "../pipeline/types.ts";
+import { usageErrorFromCommander } from "./errors.ts";
+
+/** How the text typed after a flag (`true` for a switch) becomes an option's value. */
+export type FlagValue = (typed: string | true) => unknown;
+
+/** One flag of `deno task fill`. */
+export interface FillFlag {
+  /** Commander's syntax, e.g. `-p, --port <port>`. */
+  readonly flags: string;
+  /** One line of help. */
+  readonly description: string;
+  /** The option paths it sets, each with how its value is read; none for the CLI's own flags. */
+  readonly sets?: Readonly<Record<string, FlagValue>>;
+  /** What it takes, in its messages (`1 … 65535`), in place of the schema's words. */
+  readonly expected?: string;
+  /** The values commander accepts. */
+  readonly choices?: readonly string[];
+  /** Never quoted in a message (a password). */
+  readonly secret?: boolean;
+  /** Names a server (address, credentials, TLS files): with none of these, a local one is filled. */
+  readonly connection?: boolean;
+  /** Means nothing without TLS: `--tls`, or a `rediss://` URL. */
+  readonly needsTls?: boolean;
+}
+
+/** The text as typed (a switch: true). */
+const text: FlagValue = (typed) => typed;
+/** A decimal number as a number; anything else as typed, for the schema to refuse by name. */
+const number: FlagValue = (typed) =>
+  typeof typed === "string" && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(typed)
+    ? Number(typed)
+    : typed;
+/** A size, where a bare number means GiB (the original tool's `-d 2`). */
+const gibibytes: FlagValue = (typed) =>
+  typeof typed === "string" && /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(typed)
+    ? `${typed.trim()}GiB`
+    : typed;
+/** The same value whatever was typed. */
+function always(value: unknown): FlagValue {
+  return () => value;
+}
+
+/** What a size flag takes, in its messages. */
+const SIZE_WORDS =
+  "a size like 512MB, 1.5GiB or 64KB (units B, KB, MB, GB, TB; all powers of 1024)";
+
+/** Every flag of `deno task fill`, in help order (the `tls` switch before the TLS files). */
+export const FILL_FLAGS: readonly FillFlag[] = [
+  {
+    flags: "-h, --host <host>",
+    description:
+      "server host (default 127.0.0.1; with no connection flag a local server is started)",
+    sets: { "target.host": text },
+    connection: true,
+  },
+  {
+    flags: "-p, --port <port>",
+    description: "server port (default 6379, 6380 with --tls)",
+    sets: { "target.port": number },
+    expected: "1 … 65535",
+    connection: true,
+  },
+  {
+    flags: "--url <url>",
+    description: "redis://[user@]host:port or rediss://… (instead of --host/--port)",
+    sets: { "target.url": text },
+    connection: true,
+  },
+  {
+    flags: "-u, --username <name>",
+    description: "ACL user name",
+    sets: { "target.username": text },
+    connection: true,
+  },
+  {
+    flags: "-a, --password <password>",
+    description: "password (or set REDISCLI_AUTH)",
+    sets: { "target.password": (typed) => (typed === "" ? undefined : typed) },
+    secret: true,
+    connection: true,
+  },
+  { flags: "-t, --tls", description: "use TLS", sets: { "target.tls": always({}) } },
+  {
+    flags: "--cacert <file>",
+    description: "CA certificate to trust (PEM)",
+    sets: { "target.tls.ca": text },
+    connection: true,
+    needsTls: true,
+  },
+  {
+    flags: "--cert <file>",
+    description: "client certificate (PEM, for mTLS)",
+    sets: { "target.tls.cert": text },
+    connection: true,
+    needsTls: true,
+  },
+  {
+    flags: "--key <file>",
+    description: "client private key (PEM, for mTLS)",
+    sets: { "target.tls.key": text },
+    connection: true,
+    needsTls: true,
+  },
+  {
+    flags: "--sni <name>",
+    description: "server name for TLS (SNI and certificate check)",
+    sets: { "target.tls.servername": text },
+    connection: true,
+    needsTls: true,
+  },
+  {
+    flags: "--insecure",
+    description: "skip TLS certificate verification (test setups only)",
+    sets: { "target.tls.insecure": always(true) },
+    connection: true,
+    needsTls: true,
+  },
+  {
+    flags: "-c, --cluster",
+    description: "the target is a Redis Cluster",
+    sets: { "target.mode": always("cluster") },
+  },
+  {
+    flags: "--connect-timeout <ms>",
+    description: "give up connecting after this many milliseconds (default 5000)",
+    sets: { "target.connect-timeout": number },
+  },
+  {
+    flags: "-d, --data <size>",
+    description: "bytes to write: a bare number means GB (2 = 2 GiB); 512MB, 1.5GiB",
+    sets: { "fill.size": gibibytes },
+    expected: SIZE_WORDS,
+  },
+  {
+    flags: "-f, --flush [scope]",
+    description: "flush first: FLUSHALL every master, or 'prefix'",
+    sets: {
+      "flush.enabled": always(true),
+      "flush.scope": (typed) => (typed === true ? "all" : typed),
+    },
+    choices: ["all", "prefix"],
+  },
+  {
+    flags: "--yes",
+    description: "allow --flush on a host that is not loopback",
+    sets: { "flush.yes": always(true) },
+  },
+  { flags: "-s, --serial", description: "one writer per master", sets: { "fill.serial": text } },
+  {
+    flags: "-n, --connections <n>",
+    description: "writers per master (default 8 standalone, 2 per master)",
+    sets: { "fill.connections": number },
+  },
+  {
+    flags: "--key-size <bytes>",
+    description: "bytes per key (default 512)",
+    sets: { "fill.key-size": number },
+  },
+  {
+    flags: "--value-size <bytes>",
+    description: "bytes per value (default 512)",
+    sets: { "fill.value-size": number },
+  },
+  {
+    flags: "--ttl <seconds>",
+    description: "TTL in seconds, or a range like 60-120",
+    sets: { "fill.ttl": text },
+  },
+  {
+    flags: "--pipeline <size>",
+    description: "bytes per batch buffer, e.g. 4MiB",
+    sets: { "fill.pipeline": number },
+    expected: SIZE_WORDS,
+  },
+  {
+    flags: "--seed <n>",
+    description: "seed of the values (default 1)",
+    sets: { "fill.seed": number },
+  },
+  {
+    flags: "--prefix <text>",
+    description: 'key prefix (default "redfill:"; --flush prefix deletes under it)',
+    sets: { "fill.prefix": text, "flush.prefix": text },
+  },
+  {
+    flags: "--rate <MBps>",
+    description: "cap in MB/s",
+    sets: { "fill.rate": number },
+    expected: "MB/s above 0",
+  },
+  {
+    flags: "--shard <k/n>",
+    description: "write only part k of n of the keyspace",
+    sets: { "fill.shard": text },
+  },
+  {
+    flags: "--replies",
+    description: "acked mode: keep replies on and count every reply",
+    sets: { "fill.replies": text },
+  },
+  {
+    flags: "--no-verify",
+    description: "skip the verify step",
+    sets: { "verify.enabled": always(false) },
+  },
+  {
+    flags: "--report <format>",
+    description: "report format, table by default",
+    sets: { "report.format": text },
+    choices: ["table", "json", "md"],
+  },
+  {
+    flags: "--out <file>",
+    description: "write the report to a file",
+    sets: { "report.out": text },
+  },
+  { flags: "--dry-run", description: "print the plan without connecting" },
+  { flags: "--debug", description: "show debug messages and stack traces" },
+];
+
+/**
+ * A flag's long name, as messages name it.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { longFlag } from "./fill_flags.ts";
+ * equal(longFlag({ flags: "-n, --connections <n>", description: "" }), "--connections");
+ * ```
+ *
+ * @param flag A row of the table.
+ * @returns E.g. `--connections`.
+ */
+export function longFlag(flag: FillFlag): string {
+  return /--[a-z][a-z-]*/.exec(flag.flags)?.[0] ?? flag.flags;
+}
+
+/**
+ * The flag that sets an option path, for messages.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { flagOf } from "./fill_flags.ts";
+ * equal(flagOf("fill.key-size"), "--key-size");
+ * equal(flagOf("target.tls.ca"), "--cacert");
+ * ```
+ *
+ * @param path An option path of `pipelines/fill.yaml`, e.g. `fill.key-size`.
+ * @returns The long flag, or undefined when no flag sets it.
+ */
+export function flagOf(path: string): string | undefined {
+  const flag = FILL_FLAGS.find((candidate) => candidate.sets?.[path] !== undefined);
+  return flag === undefined ? undefined : longFlag(flag);
+}
+
+/** What `deno task fill ARGS` asks for. */
+export interface FillRequest {
+  /** The flags' overrides of `pipelines/fill.yaml` (and `REDISCLI_AUTH`'s), in table order. */
+  overrides: Override[];
+  /** No flag names a server: start a local one (the demo). */
+  local: boolean;
+  /** `-c`: a cluster (the demo starts 3 masters + 3 replicas). */
+  cluster: boolean;
+  /** `-t`: TLS (the demo starts a TLS server). */
+  tls: boolean;
+  /** `--dry-run`. */
+  dryRun: boolean;
+}
+
+/**
+ * The commander program of `deno task fill`, built from {@linkcode FILL_FLAGS}.
+ *
+ * @returns The program (it throws instead of exiting, and prints no errors itself).
+ */
+export function fillProgram(): Command {
+  const program = new Command()
+    .name("deno task fill")
+    .description(
+      "Fill Redis (standalone or cluster, plaintext or TLS) with generated keys, verify and report.\n" +
+        "Without a flag that names a server (-h, -p, --url, -u, -a, --cacert, …), a local\n" +
+        "redis-server is started for the run and stopped after.",
+    )
+    .helpOption("--help", "show this help")
+    .exitOverride()
+    .showSuggestionAfterError(false)
+    .configureOutput({ writeErr: () => {} });
+  for (const flag of FILL_FLAGS) {
+    const option = new Option(flag.flags, flag.description);
+    if (flag.choices !== undefined) option.choices(flag.choices);
+    program.addOption(option);
+  }
+  return program as unknown as Command;
+}
+
+/**
+ * Reads the arguments of `deno task fill` into overrides.
+ *
+ * @param args The arguments.
+ * @param env Where `REDISCLI_AUTH` is read (default: the process environment).
+ * @returns The request, or undefined when `--help` was shown.
+ * @throws {UsageError} for an unknown flag, a missing or bad choice, an extra argument, or a
+ *   TLS option without TLS.
+ */
+export function readFillArgs(
+  args: readonly string[],
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): FillRequest | undefined {
+  const program = fillProgram();
+  try {
+    program.parse([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed") return undefined;
+      throw usageErrorFromCommander(error, program);
+    }
+    throw error;
+  }
+  const typed = new Map<string, string | true>();
+  for (const option of program.options) {
+    const name = option.attributeName();
+    if (program.getOptionValueSource(name) !== "cli") continue;
+    const value = program.getOptionValue(name) as string | boolean;
+    typed.set(option.long ?? name, value === false || value === true ? true : value);
+  }
+  const given = (flag: string) => typed.has(flag);
+  const url = typed.get("--url");
+  const tls = given("--tls") || (typeof url === "string" && /^rediss:\/\//i.test(url));
+  const withoutTls = FILL_FLAGS.filter((flag) => flag.needsTls);
+  if (!tls && withoutTls.some((flag) => given(longFlag(flag)))) {
+    throw new UsageError(`TLS options (${withoutTls.map(longFlag).join(", ")}) need --tls`);
+  }
+  const overrides: Override[] = [];
+  for (const flag of FILL_FLAGS) {
+    const value = typed.get(longFlag(flag));
+    if (value === undefined) continue;
+    for (const [path, read] of Object.entries(flag.sets ?? {})) {
+      const option = read(value);
+      if (option === undefined) continue;
+      const shown = flag.secret || value === true ? undefined : value;
+      overrides.push({
+        path,
+        value: option,
+        origin: { flag: longFlag(flag), text: shown, expected: flag.expected },
+      });
+    }
+  }
+  const local = !FILL_FLAGS.some((flag) => flag.connection && given(longFlag(flag)));
+  // As in redis-cli, REDISCLI_AUTH is used only when no password was given (flag or URL).
+  const auth = env("REDISCLI_AUTH");
+  if (!local && !given("--password") && auth !== undefined && auth !== "") {
+    const parsed = typeof url === "string" ? parseRedisUrl(url) : undefined;
+    if (typeof parsed !== "object" || parsed.password === undefined) {
+      overrides.push({ path: "target.password", value: auth, origin: { flag: "REDISCLI_AUTH" } });
+    }
+  }
+  return {
+    overrides,
+    local,
+    cluster: given("--cluster"),
+    tls: given("--tls"),
+    dryRun: given("--dry-run"),
+  };
+}
+
+/** Where the local server's overrides come from, should one ever be named in a message. */
+const LOCAL_ORIGIN = { flag: "the local server" } as const;
+
+/**
+ * The override a demo run is checked (and dry-run) with, before its local server starts: the
+ * kind of server it will be.
+ *
+ * @param request What was asked.
+ * @returns The override of `target.mode`.
+ */
+export function demoOverrides(request: Pick<FillRequest, "cluster">): Override[] {
+  const mode = request.cluster ? "cluster" : "standalone";
+  return [{ path: "target.mode", value: mode, origin: LOCAL_ORIGIN }];
+}
+
+/**
+ * The overrides that point `pipelines/fill.yaml` at a local server that was started.
+ *
+ * @param local The running servers.
+ * @returns Overrides of `target.*`.
+ */
+export function localOverrides(local: LocalRedis): Override[] {
+  const target = localTarget(local);
+  const origin = LOCAL_ORIGIN;
+  const overrides: Override[] = [
+    { path: "target.host", value: target.host, origin },
+    { path: "target.port", value: target.port, origin },
+    { path: "target.mode", value: target.mode, origin },
+  ];
+  if (target.tls !== undefined) overrides.push({ path: "target.tls", value: target.tls, origin });
+  if (target.password !== undefined) {
+    overrides.push({ path: "target.password", value: target.password, origin });
+  }
+  return overrides;
+}
