@@ -32,10 +32,11 @@ let cached: SlotTagTable | undefined;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import calculateSlot from "cluster-key-slot";
  * import { slotTagTable } from "./slot_tags.ts";
  * const table = slotTagTable();
- * console.log(calculateSlot(`{${table.tag(42)}}`)); // 42
+ * equal(calculateSlot(`{${table.tag(42)}}`), 42);
  * ```
  */
 export function slotTagTable(): SlotTagTable {
