@@ -31,6 +31,7 @@ export {
   RedfillError,
   UsageError,
 } from "./lib/errors.ts";
+export { drop, give, Message, option, sentence, stepOption } from "./lib/message.ts";
 export { FillFailedError, runFill } from "./lib/fill/fill.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
 export { parseSize } from "./lib/units.ts";
@@ -38,6 +39,13 @@ export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
 export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
+export type {
+  MentionValue,
+  MessagePart,
+  OptionMention,
+  OptionNamer,
+  RenderMessageOptions,
+} from "./lib/message.ts";
 export type { StepSpec, TransportSpec } from "./lib/pipeline/define.ts";
 export type { LoadOptions } from "./lib/builtins.ts";
 export type { LoadPipelineOptions } from "./lib/pipeline/loader.ts";
@@ -70,6 +78,7 @@ export type {
   NodeVerifyResult,
   OptionsOf,
   OptionsSchema,
+  PlanStepView,
   ProgressReporter,
   ProgressSnapshot,
   RedisArg,
@@ -78,6 +87,7 @@ export type {
   StepCheckProblem,
   StepContext,
   StepDefinition,
+  StepPlanContext,
   StepRecord,
   Target,
   TargetMode,

@@ -17,6 +17,7 @@ import type { LocalRedis, LocalRedisOptions } from "../lib/local/mod.ts";
 import { ClusterTransport } from "../lib/transport/cluster.ts";
 import { StandaloneTransport } from "../lib/transport/standalone.ts";
 import type { KeyspaceParams, Logger, Target, Transport } from "../lib/types.ts";
+import { mibPerSecond } from "../lib/units.ts";
 import type { CaseOutput, CaseSpec } from "./_case.ts";
 import { CASE_IDS, type CaseId, type CaseInfo, GIB, MIB, type RunResult } from "./results.ts";
 
@@ -213,7 +214,7 @@ async function runOne(
     bytes: output.bytes,
     dbsize,
     durationMs: output.durationMs,
-    mibPerSecond: output.bytes / MIB / (output.durationMs / 1000),
+    mibPerSecond: mibPerSecond(output.bytes, output.durationMs),
     clientCpuSeconds: output.cpuSeconds,
     clientCpuPerGib: output.cpuSeconds / gib,
     peakRssBytes: output.peakRssBytes,

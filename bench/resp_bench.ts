@@ -13,10 +13,10 @@ import { Keyspace } from "../lib/fill/keyspace.ts";
 import { encodeCommand } from "../lib/resp/encode.ts";
 import { SLOT_COUNT } from "../lib/cluster/slots.ts";
 import type { KeyspaceParams } from "../lib/types.ts";
+import { MIB } from "../lib/units.ts";
 import { type MicroGroup, printMicro, runMicroGroups } from "./_micro.ts";
 
-const BUFFER_BYTES = 8 * 1024 * 1024;
-const MIB = 1024 * 1024;
+const BUFFER_BYTES = 8 * MIB;
 
 /**
  * The RESP generation group: every case fills (or copies into) one 8 MiB buffer per call.

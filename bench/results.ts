@@ -11,10 +11,9 @@ import type { MicroResult } from "./_micro.ts";
 /** The schema id written into every report. */
 export const REPORT_SCHEMA = "redfill-bench/1";
 
-/** Bytes in a MiB; throughput is reported in MiB/s. */
-export const MIB = 1024 * 1024;
-/** Bytes in a GiB; CPU cost is reported in seconds per GiB. */
-export const GIB = 1024 * MIB;
+// Throughput is reported in MiB/s and CPU cost in seconds per GiB: the units of lib/units.ts,
+// which every output of redfill uses.
+export { GIB, MIB } from "../lib/units.ts";
 
 /** The macro cases, in the order each round runs them. */
 export const CASE_IDS = ["ceiling", "standalone", "cluster-3x0", "cluster-3x3", "tls"] as const;

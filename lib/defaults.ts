@@ -41,6 +41,13 @@ export const FILL_DEFAULTS = {
   minBatchBytes: 128 * 1024,
   /** Memory all batch buffers take together unless `pipeline` sets one buffer: 8 MiB. */
   bufferBudgetBytes: 8 * 1024 * 1024,
+  /** The largest batch buffer `pipeline` may ask for (refused above, while the file is checked). */
+  maxBatchBytes: 256 * 1024 * 1024,
+  /**
+   * The most every batch buffer together may take (writers × 2 × `pipeline`): above it, each
+   * buffer is shrunk to fit, with a warning. One writer's two largest buffers fit exactly.
+   */
+  maxBufferBudgetBytes: 512 * 1024 * 1024,
   /** Writers per master in a cluster. */
   clusterConnections: 2,
   /** Writers for a standalone server. */

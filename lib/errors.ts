@@ -5,8 +5,15 @@
  * subclass with a one-sentence message and an exit code, printed without a stack; a bug
  * is thrown as is and shown with its trace.
  *
+ * A message may mention pipeline options ({@linkcode Message}, from `lib/message.ts`): its
+ * `message` is then the sentence as a pipeline file's reader reads it, and
+ * {@linkcode RedfillError.nameOptions} renames the options for another reader (the executor
+ * does, with the flag table `deno task fill` hands the loader).
+ *
  * @module
  */
+
+import { Message, type RenderMessageOptions } from "./message.ts";
 
 /** Exit codes from DESIGN.md ("Errors and exit codes"). */
 export const ExitCode = {
@@ -40,18 +47,50 @@ export interface RedfillErrorOptions {
 export class RedfillError extends Error {
   /** The process exit code this error maps to. */
   readonly exitCode: ExitCodeValue;
+  /** The sentence with its option mentions, from which `message` is rendered. */
+  readonly sentence: Message;
 
   /**
    * Makes an error a user caused.
    *
-   * @param message One sentence naming the thing and the fix.
+   * @param message One sentence naming the thing and the fix; a {@linkcode Message} when it
+   *   mentions pipeline options.
    * @param exitCode The exit code.
    * @param options The cause, if any.
    */
-  constructor(message: string, exitCode: ExitCodeValue, options: RedfillErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    message: string | Message,
+    exitCode: ExitCodeValue,
+    options: RedfillErrorOptions = {},
+  ) {
+    const sentence = typeof message === "string" ? new Message([message]) : message;
+    super(sentence.render(), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RedfillError";
     this.exitCode = exitCode;
+    this.sentence = sentence;
+  }
+
+  /**
+   * Renders `message` again with the options named for another reader, in place (the
+   * executor calls it with the pipeline's `optionName` and the id of the failed step).
+   *
+   * @example
+   * ```ts
+   * import { equal } from "node:assert/strict";
+   * import { ConnectionError } from "./errors.ts";
+   * import { give, sentence } from "./message.ts";
+   * const error = new ConnectionError(sentence`"h:1" requires a password: ${give("target.password")}`);
+   * equal(error.message, '"h:1" requires a password: set target.password');
+   * error.nameOptions({ name: (path) => (path === "target.password" ? "--password" : undefined) });
+   * equal(error.message, '"h:1" requires a password: pass --password');
+   * ```
+   *
+   * @param options How the reader names options, and the step that raised the error.
+   * @returns This error.
+   */
+  nameOptions(options: RenderMessageOptions): this {
+    this.message = this.sentence.render(options);
+    return this;
   }
 }
 
@@ -63,7 +102,7 @@ export class UsageError extends RedfillError {
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
-  constructor(message: string, options: RedfillErrorOptions = {}) {
+  constructor(message: string | Message, options: RedfillErrorOptions = {}) {
     super(message, ExitCode.Usage, options);
     this.name = "UsageError";
   }
@@ -77,7 +116,7 @@ export class ConnectionError extends RedfillError {
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
-  constructor(message: string, options: RedfillErrorOptions = {}) {
+  constructor(message: string | Message, options: RedfillErrorOptions = {}) {
     super(message, ExitCode.Connection, options);
     this.name = "ConnectionError";
   }
@@ -91,7 +130,7 @@ export class FillError extends RedfillError {
    * @param message One sentence naming the thing and the fix.
    * @param options The cause, if any.
    */
-  constructor(message: string, options: RedfillErrorOptions = {}) {
+  constructor(message: string | Message, options: RedfillErrorOptions = {}) {
     super(message, ExitCode.Fill, options);
     this.name = "FillError";
   }
@@ -105,7 +144,7 @@ export class CheckFailedError extends RedfillError {
    * @param message One sentence naming every failed check with its numbers.
    * @param options The cause, if any.
    */
-  constructor(message: string, options: RedfillErrorOptions = {}) {
+  constructor(message: string | Message, options: RedfillErrorOptions = {}) {
     super(message, ExitCode.CheckFailed, options);
     this.name = "CheckFailedError";
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { Message } from "./message.ts";
+
 // ---------------------------------------------------------------------------------------------
 // Targets and topology
 // ---------------------------------------------------------------------------------------------
@@ -433,6 +435,12 @@ export interface StepContext<
   createTransport(): Transport;
   /** Registers a resource the executor closes on every path (transports, sockets). */
   defer(close: () => Promise<void> | void): void;
+  /**
+   * A sentence as this run's reader reads it: the options it mentions named as the caller
+   * names them (`--replies` under `deno task fill`, `fill.replies` for a pipeline file). For
+   * log lines; an error's sentence is named by the executor.
+   */
+  text(message: string | Message): string;
   /** Where to log. */
   readonly logger: Logger;
   /** Progress display for long steps. */
@@ -487,6 +495,26 @@ export type OptionsOf<TSchema> = TSchema extends OptionsSchema<infer TOutput> ? 
 /** Names an option as the reader of a message knows it (the CLI: `key-size` → `--key-size`). */
 export type NameOption = (option: string) => string;
 
+/** One step of a plan as another step's `resolve` or `check` sees it at load time. */
+export interface PlanStepView {
+  /** Its id. */
+  readonly id: string;
+  /** Its name. */
+  readonly name: string;
+  /** Its validated options (undefined when they did not validate). */
+  readonly options: unknown;
+}
+
+/** What a step's `resolve` and `check` see of the plan, at load time. */
+export interface StepPlanContext {
+  /** The resolved target. */
+  readonly target: Target;
+  /** Every step of the pipeline, in order. */
+  readonly steps: readonly PlanStepView[];
+  /** The place of the step being resolved or checked in `steps`. */
+  readonly index: number;
+}
+
 /** A problem a step's `check` finds at load time (a zod custom issue may carry `words` too). */
 export interface StepCheckProblem {
   /** The option it is about, inside the step's options (e.g. `["enabled"]`). */
@@ -522,11 +550,15 @@ export interface StepDefinition<
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
    */
   readonly always?: boolean | undefined;
+  /**
+   * Completes the options from the rest of the plan at load time, after every step's options
+   * were validated and before any `check`: what it returns is what runs and what `--dry-run`
+   * shows (`flush` takes the `prefix` of the fill step it precedes; only the last `report`
+   * step appends to `$GITHUB_STEP_SUMMARY`).
+   */
+  resolve?(options: OptionsOf<TOptions>, context: StepPlanContext): OptionsOf<TOptions>;
   /** Checks the options against the resolved target at load time, before anything connects. */
-  check?(
-    options: OptionsOf<TOptions>,
-    context: { readonly target: Target },
-  ): readonly StepCheckProblem[];
+  check?(options: OptionsOf<TOptions>, context: StepPlanContext): readonly StepCheckProblem[];
   /** Runs the step; the output is stored under the step id. */
   run(
     ctx: StepContext<TNeeds, TProvides, TOptional>,

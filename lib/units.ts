@@ -1,7 +1,13 @@
 /**
- * Units, in one place: parsing sizes and printing bytes, counts and durations. Every size and
- * rate is binary — KB/MB/GB mean KiB/MiB/GiB, as in redis.conf and the original tool — and
- * every output names the binary unit.
+ * Units, in one place: parsing sizes and printing bytes, rates, CPU cost, counts and
+ * durations. One convention, the one inputs already use: every size and rate is binary —
+ * KB/MB/GB (and `--rate` in MB/s) mean KiB/MiB/GiB, as in redis.conf and the original tool —
+ * and every output names the binary unit: `MiB`, `GiB`, `MiB/s`, `CPU-s per GiB`. Report
+ * fields carry the unit in their names (`mibPerSecond`, `cpuSecondsPerGib`).
+ *
+ * A throughput is the bytes of keys and values (N × (K + V), what a size like `-d 64MB`
+ * counts) over the fill's wall time; RESP framing is not counted, in the figure or in the
+ * `rate` cap (see `RateLimiter`).
  *
  * @module
  */
@@ -89,6 +95,82 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Bytes in a MiB (2^20). */
+export const MIB = 1024 * 1024;
+/** Bytes in a GiB (2^30). */
+export const GIB = 1024 * MIB;
+
+/**
+ * Bytes per second in MiB/s.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { mibPerSecond } from "./units.ts";
+ * equal(mibPerSecond(64 * 1024 * 1024, 2000), 32);
+ * ```
+ *
+ * @param bytes Bytes sent.
+ * @param ms Over this many milliseconds.
+ * @returns MiB/s, or 0 when no time passed.
+ */
+export function mibPerSecond(bytes: number, ms: number): number {
+  return ms > 0 ? bytes / MIB / (ms / 1000) : 0;
+}
+
+/**
+ * CPU seconds per GiB of bytes.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { cpuSecondsPerGib } from "./units.ts";
+ * equal(cpuSecondsPerGib(0.5, 512 * 1024 * 1024), 1);
+ * equal(cpuSecondsPerGib(0.5, 0), undefined);
+ * ```
+ *
+ * @param cpuSeconds CPU seconds used.
+ * @param bytes Bytes they were spent on.
+ * @returns Seconds per GiB, or undefined when no byte was sent.
+ */
+export function cpuSecondsPerGib(cpuSeconds: number, bytes: number): number | undefined {
+  return bytes > 0 ? cpuSeconds / (bytes / GIB) : undefined;
+}
+
+/**
+ * A rate in MiB/s with one decimal: `148.4 MiB/s`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatRate } from "./units.ts";
+ * equal(formatRate(8 * 1024 * 1024), "8.0 MiB/s");
+ * ```
+ *
+ * @param bytesPerSecond The rate in bytes per second.
+ * @returns The text.
+ */
+export function formatRate(bytesPerSecond: number): string {
+  return `${(bytesPerSecond / MIB).toFixed(1)} MiB/s`;
+}
+
+/**
+ * A CPU cost per GiB with two decimals: `2.99 CPU-s per GiB`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatCpuPerGib } from "./units.ts";
+ * equal(formatCpuPerGib(2.994), "2.99 CPU-s per GiB");
+ * ```
+ *
+ * @param secondsPerGib CPU seconds per GiB.
+ * @returns The text.
+ */
+export function formatCpuPerGib(secondsPerGib: number): string {
+  return `${secondsPerGib.toFixed(2)} CPU-s per GiB`;
 }
 
 /**

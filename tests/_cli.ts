@@ -269,44 +269,33 @@ export function assertNoSecret(run: CliRun, secrets: string[]): void {
   }
 }
 
-/** How a {@linkcode silentPeer} reads, when it reads at all. */
-export interface PeerReads {
-  /** Bytes taken per read. */
-  bytes: number;
-  /** Milliseconds between reads. */
-  everyMs: number;
+/**
+ * `-h 127.0.0.1 -p PORT` for the first node of a local server.
+ *
+ * @param local The running server.
+ * @returns The flags.
+ */
+export function addressFlags(local: { nodes: readonly { port: number }[] }): string[] {
+  return ["-h", "127.0.0.1", "-p", String(local.nodes[0]!.port)];
 }
 
 /**
- * Listens on a free loopback port, accepts connections and never answers: a peer that hangs.
- * With `reads`, it takes a few bytes now and then (a slow reader) instead of none.
+ * Listens on a free loopback port and hands every accepted connection to `serve` (by default
+ * it is kept and never answered: a peer that hangs).
  *
- * @param reads How much to read and how often (default: never read).
- * @returns The port, the bytes read so far, and a function that closes the listener and every
- * accepted connection.
+ * @param serve What to do with a connection.
+ * @returns The port and a function that closes the listener and every accepted connection.
  */
-export function silentPeer(reads?: PeerReads): { port: number; received(): number; close(): void } {
+export function silentPeer(
+  serve: (conn: Deno.Conn) => Promise<void> = () => Promise.resolve(),
+): { port: number; close(): void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
-  let received = 0;
-  const readSlowly = async (conn: Deno.Conn, { bytes, everyMs }: PeerReads) => {
-    const buffer = new Uint8Array(bytes);
-    try {
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, everyMs));
-        const read = await conn.read(buffer);
-        if (read === null) break;
-        received += read;
-      }
-    } catch {
-      // closed
-    }
-  };
   (async () => {
     try {
       for await (const conn of listener) {
         conns.push(conn);
-        if (reads) readSlowly(conn, reads);
+        serve(conn).catch(() => {});
       }
     } catch {
       // closed
@@ -314,7 +303,6 @@ export function silentPeer(reads?: PeerReads): { port: number; received(): numbe
   })();
   return {
     port: (listener.addr as Deno.NetAddr).port,
-    received: () => received,
     close() {
       listener.close();
       for (const conn of conns) {
@@ -325,6 +313,31 @@ export function silentPeer(reads?: PeerReads): { port: number; received(): numbe
         }
       }
     },
+  };
+}
+
+/**
+ * A `serve` for {@linkcode silentPeer} that reads slowly: `bytes` every `everyMs`, counted in
+ * `seen.bytes`, and never answers.
+ *
+ * @param bytes Bytes taken per read.
+ * @param everyMs Milliseconds between reads.
+ * @param seen Where the bytes read are counted.
+ * @returns The function.
+ */
+export function slowReader(
+  bytes: number,
+  everyMs: number,
+  seen: { bytes: number },
+): (conn: Deno.Conn) => Promise<void> {
+  return async (conn) => {
+    const buffer = new Uint8Array(bytes);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      const read = await conn.read(buffer);
+      if (read === null) return;
+      seen.bytes += read;
+    }
   };
 }
 

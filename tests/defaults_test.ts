@@ -27,7 +27,16 @@ Deno.test("the fill and keyspace steps take the keyspace defaults from lib/defau
       step,
     );
   }
-  assert.equal(defaultsOf("flush").prefix, KEYSPACE_DEFAULTS.prefix);
+});
+
+Deno.test("a flush without a fill step to take the prefix from uses the keyspace default", async () => {
+  const pipeline = await parsePipeline(
+    "version: 1\nsteps: [connect, flush]\n",
+    "d.yaml",
+    { env: {} },
+  );
+  const flush = pipeline.steps.find((step) => step.name === "flush");
+  assert.equal((flush?.options as { prefix: string }).prefix, KEYSPACE_DEFAULTS.prefix);
 });
 
 Deno.test("the verify step takes its tolerance and sample from lib/defaults.ts", () => {

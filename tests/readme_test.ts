@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { startLocalRedis } from "../lib/local/mod.ts";
+import { addressFlags, runFillCli } from "./_cli.ts";
 
 /** The body of the first code block after a heading of the README. */
 function codeBlockAfter(readme: string, heading: string): string {
@@ -15,5 +17,26 @@ Deno.test("the README's step example is fixtures/steps/count_keys.ts, which deno
     codeBlockAfter(readme, "### Writing a step"),
     await Deno.readTextFile("fixtures/steps/count_keys.ts"),
     "copy fixtures/steps/count_keys.ts into the README (or the other way round)",
+  );
+});
+
+Deno.test("the README's peak-memory figure for deno task fill is what a fill's report shows", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const stated = /report's peak\s+RSS for\s+`deno task fill`[^]*?is\s+about\s+(\d+)\s+MiB/.exec(
+    readme,
+  );
+  assert.ok(stated !== null, "README states the report's peak RSS of deno task fill");
+  await using redis = await startLocalRedis();
+  const run = await runFillCli([...addressFlags(redis), "-d", "64MB", "--no-verify"].concat([
+    "--report",
+    "json",
+  ]));
+  assert.equal(run.code, 0, run.stderr);
+  const peakMib = JSON.parse(run.stdout).fill.client.peakRssBytes / (1024 * 1024);
+  const figure = Number(stated[1]);
+  // Memory does not depend on the machine's speed; 20% covers Deno's own variation.
+  assert.ok(
+    Math.abs(peakMib - figure) <= figure * 0.2,
+    `the report shows ${peakMib.toFixed(1)} MiB, the README says about ${figure} MiB`,
   );
 });

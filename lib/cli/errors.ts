@@ -2,11 +2,17 @@
  * The error funnel of the command line: commander errors as usage errors with a
  * did-you-mean, and printing errors as one sentence (the stack only with `--debug`).
  *
+ * Lower layers name pipeline options in their errors (`target.tls.cert`), as mentions the
+ * reader's names replace (`lib/message.ts`). A run's errors are named by the executor with the
+ * `optionName` the command gave the loader (`deno task fill`: the flags of `flagOf`);
+ * an error that never went through a run is named here, with the same `optionName`.
+ *
  * @module
  */
 
 import type { CommanderError } from "commander";
 import { ExitCode, type ExitCodeValue, isUserError, UsageError } from "../errors.ts";
+import type { OptionNamer } from "../message.ts";
 import type { RunResult } from "../pipeline/types.ts";
 import { didYouMean } from "../suggest.ts";
 import { writeErr } from "./terminal.ts";
@@ -51,6 +57,11 @@ export function usageErrorFromCommander(error: CommanderError, program: Commande
 export interface ReportErrorOptions {
   /** Print the stack trace too. */
   debug?: boolean;
+  /**
+   * How this command names pipeline options (`deno task fill`: `flagOf`); without it an
+   * error's mentions show as option paths, as a pipeline file's reader knows them.
+   */
+  optionName?: OptionNamer | undefined;
 }
 
 /**
@@ -64,6 +75,7 @@ export interface ReportErrorOptions {
  */
 export function reportError(error: unknown, options: ReportErrorOptions = {}): ExitCodeValue {
   if (!isUserError(error)) throw error;
+  if (options.optionName !== undefined) error.nameOptions({ name: options.optionName });
   writeErr(error.message);
   if (options.debug === true && error.stack !== undefined) writeErr(error.stack);
   if (options.debug === true && error.cause !== undefined) {

@@ -7,7 +7,7 @@
 
 import { styleText } from "node:util";
 import type { Logger, ProgressReporter, ProgressSnapshot } from "../types.ts";
-import { formatBytes } from "../units.ts";
+import { formatBytes, formatCount, formatRate } from "../units.ts";
 
 /** Options for {@linkcode terminalLogger}. */
 export interface TerminalLoggerOptions {
@@ -61,7 +61,22 @@ export function terminalLogger(options: TerminalLoggerOptions = {}): Logger {
 }
 
 /**
- * One line describing a fill's progress: bytes, keys, MB/s and ETA.
+ * One line describing a fill's progress: bytes, keys, MiB/s and ETA (binary units, like
+ * every output).
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatProgress } from "./terminal.ts";
+ * const MIB = 1024 * 1024;
+ * equal(
+ *   formatProgress({
+ *     bytes: 64 * MIB, keys: 65536, totalBytes: 128 * MIB, totalKeys: 131072,
+ *     elapsedMs: 2000, perNode: {},
+ *   }),
+ *   "64.0 MiB of 128.0 MiB (50%), 65,536 keys, 32.0 MiB/s, ETA 2 s",
+ * );
+ * ```
  *
  * @param snapshot The latest numbers.
  * @returns The line.
@@ -75,7 +90,7 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     ? ` (${Math.floor((snapshot.bytes / snapshot.totalBytes) * 100)}%)`
     : "";
   return `${formatBytes(snapshot.bytes)} of ${formatBytes(snapshot.totalBytes)}${percent}, ` +
-    `${snapshot.keys.toLocaleString("en-US")} keys, ${(rate / 1e6).toFixed(1)} MB/s${eta}`;
+    `${formatCount(snapshot.keys)} keys, ${formatRate(rate)}${eta}`;
 }
 
 /**

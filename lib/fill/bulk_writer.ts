@@ -43,29 +43,48 @@ export interface WriterCounters {
   firstErrors: string[];
 }
 
-/** Spreads a byte budget over time, shared by every writer of a fill. */
+/**
+ * Spreads a byte budget over time, shared by every writer of a fill: the `rate` cap.
+ *
+ * It counts the same bytes the fill reports — keys and values (K + V per key), not the RESP
+ * framing around them — so the cap and the reported MiB/s are one measure. A batch may go only
+ * once the time since the fill started pays for everything taken so far including it, so at
+ * any moment the bytes sent are at most `bytesPerSecond × elapsed`: the throughput a report
+ * shows, averaged over the run, never exceeds the cap.
+ *
+ * @example
+ * ```ts ignore
+ * const limiter = new RateLimiter(8 * 1024 * 1024, performance.now()); // 8 MiB/s
+ * await limiter.take(batch.keys * (keySize + valueSize), signal); // then write the batch
+ * ```
+ */
 export class RateLimiter {
   readonly #bytesPerMs: number;
-  #start = 0;
+  readonly #start: number;
   #taken = 0;
 
-  /** @param bytesPerSecond The cap. */
-  constructor(bytesPerSecond: number) {
+  /**
+   * @param bytesPerSecond The cap.
+   * @param start When the fill started (`performance.now()`; default now).
+   */
+  constructor(bytesPerSecond: number, start: number = performance.now()) {
     this.#bytesPerMs = bytesPerSecond / 1000;
+    this.#start = start;
   }
 
   /**
-   * Waits until `bytes` more may be sent.
+   * Waits until `bytes` more may be sent: until the cap allows everything taken so far plus
+   * these bytes.
    *
-   * @param bytes The next batch.
+   * @param bytes Bytes of keys and values in the next batch.
    * @param signal Stops the wait.
    */
   async take(bytes: number, signal: AbortSignal): Promise<void> {
-    const now = performance.now();
-    if (this.#start === 0) this.#start = now;
-    const due = this.#start + this.#taken / this.#bytesPerMs;
     this.#taken += bytes;
-    if (due > now) await sleep(due - now, signal);
+    const due = this.#start + this.#taken / this.#bytesPerMs;
+    for (let now = performance.now(); now < due && !signal.aborted; now = performance.now()) {
+      await sleep(due - now, signal);
+    }
   }
 }
 
@@ -218,7 +237,8 @@ export class BulkWriter {
           ? fillAsking(encoder, buffer, cursor, sent)
           : encoder.fill(buffer, cursor, sent);
         if (batch.keys === 0) break;
-        if (rate) await rate.take(batch.length, signal);
+        // The cap counts keys and values, as the reported throughput does (not RESP framing).
+        if (rate) await rate.take(batch.keys * keyValueBytes, signal);
         pending[turn] = socket.write(buffer.subarray(0, batch.length)).then(() => {
           counters.keys += batch.keys;
           counters.bytes += batch.keys * keyValueBytes;

@@ -11,6 +11,7 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
+import { type Message, sentence } from "../message.ts";
 import type {
   FillResult,
   KeyspaceParams,
@@ -39,11 +40,18 @@ export interface RunFillOptions {
   shard?: Shard | undefined;
   /** Writers per master (default 8 standalone, 2 per master in a cluster). */
   connections?: number | undefined;
-  /** Bytes per batch buffer; by default all buffers share 8 MiB (at most 8 MiB each, at least 128 KiB). */
+  /**
+   * Bytes per batch buffer; by default all buffers share 8 MiB (at most 8 MiB each, at least
+   * 128 KiB). Every writer has two; all of them together take at most 512 MiB, each shrunk to
+   * fit.
+   */
   batchBytes?: number | undefined;
   /** Keep replies on and count every one. */
   acked?: boolean | undefined;
-  /** Cap in bytes per second. */
+  /**
+   * Cap in bytes of keys and values per second (RESP framing not counted), averaged from the
+   * fill's start: the reported throughput never exceeds it.
+   */
   rateBytesPerSecond?: number | undefined;
   /** Whether the target was flushed before (recorded in the result). */
   flushed?: boolean | undefined;
@@ -74,7 +82,7 @@ export class FillFailedError extends FillError {
    * @param result The partial result.
    * @param cause The underlying error.
    */
-  constructor(message: string, result: FillResult, cause?: unknown) {
+  constructor(message: string | Message, result: FillResult, cause?: unknown) {
     super(message, { cause });
     this.name = "FillFailedError";
     this.result = result;
@@ -141,15 +149,10 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   signal.addEventListener("abort", onAbort);
   if (signal.aborted) stop.abort();
   const perMaster = writersPerMaster(topology.mode, options.connections);
-  const batchBytes = batchBytesFor(
-    masters.length * perMaster,
-    encoder.maxCommandBytes,
-    options.batchBytes,
-  );
+  const batchBytes = batchBytesFor(encoder.maxCommandBytes, masters.length * perMaster, options);
   const plans = slotPlans(masters, range, perMaster);
   const totalKeys = range.end - range.start;
   const keyValueBytes = keyspace.params.keySize + keyspace.params.valueSize;
-  const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined;
   const barrierTimeoutMs = options.barrierTimeoutMs ?? FILL_DEFAULTS.barrierTimeoutMs;
   const failoverTimeoutMs = options.failoverTimeoutMs ?? FILL_DEFAULTS.failoverTimeoutMs;
   const ledger = new FillLedger({
@@ -162,6 +165,10 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     signal,
   });
   ledger.add(plans);
+  // The cap counts from the same start as the reported throughput.
+  const rate = options.rateBytesPerSecond
+    ? new RateLimiter(options.rateBytesPerSecond, ledger.startedAt)
+    : undefined;
   const ticker = setInterval(() => {
     ledger.samplePeakRss();
     options.progress?.update(ledger.snapshot());
@@ -299,7 +306,8 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     const sent = `${partial.keys.toLocaleString("en-US")} of ${
       totalKeys.toLocaleString("en-US")
     } keys were sent before it failed`;
-    return new FillFailedError(`${error.message}; ${sent}`, partial, error);
+    // The sentence, not its text, so the options it mentions are still named for the reader.
+    return new FillFailedError(sentence`${error.sentence}; ${sent}`, partial, error);
   }
   return error;
 }

@@ -9,6 +9,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { type OptionMention, sentence, stepOption } from "../message.ts";
 import type { KeyspaceParams, Shard } from "../types.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
@@ -102,7 +103,9 @@ export class Keyspace {
     const minimum = minimumKeySize(params.count, params.prefix);
     if (params.keySize < minimum) {
       throw new UsageError(
-        `Key size ${params.keySize} is too small to hold the prefix "${params.prefix}", a slot tag and ${this.indexWidth}-digit indices: use --key-size ${minimum} or more, or a shorter --prefix`,
+        sentence`Key size ${params.keySize} is too small to hold the prefix "${params.prefix}", a slot tag and ${this.indexWidth}-digit indices: use ${
+          stepOption("key-size")
+        } ${minimum} or more, or a shorter ${stepOption("prefix")}`,
       );
     }
     const key = new Uint8Array(params.keySize).fill(0x78); // "x" filler
@@ -228,25 +231,31 @@ export class Keyspace {
 }
 
 function validateParams(params: KeyspaceParams): void {
-  const integer = (value: number, name: string, min: number) => {
+  const integer = (value: number, name: string | OptionMention, min: number) => {
     if (!Number.isSafeInteger(value) || value < min) {
-      throw new UsageError(`Invalid ${name} ${value}: expected a whole number ≥ ${min}`);
+      throw new UsageError(sentence`Invalid ${name} ${value}: expected a whole number ≥ ${min}`);
     }
   };
   integer(params.count, "key count", 0);
-  integer(params.keySize, "--key-size", 1);
-  integer(params.valueSize, "--value-size", 1);
+  integer(params.keySize, stepOption("key-size"), 1);
+  integer(params.valueSize, stepOption("value-size"), 1);
   if (!Number.isSafeInteger(params.seed) || params.seed < 0 || params.seed > 0xffffffff) {
-    throw new UsageError(`Invalid --seed ${params.seed}: expected a whole number 0 … 4294967295`);
+    throw new UsageError(
+      sentence`Invalid ${
+        stepOption("seed")
+      } ${params.seed}: expected a whole number 0 … 4294967295`,
+    );
   }
   if (!/^[\x21-\x7a\x7c\x7e]*$/.test(params.prefix)) {
     throw new UsageError(
-      `Invalid --prefix "${params.prefix}": use printable ASCII without spaces, "{" or "}"`,
+      sentence`Invalid ${
+        stepOption("prefix")
+      } "${params.prefix}": use printable ASCII without spaces, "{" or "}"`,
     );
   }
   if (params.ttl) {
-    integer(params.ttl.min, "--ttl", 1);
-    integer(params.ttl.max, "--ttl", params.ttl.min);
+    integer(params.ttl.min, stepOption("ttl"), 1);
+    integer(params.ttl.max, stepOption("ttl"), params.ttl.min);
   }
 }
 
@@ -284,7 +293,7 @@ export function shardRange(count: number, shard: Shard): { start: number; end: n
 }
 
 /**
- * Parses `k/n` (as in `--shard 1/3`).
+ * Parses `k/n` (as in `shard: 1/3`). Its errors mention the running step's `shard` option.
  *
  * @param text The shard as written.
  * @returns The shard.
@@ -295,7 +304,9 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index >= count) {
-    throw new UsageError(`Invalid --shard "${text}": expected k/n with 0 ≤ k < n, like 0/3`);
+    throw new UsageError(
+      sentence`Invalid ${stepOption("shard")} "${text}": expected k/n with 0 ≤ k < n, like 0/3`,
+    );
   }
   return { index, count };
 }
@@ -313,7 +324,9 @@ export function parseTtl(text: string | number): { min: number; max: number } {
   const max = match?.[2] === undefined ? min : Number(match[2]);
   if (!match || min < 1 || max < min) {
     throw new UsageError(
-      `Invalid --ttl "${text}": expected seconds like 60, or a range like 60-120 (at least 1)`,
+      sentence`Invalid ${
+        stepOption("ttl")
+      } "${text}": expected seconds like 60, or a range like 60-120 (at least 1)`,
     );
   }
   return { min, max };

@@ -66,7 +66,8 @@ export class FillLedger {
   readonly #plans: WriterPlan[] = [];
   readonly #nodes: NodeInfo[];
   readonly #keyValueBytes: number;
-  readonly #started = performance.now();
+  /** When the fill started (`performance.now()`): its duration and throughput count from here. */
+  readonly startedAt: number = performance.now();
   readonly #cpuStart = cpuSeconds();
   #peakRss = Deno.memoryUsage().rss;
 
@@ -139,7 +140,7 @@ export class FillLedger {
       bytes,
       totalKeys,
       totalBytes: totalKeys * this.#keyValueBytes,
-      elapsedMs: performance.now() - this.#started,
+      elapsedMs: performance.now() - this.startedAt,
       perNode,
     };
   }
@@ -177,7 +178,7 @@ export class FillLedger {
       acked: options.acked || this.fellBack,
       keys: done.keys,
       bytes: done.bytes,
-      durationMs: performance.now() - this.#started,
+      durationMs: performance.now() - this.startedAt,
       cpuSeconds: cpuSeconds() - this.#cpuStart,
       peakRssBytes: Math.max(this.#peakRss, peakRssBytes()),
       nodes,

@@ -8,12 +8,13 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillError } from "../errors.ts";
-import type { NodeInfo, Topology, Transport } from "../types.ts";
+import type { Logger, NodeInfo, Topology, Transport } from "../types.ts";
 import { type IndexCursor, SlotCursor } from "./batch.ts";
 import { ListCursor, type WriterCounters } from "./bulk_writer.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { SLOT_COUNT, slotOwners } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
+import { formatBytes } from "../units.ts";
 
 /** One writer's share of a round: a node, the indices to send there, and its own counters. */
 export interface WriterPlan {
@@ -110,37 +111,48 @@ export function writersPerMaster(mode: Topology["mode"], connections?: number): 
 }
 
 /**
- * Bytes per batch buffer: the one asked for, else the shared budget split over two buffers per
- * writer (within the smallest and largest batch), never less than one command.
+ * The size of each batch buffer. By default the 8 MiB budget is shared by every writer's two
+ * buffers (each at most 8 MiB, at least 128 KiB). An explicit `batchBytes` sets each buffer,
+ * but all of them together (writers × 2) take at most 512 MiB: above that each is shrunk to
+ * fit, with a warning. A buffer always holds at least one command.
  *
- * @param writers Writers in all.
  * @param maxCommandBytes The largest encoded command.
- * @param batchBytes Bytes asked for, if any.
+ * @param writerCount Writers in all.
+ * @param options The size asked for, if any, and where to warn.
  * @returns Bytes per buffer.
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
+ * import { silentLogger } from "../logger.ts";
  * import { batchBytesFor } from "./plan.ts";
- * equal(batchBytesFor(8, 1100), 512 * 1024);
- * equal(batchBytesFor(8, 1100, 4096), 4096);
+ * equal(batchBytesFor(1100, 8, { logger: silentLogger }), 512 * 1024);
+ * equal(batchBytesFor(1100, 8, { batchBytes: 4096, logger: silentLogger }), 4096);
  * ```
  */
 export function batchBytesFor(
-  writers: number,
   maxCommandBytes: number,
-  batchBytes?: number,
+  writerCount: number,
+  options: { batchBytes?: number | undefined; logger: Logger },
 ): number {
-  return Math.max(
-    maxCommandBytes,
-    batchBytes ??
-      Math.min(
-        FILL_DEFAULTS.batchBytes,
-        Math.max(
-          FILL_DEFAULTS.minBatchBytes,
-          Math.floor(FILL_DEFAULTS.bufferBudgetBytes / (2 * writers)),
-        ),
-      ),
+  const buffers = 2 * writerCount;
+  if (options.batchBytes === undefined) {
+    const shared = Math.floor(FILL_DEFAULTS.bufferBudgetBytes / buffers);
+    return Math.max(
+      maxCommandBytes,
+      Math.min(FILL_DEFAULTS.batchBytes, Math.max(FILL_DEFAULTS.minBatchBytes, shared)),
+    );
+  }
+  const most = Math.floor(FILL_DEFAULTS.maxBufferBudgetBytes / buffers);
+  if (options.batchBytes <= most) return Math.max(maxCommandBytes, options.batchBytes);
+  const size = Math.max(maxCommandBytes, most);
+  options.logger.warn(
+    `Batch buffers of ${formatBytes(options.batchBytes)} for ${writerCount} writer${
+      writerCount === 1 ? "" : "s"
+    } (two each) would take ${formatBytes(options.batchBytes * buffers)}: using ${
+      formatBytes(size)
+    } each, ${formatBytes(size * buffers)} in all (the most batch buffers may take)`,
   );
+  return size;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import type { z } from "zod";
 import { didYouMean } from "../suggest.ts";
+import { isSecretOption, MASK } from "../secrets.ts";
 import type { NameOption } from "../types.ts";
 
 /** One explained issue: where it is (relative to the validated value) and how to say it. */
@@ -304,6 +305,9 @@ export function explainIssues(
   for (const issue of issues) {
     const path = [...base, ...issue.path];
     const found = valueAt(data, path);
+    // A value at a secret key (`password`, `token`) is never quoted.
+    const last = path.at(-1);
+    const shown = typeof last === "string" && isSecretOption(last) ? MASK : describeValue(found);
     if (issue.code === "unrecognized_keys") {
       const known = knownKeys(schema, path);
       for (const key of issue.keys) {
@@ -331,8 +335,8 @@ export function explainIssues(
         atKey: false,
         sentence: (subject) =>
           unique.length > 0
-            ? `${subject}: expected ${orList(unique)}, found ${describeValue(found)}`
-            : `${subject} has an invalid value ${describeValue(found)}`,
+            ? `${subject}: expected ${orList(unique)}, found ${shown}`
+            : `${subject} has an invalid value ${shown}`,
         expectation: unique.length > 0 ? `expected ${orList(unique)}` : "the value is not valid",
       });
       continue;
@@ -359,14 +363,14 @@ export function explainIssues(
       sentence(subject) {
         if (custom) {
           const message = authorWords(issue.message);
-          const tail = /\bfound\b/.test(message) ? "" : `, found ${describeValue(found)}`;
+          const tail = /\bfound\b/.test(message) ? "" : `, found ${shown}`;
           return missing ? `${subject} is missing: ${message}` : `${subject}: ${message}${tail}`;
         }
         if (missing) return `${subject} is missing: expected ${words ?? "a value"}`;
         if (words === undefined) {
-          return `${subject} has an invalid value ${describeValue(found)}`;
+          return `${subject} has an invalid value ${shown}`;
         }
-        return `${subject}: expected ${words}, found ${describeValue(found)}${suggestion}`;
+        return `${subject}: expected ${words}, found ${shown}${suggestion}`;
       },
     });
   }

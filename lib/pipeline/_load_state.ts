@@ -1,8 +1,10 @@
 /**
  * The state of one load of a pipeline file: the YAML document with its positions, the nodes
- * that overrides made (and where each came from), the secrets seen, and the problems found so
- * far — and how each problem becomes a {@linkcode PipelineError}, named by its place in the
- * file, by its `--set` assignment, or by the flag that gave the value.
+ * that overrides made (and where each came from), and the problems found so far — and how each
+ * problem becomes a {@linkcode PipelineError}, named by its place in the file, by its `--set`
+ * assignment, or by the flag that gave the value. Secrets are masked where they are put into
+ * the text: the snippet's secret places (`_mask.ts`), a `--set` assignment to a secret key,
+ * the password of a URL typed after a flag.
  *
  * @module
  */
@@ -21,7 +23,8 @@ import {
 } from "yaml";
 import type { NameOption } from "../types.ts";
 import { PipelineError } from "./errors.ts";
-import { maskLine, maskText } from "./_mask.ts";
+import { maskAssignment, maskUrlPassword } from "../secrets.ts";
+import { maskLine, secretRanges, type SourceRange } from "./_mask.ts";
 import type { Override } from "./types.ts";
 
 /** A problem found, before it is turned into a {@linkcode PipelineError}. */
@@ -101,11 +104,11 @@ export class LoadState {
   readonly lineCounter: LineCounter;
   /** The problems found so far. */
   readonly problems: Problem[] = [];
-  /** Secrets seen, masked in every message and snippet. */
-  readonly secrets: Set<string> = new Set<string>();
   /** Nodes and pairs made by overrides: they have no place in the file. */
   readonly #overrides = new WeakMap<object, Override>();
   readonly #optionName: ((path: string) => string | undefined) | undefined;
+  /** Where the file holds secrets, read before any override or `${env.…}` changed it. */
+  readonly #secretRanges: SourceRange[];
 
   /**
    * Starts a load.
@@ -120,6 +123,7 @@ export class LoadState {
     this.doc = init.doc;
     this.lineCounter = init.lineCounter;
     this.#optionName = init.optionName;
+    this.#secretRanges = secretRanges(init.doc, init.source);
   }
 
   /** Records a problem. */
@@ -145,9 +149,18 @@ export class LoadState {
 
   /** The text of a 1-based line. */
   sourceLine(line: number): string {
-    const start = line === 1 ? 0 : (this.lineCounter.lineStarts[line - 1] ?? 0);
+    const start = this.#lineStart(line);
     const end = this.source.indexOf("\n", start);
     return this.source.slice(start, end === -1 ? undefined : end).replace(/\r$/, "");
+  }
+
+  /** The text of a 1-based line as a snippet shows it: the secrets in it masked. */
+  maskedLine(line: number): string {
+    return maskLine(this.sourceLine(line), this.#lineStart(line), this.#secretRanges);
+  }
+
+  #lineStart(line: number): number {
+    return line === 1 ? 0 : (this.lineCounter.lineStarts[line - 1] ?? 0);
   }
 
   /** Names an option of a scope (`fill`, `target`) as the caller knows it. */
@@ -156,7 +169,7 @@ export class LoadState {
     return this.#optionName?.(path) ?? `"${option}"`;
   }
 
-  /** The problems as errors, in file order, each message once, secrets masked. */
+  /** The problems as errors, in file order, each message once. */
   errors(): PipelineError[] {
     const sorted = this.problems
       .map((problem, order) => ({ problem, order }))
@@ -176,15 +189,15 @@ export class LoadState {
     const base = { file: this.file, step: problem.step, option: problem.option };
     const origin = problem.override?.origin;
     if (origin !== undefined && "set" in origin) {
-      const reason = `--set "${origin.set}": ${problem.reason}`;
-      return new PipelineError({ ...base, line: 0, column: 0, reason: this.#mask(reason) });
+      const reason = `--set "${maskAssignment(origin.set)}": ${problem.reason}`;
+      return new PipelineError({ ...base, line: 0, column: 0, reason });
     }
     if (origin !== undefined) {
       let reason: string;
       if (problem.words !== undefined) {
         reason = problem.words((option) => this.nameOption(problem.scope, option));
       } else {
-        const typed = origin.text === undefined ? "" : ` "${origin.text}"`;
+        const typed = origin.text === undefined ? "" : ` "${maskUrlPassword(origin.text)}"`;
         const expected = problem.expected === undefined
           ? problem.reason
           : origin.expected === undefined
@@ -197,24 +210,20 @@ export class LoadState {
         line: 0,
         column: 0,
         flag: origin.flag,
-        reason: this.#mask(reason),
+        reason,
       });
     }
     if (problem.offset === undefined) {
-      return new PipelineError({ ...base, line: 0, column: 0, reason: this.#mask(problem.reason) });
+      return new PipelineError({ ...base, line: 0, column: 0, reason: problem.reason });
     }
     const { line, column } = this.position(problem.offset);
     return new PipelineError({
       ...base,
       line,
       column,
-      sourceLine: maskLine(this.sourceLine(line), this.secrets),
-      reason: this.#mask(problem.reason),
+      sourceLine: this.maskedLine(line),
+      reason: problem.reason,
     });
-  }
-
-  #mask(text: string): string {
-    return maskText(text, this.secrets);
   }
 
   /** Plain data of a node, or a problem when it cannot be converted. */

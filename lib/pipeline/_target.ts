@@ -6,12 +6,11 @@
  * @module
  */
 
-import { isMap, isScalar, type YAMLMap } from "yaml";
+import { isMap, type YAMLMap } from "yaml";
 import type { NameOption, Target, TargetMode, TlsSettings } from "../types.ts";
 import { TARGET_DEFAULTS } from "../defaults.ts";
 import { didYouMean } from "../suggest.ts";
 import { type LoadState, offsetOf, pairOf } from "./_load_state.ts";
-import { targetSecrets } from "./_mask.ts";
 import { resolvePath } from "./_paths.ts";
 import { parseRedisUrl } from "./_url.ts";
 import { validateNode } from "./_validate.ts";
@@ -37,17 +36,6 @@ export function readTarget(
   const pair = pairOf(root, "target");
   const node = state.deref(pair?.value);
   const fallback = offsetOf(pair?.key);
-  // Collect secrets first, so no message or snippet shows them.
-  if (isMap(node)) {
-    const password = state.deref(pairOf(node, "password")?.value);
-    const url = state.deref(pairOf(node, "url")?.value);
-    for (
-      const secret of targetSecrets(
-        isScalar(password) ? password.value : undefined,
-        isScalar(url) ? url.value : undefined,
-      )
-    ) state.secrets.add(secret);
-  }
   const result = validateNode(state, targetFileSchema, node, fallback, {
     prefix: "target: ",
     subject: (key) => `"${key}"`,
@@ -103,10 +91,6 @@ export function readTarget(
       tlsFromUrl = parsed.tls;
     }
   }
-  if (password !== undefined && password !== "" && !password.includes("${env.")) {
-    state.secrets.add(password);
-  }
-
   let tls: TlsSettings | undefined;
   if (file.tls === true || (tlsFromUrl && file.tls === undefined)) tls = {};
   else if (typeof file.tls === "object") tls = { ...file.tls };

@@ -58,6 +58,8 @@ export interface StepSpec<
   always?: boolean;
   /** Checks the options against the resolved target while loading, before anything connects. */
   check?: StepDefinition<TOptions>["check"];
+  /** Completes the options from the rest of the plan at load time (see `StepDefinition`). */
+  resolve?: StepDefinition<TOptions>["resolve"];
   /** Runs the step with its validated options; the output is stored under the step id. */
   run(
     ctx: StepContext<TNeeds, TProvides, TOptional>,
@@ -203,6 +205,7 @@ export function defineStep<
     optional: Object.freeze([...(spec.optional ?? [])]),
     ...(spec.always === true ? { always: true } : {}),
     ...(spec.check === undefined ? {} : { check: spec.check }),
+    ...(spec.resolve === undefined ? {} : { resolve: spec.resolve }),
     run: spec.run,
   };
   const problem = stepDefinitionProblem(definition);

@@ -23,6 +23,8 @@ import type {
   Transport,
 } from "../types.ts";
 import { silentLogger, silentProgress } from "../logger.ts";
+import { give, type Message, sentence } from "../message.ts";
+import { isSecretOption, MASK, maskUrlPassword } from "../secrets.ts";
 import { formatDuration } from "../units.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
@@ -41,22 +43,18 @@ export interface RunPipelineOptions {
   dryRun?: boolean;
 }
 
-/** Option names whose values are secrets. */
-const SECRET_OPTION = /pass(word)?|secret|token|credential/i;
-
-/** Masks secret values in options for display. */
-function maskOptions(value: unknown, target: Target, key = ""): unknown {
-  if (key !== "" && SECRET_OPTION.test(key) && value !== undefined && value !== null) return "***";
-  if (typeof value === "string") {
-    return target.password !== undefined && target.password !== "" &&
-        value.includes(target.password)
-      ? value.split(target.password).join("***")
-      : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => maskOptions(item, target));
+/**
+ * Options as `--dry-run` shows them, masked by structure: the value of a key that names a
+ * secret (`password`, a plugin's `token`) and the password part of a URL; no text is searched
+ * for the target's password.
+ */
+function maskOptions(value: unknown, key = ""): unknown {
+  if (key !== "" && isSecretOption(key) && value !== undefined && value !== null) return MASK;
+  if (typeof value === "string") return maskUrlPassword(value);
+  if (Array.isArray(value)) return value.map((item) => maskOptions(item));
   if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
     return Object.fromEntries(
-      Object.entries(value).map(([name, item]) => [name, maskOptions(item, target, name)]),
+      Object.entries(value).map(([name, item]) => [name, maskOptions(item, name)]),
     );
   }
   return value;
@@ -119,7 +117,7 @@ export function formatPlan(pipeline: Pipeline): string {
   pipeline.steps.forEach((step, index) => {
     const title = step.id === step.name ? step.id : `${step.id} (${step.name})`;
     lines.push(`  ${index + 1}. ${title}${step.uses === undefined ? "" : ` from ${step.uses}`}`);
-    lines.push(`     options: ${renderValue(maskOptions(step.options, pipeline.target))}`);
+    lines.push(`     options: ${renderValue(maskOptions(step.options))}`);
     if (step.definition.needs.length > 0) {
       lines.push(`     needs: ${step.definition.needs.join(", ")}`);
     }
@@ -197,8 +195,10 @@ export async function runPipeline(
     if (definition === undefined) {
       throw new UsageError(
         target.transport !== undefined
-          ? `No transport named "${target.transport}" is registered`
-          : `No registered transport handles mode "${target.mode}": register one or set target.transport`,
+          ? sentence`No transport named "${target.transport}" is registered`
+          : sentence`No registered transport handles mode "${target.mode}": register one or ${
+            give("target.transport")
+          }`,
       );
     }
     const transport = definition.create({ target, logger });
@@ -246,6 +246,8 @@ export async function runPipeline(
       logger.info(`${step.id}: done in ${formatDuration(durationMs)}`);
     } catch (error) {
       const durationMs = performance.now() - started;
+      // The options the error mentions, named as the caller names them (flags for the CLI).
+      if (isUserError(error)) error.nameOptions({ name: pipeline.optionName, step: step.id });
       if (afterFailure && (isUserError(error) || isAbort(error, signal))) {
         results.push({
           id: step.id,
@@ -354,6 +356,11 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
     createTransport: parts.createTransport,
     defer(close: () => Promise<void> | void): void {
       parts.closers.push(close);
+    },
+    text(message: string | Message): string {
+      return typeof message === "string"
+        ? message
+        : message.render({ name: pipeline.optionName, step: step.id });
     },
     logger: parts.logger,
     progress: parts.progress,

@@ -30,7 +30,8 @@
 
 import { resolve } from "node:path";
 import type { z } from "zod";
-import type { StepDefinition, Target } from "../types.ts";
+import type { OptionNamer } from "../message.ts";
+import type { StepDefinition, StepPlanContext, Target } from "../types.ts";
 import { baseName, openDocument, readString } from "./_document.ts";
 import { substituteEnv } from "./_env.ts";
 import { type LoadState, pairOf } from "./_load_state.ts";
@@ -61,10 +62,11 @@ export interface LoadPipelineOptions {
    */
   cwd?: string | undefined;
   /**
-   * How the caller names an option path (`fill.key-size`) in messages about its overrides;
-   * the CLI passes its flag table (`--key-size`).
+   * How the caller names an option path (`fill.key-size`) in messages: about its overrides
+   * while loading, and in the errors of the run (kept as the pipeline's `optionName`). The CLI
+   * passes its flag table (`--key-size`).
    */
-  optionName?: ((path: string) => string | undefined) | undefined;
+  optionName?: OptionNamer | undefined;
   /** Steps and transports to resolve names against (`lib/builtins.ts` has the built-ins). */
   registry: Registry;
 }
@@ -143,7 +145,10 @@ export async function parsePipeline(
   applyOverrides(state, root, entries, options.set ?? []);
   const target = readTarget(state, root, registry);
   for (const entry of entries) validateOptions(state, entry);
-  if (target !== undefined) { for (const entry of entries) checkStep(state, entry, target); }
+  if (target !== undefined) {
+    entries.forEach((entry, index) => resolveStep(entry, planContext(entries, target, index)));
+    entries.forEach((entry, index) => checkStep(state, entry, planContext(entries, target, index)));
+  }
   checkPlan(state, entries, registry);
 
   throwIfAny(state.errors());
@@ -164,6 +169,7 @@ export async function parsePipeline(
     target,
     steps,
     registry,
+    ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
   };
 }
 
@@ -195,12 +201,28 @@ function validateOptions(state: LoadState, entry: Entry): void {
   entry.options = options;
 }
 
-/** Runs a step's load-time check against the resolved target. */
-function checkStep(state: LoadState, entry: Entry, target: Target): void {
+/** What a step's `resolve` and `check` see: the target and every step's validated options. */
+function planContext(entries: readonly Entry[], target: Target, index: number): StepPlanContext {
+  return {
+    target,
+    steps: entries.map((entry) => ({ id: entry.id, name: entry.name, options: entry.options })),
+    index,
+  };
+}
+
+/** Completes a step's options from the rest of the plan (its `resolve`). */
+function resolveStep(entry: Entry, context: StepPlanContext): void {
+  const resolve = entry.definition?.resolve;
+  if (resolve === undefined || entry.options === undefined) return;
+  entry.options = resolve(entry.options, context) as Record<string, unknown>;
+}
+
+/** Runs a step's load-time check against the resolved target and the plan. */
+function checkStep(state: LoadState, entry: Entry, context: StepPlanContext): void {
   const check = entry.definition?.check;
   if (check === undefined || entry.options === undefined) return;
   const node = optionsNode(entry);
-  for (const problem of check(entry.options, { target })) {
+  for (const problem of check(entry.options, context)) {
     const where = state.locate(node, problem.path, entry.offset, false);
     state.problem(
       where.override === undefined ? where.offset : undefined,

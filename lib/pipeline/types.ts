@@ -7,6 +7,7 @@
 
 import type { RedfillError } from "../errors.ts";
 import type { ExitCodeValue } from "../errors.ts";
+import type { OptionNamer } from "../message.ts";
 import type { StepDefinition, Target } from "../types.ts";
 import type { Registry } from "./registry.ts";
 
@@ -42,6 +43,12 @@ export interface Pipeline {
   steps: PlannedStep[];
   /** The registry the steps came from, plus transports the pipeline's modules export. */
   registry: Registry;
+  /**
+   * How the caller names options in messages (the loader's `optionName`: `deno task fill`'s
+   * flag table). The executor names the options a step's error mentions with it; without it,
+   * messages name options by their paths, as the file does.
+   */
+  optionName?: OptionNamer | undefined;
 }
 
 /** What one step did. */

@@ -5,7 +5,14 @@
  * @module
  */
 
-import { formatBytes, formatCount, formatDuration } from "../units.ts";
+import {
+  formatBytes,
+  formatCount,
+  formatCpuPerGib,
+  formatDuration,
+  formatRate,
+  MIB,
+} from "../units.ts";
 import type { RunReport } from "./model.ts";
 
 export { formatBytes, formatCount, formatDuration };
@@ -29,8 +36,12 @@ export function bar(fraction: number, width: number): string {
   return "█".repeat(full) + "░".repeat(width - full);
 }
 
-/** The overall verdict word: `pass`/`fail` when verify ran, else `done`/`failed`. */
+/**
+ * The overall verdict word: `interrupted` for a run that was stopped; else `pass`/`fail` when
+ * verify ran, `done`/`failed` when it did not.
+ */
 export function verdictWord(report: RunReport): string {
+  if (report.status === "interrupted") return "interrupted";
   if (report.verify !== null) return report.ok ? "pass" : "fail";
   return report.ok ? "done" : "failed";
 }
@@ -70,19 +81,18 @@ export function fillLine(report: RunReport): string | undefined {
   ].filter((flag) => flag !== "");
   return `${formatCount(fill.keys)} keys, ${formatBytes(fill.bytes)} in ${
     formatDuration(fill.durationMs)
-  }: ${fill.megabytesPerSecond.toFixed(1)} MB/s${shard}${
+  }: ${formatRate(fill.mibPerSecond * MIB)}${shard}${
     flags.length > 0 ? `, ${flags.join(", ")}` : ""
   }`;
 }
 
-/** The client's cost on one line: CPU, CPU per GB, peak RSS. */
+/** The client's cost on one line: CPU, CPU per GiB, peak RSS. */
 export function clientLine(report: RunReport): string | undefined {
   const fill = report.fill;
   if (fill === null || !fill.written) return undefined;
-  const perGb = fill.cpuSecondsPerGigabyte === null
-    ? ""
-    : ` (${fill.cpuSecondsPerGigabyte.toFixed(2)} s per GB)`;
-  return `${fill.cpuSeconds.toFixed(2)} s CPU${perGb}, peak RSS ${formatBytes(fill.peakRssBytes)}`;
+  const { cpuSeconds, cpuSecondsPerGib, peakRssBytes } = fill.client;
+  const perGib = cpuSecondsPerGib === null ? "" : ` (${formatCpuPerGib(cpuSecondsPerGib)})`;
+  return `${cpuSeconds.toFixed(2)} CPU-s${perGib}, peak RSS ${formatBytes(peakRssBytes)}`;
 }
 
 /** The verify result on one line. */
@@ -135,7 +145,8 @@ export interface NodeRow {
  * topology lists them; and whether the keys are found (verify) or sent (fill).
  */
 export function nodeRows(report: RunReport): { rows: NodeRow[]; keysFound: boolean } {
-  const slotsOf = (address: string) => report.nodes.find((node) => node.address === address)?.slots;
+  const nodes = report.topology?.nodes ?? [];
+  const slotsOf = (address: string) => nodes.find((node) => node.address === address)?.slots;
   const fillOf = (address: string) => report.fill?.nodes.find((node) => node.address === address);
   if (report.verify !== null) {
     return {
@@ -173,7 +184,7 @@ export function nodeRows(report: RunReport): { rows: NodeRow[]; keysFound: boole
   }
   return {
     keysFound: false,
-    rows: report.nodes.filter((node) => node.role === "master").map((node) => ({
+    rows: nodes.filter((node) => node.role === "master").map((node) => ({
       address: node.address,
       slots: node.slots,
       keys: 0,

@@ -22,7 +22,7 @@ import { type RunReport, RunReportSchema } from "./model.ts";
  *     connectTimeoutMs: 5000, commandTimeoutMs: 10000,
  *   },
  * });
- * equal(JSON.parse(renderJson(report)).schemaVersion, 1);
+ * equal(JSON.parse(renderJson(report)).schemaVersion, 2);
  * ```
  *
  * @param report The report.

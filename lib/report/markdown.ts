@@ -63,7 +63,9 @@ function table(head: string[], rows: string[][], align: ("l" | "r")[]): string[]
 export function renderMarkdown(report: RunReport): string {
   const verdict = verdictWord(report);
   const out: string[] = [
-    `## redfill: ${report.pipeline} — ${report.ok ? "✅" : "❌"} ${verdict}`,
+    `## redfill: ${report.pipeline} — ${
+      report.ok ? "✅" : report.status === "interrupted" ? "⚠️" : "❌"
+    } ${verdict}`,
     "",
   ];
   const summary: [string, string | undefined][] = [

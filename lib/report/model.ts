@@ -1,12 +1,29 @@
 /**
- * The run report: one versioned model of a run (target, nodes, fill, verify, steps) built from
- * the run context, validated by a zod schema from which `schema/report.schema.json` is
- * generated. Renderers ({@linkcode renderTable}, {@linkcode renderJson},
- * {@linkcode renderMarkdown}) read only this model, so what a person sees and what a machine
- * reads cannot drift apart.
+ * The run report: one versioned model of a run (status, target, topology, fill, verify,
+ * steps) built from the run context, validated by a zod schema from which
+ * `schema/report.schema.json` is generated. Renderers ({@linkcode renderTable},
+ * {@linkcode renderJson}, {@linkcode renderMarkdown}) read only this model, so what a person
+ * sees and what a machine reads cannot drift apart.
  *
- * The model never holds a password: the target is reduced to its address, mode, TLS flag and
- * user name, and every string in it is scrubbed of the target's password as a last guard.
+ * Version 2 (`schemaVersion: 2`):
+ * - `status` is `passed`, `failed` or `interrupted`, and `ok` is true only for `passed`: every
+ *   step finished and every check passed (version 1's `ok` was true for an interrupted run);
+ * - every unit is binary and named in the field: `fill.mibPerSecond`,
+ *   `fill.client.cpuSecondsPerGib` (version 1: `megabytesPerSecond`, `cpuSecondsPerGigabyte`,
+ *   powers of 1000);
+ * - the client's cost is grouped under `fill.client`, and the nodes under `topology.nodes`.
+ *
+ * Fields are grouped by what measured them, so a new measure has one obvious home: the
+ * client under `fill.client`, a server's counters per node beside what it received
+ * (`fill.nodes[]`) or found (`verify.nodes[]`), checks of a step beside that step's other
+ * results (`verify.checks`), thresholds as a top-level group of their own beside `verify`,
+ * the part of the keyspace a run wrote under `fill.shard`. Adding a field or a group keeps the
+ * version (readers ignore what they do not know); renaming, removing or changing the meaning
+ * of one raises it.
+ *
+ * The model never holds a password, by construction: the target is reduced to its address,
+ * mode, TLS flag and user name, and the texts in it (step errors, check details) are made by
+ * code that masks a secret where it puts one into text. Nothing here searches text for one.
  *
  * @module
  */
@@ -14,10 +31,17 @@
 import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
+import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
+
+/** How a run ended. */
+export const REPORT_STATUSES = ["passed", "failed", "interrupted"] as const;
+
+/** How a run ended: every step finished and every check passed, or not, or it was stopped. */
+export type ReportStatus = typeof REPORT_STATUSES[number];
 
 const count = z.number().int().min(0);
 
@@ -48,12 +72,21 @@ export const ReportFillNodeSchema = z.strictObject({
   errors: count.describe("Error replies counted in acked mode"),
 });
 
+/** What the client paid for the fill. */
+export const ReportClientSchema = z.strictObject({
+  cpuSeconds: z.number().min(0).describe("Client CPU seconds (user + system) during the fill"),
+  cpuSecondsPerGib: z.number().min(0).nullable().describe(
+    "Client CPU seconds per GiB (2^30 bytes) of keys and values sent; null when nothing was sent",
+  ),
+  peakRssBytes: count.describe("Peak resident memory of the client process (VmHWM on Linux)"),
+}).describe("The client's cost");
+
 /** What the fill did. */
 export const ReportFillSchema = z.strictObject({
   written: z.boolean().describe("false: a keyspace declared for a fill made earlier"),
   flushed: z.boolean().describe("Whether FLUSHALL ran on every master first"),
   acked: z.boolean().describe("Whether every reply was counted (acked mode)"),
-  interrupted: z.boolean(),
+  interrupted: z.boolean().describe("Whether the fill was stopped (Ctrl-C, SIGTERM) part-way"),
   keyspace: z.strictObject({
     count: count.describe("Keys in the whole keyspace (N)"),
     keySize: count,
@@ -69,15 +102,13 @@ export const ReportFillSchema = z.strictObject({
     end: count.describe("Last index of the shard (exclusive)"),
   }),
   keys: count.describe("Keys sent"),
-  bytes: count.describe("Bytes of keys and values sent"),
-  durationMs: z.number().min(0),
-  megabytesPerSecond: z.number().min(0).describe("Throughput in MB/s (10^6 bytes per second)"),
-  cpuSeconds: z.number().min(0).describe("Client CPU seconds (user + system) during the fill"),
-  cpuSecondsPerGigabyte: z.number().min(0).nullable().describe(
-    "Client CPU seconds per 10^9 bytes sent; null when nothing was sent",
-  ),
-  peakRssBytes: count.describe("Peak resident memory of the client"),
+  bytes: count.describe("Bytes of keys and values sent (RESP framing not counted)"),
   errors: count.describe("Error replies in all (acked mode)"),
+  durationMs: z.number().min(0),
+  mibPerSecond: z.number().min(0).describe(
+    "Throughput: bytes of keys and values per second, in MiB/s (2^20 bytes per second)",
+  ),
+  client: ReportClientSchema,
   nodes: z.array(ReportFillNodeSchema),
 });
 
@@ -129,20 +160,24 @@ export const RunReportSchema = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   pipeline: z.string().describe("Name of the pipeline that ran"),
   createdAt: z.string().describe("When the report was made (ISO 8601, UTC)"),
-  ok: z.boolean().describe("Every step finished and verify (if it ran) passed"),
+  status: z.enum(REPORT_STATUSES).describe(
+    "passed: every step finished and every check passed; failed: a step failed or a check did not pass; interrupted: the run was stopped (Ctrl-C, SIGTERM) before it finished",
+  ),
+  ok: z.boolean().describe('status is "passed"'),
   target: ReportTargetSchema,
   topology: z.strictObject({
     mode: z.enum(["standalone", "cluster"]),
     masters: count,
     replicas: count,
+    nodes: z.array(ReportNodeSchema),
   }).nullable().describe("null when no step discovered the topology"),
-  nodes: z.array(ReportNodeSchema),
   fill: ReportFillSchema.nullable().describe("null when no fill or keyspace step ran"),
   verify: ReportVerifySchema.nullable().describe("null when no verify step ran"),
-  steps: z.array(ReportStepSchema),
+  steps: z.array(ReportStepSchema).describe("The steps that ran before the report, in order"),
 }).meta({
   title: "redfill run report",
-  description: "What a redfill run did: target, nodes, fill, verify and steps. No secrets.",
+  description:
+    "What a redfill run did: status, target, topology, fill, verify and steps. No secrets. Sizes and rates are binary (MiB = 2^20 bytes).",
 });
 
 /** A run report (see {@linkcode RunReportSchema}). */
@@ -164,6 +199,34 @@ export interface RunReportInput {
   steps?: readonly StepRecord[] | undefined;
   /** When the report was made (default now). */
   createdAt?: Date | undefined;
+  /** Whether the run was stopped (Ctrl-C, SIGTERM) before the report; a fill cut short says so too. */
+  interrupted?: boolean | undefined;
+}
+
+/**
+ * How a run ended: `interrupted` when it was stopped (or its fill was cut short), else
+ * `failed` when a step failed or verify did not pass, else `passed`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { runStatus } from "./model.ts";
+ * equal(runStatus({ steps: [{ ok: true }], interrupted: true }), "interrupted");
+ * equal(runStatus({ steps: [{ ok: false }] }), "failed");
+ * equal(runStatus({ steps: [{ ok: true }], verifyOk: true }), "passed");
+ * ```
+ *
+ * @param run Whether each step finished, verify's verdict and whether the run was stopped.
+ * @returns The status.
+ */
+export function runStatus(run: {
+  steps: readonly { ok: boolean }[];
+  verifyOk?: boolean | undefined;
+  interrupted?: boolean | undefined;
+}): ReportStatus {
+  if (run.interrupted === true) return "interrupted";
+  if (run.steps.some((step) => !step.ok) || run.verifyOk === false) return "failed";
+  return "passed";
 }
 
 /**
@@ -196,11 +259,17 @@ export function buildRunReport(input: RunReportInput): RunReport {
     durationMs: round(step.durationMs, 3),
     error: step.error ?? null,
   }));
-  const report: RunReport = {
+  const status = runStatus({
+    steps,
+    verifyOk: verify?.ok,
+    interrupted: input.interrupted === true || fill?.interrupted === true,
+  });
+  return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     pipeline: input.pipeline,
     createdAt: (input.createdAt ?? new Date()).toISOString(),
-    ok: steps.every((step) => step.ok) && (verify === undefined || verify.ok),
+    status,
+    ok: status === "passed",
     target: {
       address: `${target.host}:${target.port}`,
       mode: target.mode,
@@ -211,23 +280,22 @@ export function buildRunReport(input: RunReportInput): RunReport {
       mode: topology.mode,
       masters: topology.nodes.filter((node) => node.role === "master").length,
       replicas: topology.nodes.filter((node) => node.role === "replica").length,
+      nodes: topology.nodes.map((node) => ({
+        id: node.id,
+        address: `${node.host}:${node.port}`,
+        role: node.role,
+        masterId: node.masterId ?? null,
+        slots: slotCount(node.slots),
+      })),
     },
-    nodes: (topology?.nodes ?? []).map((node) => ({
-      id: node.id,
-      address: `${node.host}:${node.port}`,
-      role: node.role,
-      masterId: node.masterId ?? null,
-      slots: slotCount(node.slots),
-    })),
     fill: fill === undefined ? null : fillReport(fill),
     verify: verify === undefined ? null : verifyReport(verify),
     steps,
   };
-  return redact(report, [target.password]);
 }
 
 function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
-  const seconds = fill.durationMs / 1000;
+  const perGib = cpuSecondsPerGib(fill.cpuSeconds, fill.bytes);
   const range = shardRange(fill.keyspace.count, fill.shard);
   const ttl = fill.keyspace.ttl;
   return {
@@ -246,12 +314,14 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
     shard: { index: fill.shard.index, count: fill.shard.count, ...range },
     keys: fill.keys,
     bytes: fill.bytes,
-    durationMs: round(fill.durationMs, 3),
-    megabytesPerSecond: seconds > 0 ? round(fill.bytes / 1e6 / seconds, 3) : 0,
-    cpuSeconds: round(fill.cpuSeconds, 3),
-    cpuSecondsPerGigabyte: fill.bytes > 0 ? round(fill.cpuSeconds / (fill.bytes / 1e9), 3) : null,
-    peakRssBytes: Math.round(fill.peakRssBytes),
     errors: fill.errors,
+    durationMs: round(fill.durationMs, 3),
+    mibPerSecond: round(mibPerSecond(fill.bytes, fill.durationMs), 3),
+    client: {
+      cpuSeconds: round(fill.cpuSeconds, 3),
+      cpuSecondsPerGib: perGib === undefined ? null : round(perGib, 3),
+      peakRssBytes: Math.round(fill.peakRssBytes),
+    },
     nodes: fill.nodes.map((node) => ({
       nodeId: node.nodeId,
       address: node.address,
@@ -295,34 +365,4 @@ function verifyReport(verify: VerifyResult): NonNullable<RunReport["verify"]> {
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
-}
-
-/**
- * A copy of a value with every occurrence of each secret in its strings replaced by `***`.
- *
- * @example
- * ```ts
- * import { deepEqual } from "node:assert/strict";
- * import { redact } from "./model.ts";
- * deepEqual(redact({ a: ["x s3cret y"] }, ["s3cret"]), { a: ["x *** y"] });
- * ```
- *
- * @param value Any JSON-like value.
- * @param secrets Secrets to remove; empty and undefined ones are ignored.
- * @returns The scrubbed copy (the same value when there is nothing to remove).
- */
-export function redact<TValue>(value: TValue, secrets: readonly (string | undefined)[]): TValue {
-  const words = secrets.filter((secret): secret is string => secret !== undefined && secret !== "");
-  if (words.length === 0) return value;
-  const scrub = (item: unknown): unknown => {
-    if (typeof item === "string") {
-      return words.reduce((text, word) => text.split(word).join("***"), item);
-    }
-    if (Array.isArray(item)) return item.map(scrub);
-    if (item !== null && typeof item === "object") {
-      return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, scrub(entry)]));
-    }
-    return item;
-  };
-  return scrub(value) as TValue;
 }

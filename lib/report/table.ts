@@ -67,7 +67,11 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
     color ? styleText(style, text, { validateStream: false }) : text;
   const verdict = verdictWord(report);
   const verdictText = paint(
-    report.ok ? ["bold", "green"] : ["bold", "red"],
+    report.ok
+      ? ["bold", "green"]
+      : report.status === "interrupted"
+      ? ["bold", "yellow"]
+      : ["bold", "red"],
     verdict.toUpperCase(),
   );
   const out: string[] = [];

@@ -9,7 +9,8 @@ import { FillError } from "../errors.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillFailedError, runFill } from "../fill/fill.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
-import { formatBytes } from "../units.ts";
+import { formatBytes, formatDuration, formatRate, MIB, mibPerSecond } from "../units.ts";
+import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
@@ -84,15 +85,32 @@ export const fillStep = defineStep({
       "Writers per master (default 8 standalone, 2 per master in a cluster)",
     ),
     serial: z.boolean().default(false).describe("One writer per master"),
-    pipeline: sizeSchema.optional().describe(
-      `Bytes per batch buffer (default ${
+    pipeline: sizeSchema.superRefine((bytes, ctx) => {
+      if (bytes <= FILL_DEFAULTS.maxBatchBytes) return;
+      const most = formatBytes(FILL_DEFAULTS.maxBatchBytes);
+      ctx.addIssue({
+        code: "custom",
+        message: `expected at most ${most} per batch buffer (each writer has two)`,
+        params: {
+          words: (name: NameOption) =>
+            `A batch buffer (${name("pipeline")}) may take at most ${most}, not ${
+              formatBytes(bytes)
+            }: use a smaller size (each writer has two)`,
+        },
+      });
+    }).optional().describe(
+      `Bytes per batch buffer, at most ${formatBytes(FILL_DEFAULTS.maxBatchBytes)} (default ${
         formatBytes(FILL_DEFAULTS.bufferBudgetBytes)
-      } shared by all writers, each with two buffers)`,
+      } shared by all writers, each with two buffers); writers × 2 buffers take at most ${
+        formatBytes(FILL_DEFAULTS.maxBufferBudgetBytes)
+      } in all, each shrunk to fit`,
     ),
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
-    rate: z.number().positive().optional().describe("Cap in MB/s (MiB per second)"),
+    rate: z.number().positive().optional().describe(
+      "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
+    ),
   }).superRefine((options, ctx) => {
     refineKeySize(options, ctx);
     if (options.serial && options.connections !== undefined && options.connections !== 1) {
@@ -145,11 +163,12 @@ export const fillStep = defineStep({
       throw error;
     }
     ctx.provide("fill", result);
-    const seconds = result.durationMs / 1000;
     ctx.logger.info(
-      `Wrote ${result.keys} keys, ${formatBytes(result.bytes)} in ${seconds.toFixed(2)} s (${
-        (result.bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)
-      } MB/s)${result.interrupted ? " — interrupted" : ""}`,
+      `Wrote ${result.keys} keys, ${formatBytes(result.bytes)} in ${
+        formatDuration(result.durationMs)
+      } (${formatRate(mibPerSecond(result.bytes, result.durationMs) * MIB)})${
+        result.interrupted ? " — interrupted" : ""
+      }`,
     );
     if (result.errors > 0) {
       for (const node of result.nodes.filter((entry) => entry.errors > 0)) {
@@ -161,7 +180,9 @@ export const fillStep = defineStep({
       }
       throw rejectedWrites(result);
     }
-    if (!result.acked && result.written) await warnIfFull(transport, ctx.logger);
+    if (!result.acked && result.written) {
+      await warnIfFull(transport, ctx.logger, (message) => ctx.text(message));
+    }
     return result;
   },
 });
@@ -171,7 +192,11 @@ export const fillStep = defineStep({
  * `noeviction` policy: its rejected writes were not counted, and verify will find them
  * missing.
  */
-async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
+async function warnIfFull(
+  transport: Transport,
+  logger: Logger,
+  text: (message: Message) => string,
+): Promise<void> {
   let replies;
   try {
     replies = await transport.callEachMaster(["INFO", "memory"]);
@@ -184,9 +209,11 @@ async function warnIfFull(transport: Transport, logger: Logger): Promise<void> {
     const used = Number(infoField(info, "used_memory") ?? 0);
     const policy = infoField(info, "maxmemory_policy");
     if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
-      logger.warn(
-        `Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one`,
-      );
+      logger.warn(text(
+        sentence`Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
+          stepOption("replies")
+        } counts each one`,
+      ));
     }
   }
 }

@@ -1,15 +1,21 @@
 /**
  * The `flush` step: FLUSHALL on every master, or delete only the keys under a prefix.
  *
+ * With `scope: prefix` and no `prefix` of its own, it deletes under the prefix of the fill
+ * step it runs before (the first `fill` after it, else the last one before it), read from the
+ * plan at load time (`resolve`), so `--dry-run` shows the prefix it will use; without a fill
+ * step, under redfill's default prefix (`redfill:`).
+ *
  * @module
  */
 
 import { z } from "zod";
 import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
+import { give, sentence, stepOption } from "../message.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
-import type { FlushResult, Transport } from "../types.ts";
+import type { FlushResult, PlanStepView, Transport } from "../types.ts";
 
 /** What `flush` outputs (and provides as the `flush` fact). */
 export type FlushOutput = FlushResult;
@@ -37,13 +43,17 @@ export const flushStep = defineStep({
     scope: z.enum(["all", "prefix"]).default("all").describe(
       "all: FLUSHALL every master; prefix: SCAN + UNLINK only keys under the prefix",
     ),
-    prefix: z.string().min(1).default(KEYSPACE_DEFAULTS.prefix).describe(
-      "Prefix for scope: prefix",
+    prefix: z.string().min(1).optional().describe(
+      'Prefix for scope: prefix (default: the prefix of the fill step it runs before, else "redfill:")',
     ),
     yes: z.boolean().default(false).describe("Confirm flushing a host that is not loopback"),
   }),
   needs: ["connection"],
   provides: ["flush"],
+  resolve(options, { steps, index }) {
+    if (options.prefix !== undefined) return options;
+    return { ...options, prefix: fillPrefix(steps, index) };
+  },
   // Refused while the pipeline is loaded, before anything connects; run checks every
   // master's host again once the topology is known.
   check(options, { target }) {
@@ -71,20 +81,41 @@ export const flushStep = defineStep({
     );
     if (remote !== undefined && !options.yes) {
       throw new UsageError(
-        `Refusing to flush "${remote}": it is not a loopback address; pass --yes (flush: { yes: true }) to confirm`,
+        sentence`Refusing to flush "${remote}": it is not a loopback address; ${
+          give(stepOption("yes"), true)
+        } to confirm`,
       );
     }
     if (options.scope === "all") {
       await transport.callEachMaster(["FLUSHALL"]);
       ctx.logger.info(`Flushed ${nodes.length} master${nodes.length === 1 ? "" : "s"} (FLUSHALL)`);
     } else {
-      output.deleted = await deleteByPrefix(transport, options.prefix, ctx.signal);
-      ctx.logger.info(`Deleted ${output.deleted} keys under "${options.prefix}"`);
+      const prefix = options.prefix ?? KEYSPACE_DEFAULTS.prefix;
+      output.deleted = await deleteByPrefix(transport, prefix, ctx.signal);
+      ctx.logger.info(`Deleted ${output.deleted} keys under "${prefix}"`);
     }
     ctx.provide("flush", output);
     return output;
   },
 });
+
+/**
+ * The prefix of the fill step a flush at `index` runs before: the first `fill` after it, else
+ * the last one before it, else the default prefix.
+ *
+ * @param steps The plan's steps, with their validated options.
+ * @param index The flush step's place.
+ * @returns The prefix.
+ */
+function fillPrefix(steps: readonly PlanStepView[], index: number): string {
+  const prefixOf = (step: PlanStepView | undefined) => {
+    const prefix = (step?.options as { prefix?: unknown } | undefined)?.prefix;
+    return typeof prefix === "string" ? prefix : undefined;
+  };
+  const isFill = (step: PlanStepView) => step.name === "fill";
+  return prefixOf(steps.slice(index + 1).find(isFill)) ??
+    prefixOf(steps.slice(0, index).findLast(isFill)) ?? KEYSPACE_DEFAULTS.prefix;
+}
 
 /**
  * Deletes every key under a prefix on every master with SCAN and UNLINK.

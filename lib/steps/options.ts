@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { parseShard, parseTtl } from "../fill/keyspace.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
+import type { NameOption } from "../types.ts";
 import { parseSize } from "../units.ts";
 
 const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i;
@@ -55,8 +56,18 @@ export const shardSchema = z.string().regex(/^\d+\/\d+$/, {
 
 /** The options that define a keyspace: shared by `fill` and `keyspace`. */
 export const keyspaceShape = {
-  size: sizeSchema.default(KEYSPACE_DEFAULTS.size).describe(
-    "Bytes of keys and values to write: a number of bytes or 512MB, 1.5GiB (default 256MiB)",
+  size: sizeSchema.superRefine((bytes, ctx) => {
+    if (bytes > 0) return;
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a size above 0 (a fill of 0 bytes writes nothing)",
+      params: {
+        words: (name: NameOption) =>
+          `A fill of 0 bytes writes nothing: give ${name("size")} a size above 0, like 64MB`,
+      },
+    });
+  }).default(KEYSPACE_DEFAULTS.size).describe(
+    "Bytes of keys and values to write, above 0: a number of bytes or 512MB, 1.5GiB (default 256MiB)",
   ),
   "key-size": z.number().int().min(1).max(512 * 1024 * 1024).default(KEYSPACE_DEFAULTS.keySize)
     .describe(

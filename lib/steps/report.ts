@@ -9,7 +9,12 @@
  *   neither) is written to PATH, folders created; the others are printed to stdout;
  * - the table is coloured only on a terminal and never with `NO_COLOR`; it is 80 columns wide
  *   off a terminal and as wide as the terminal (at most 120) on one;
- * - when `$GITHUB_STEP_SUMMARY` is set, the Markdown is appended to that file as well.
+ * - when `$GITHUB_STEP_SUMMARY` is set, the Markdown is appended to that file as well, once per
+ *   run: by the last `report` step of the pipeline (its `summary` option, resolved at load
+ *   time; set `summary: true` or `false` on a step to choose).
+ *
+ * The report's status is `interrupted` when the run was stopped before the step ran (or its
+ * fill was cut short), `failed` when an earlier step failed or verify did not pass.
  *
  * @module
  */
@@ -20,7 +25,7 @@ import { UsageError } from "../errors.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { renderJson } from "../report/json.ts";
 import { renderMarkdown } from "../report/markdown.ts";
-import { buildRunReport, redact, type RunReport } from "../report/model.ts";
+import { buildRunReport, type RunReport } from "../report/model.ts";
 import { renderTable } from "../report/table.ts";
 import type { Logger, StepContext, Topology } from "../types.ts";
 
@@ -50,8 +55,8 @@ export interface WriteReportOptions {
   formats: readonly ReportFormat[];
   /** Path for the first machine format; absent or `-` means stdout. */
   out?: string | undefined;
-  /** Secrets that must not reach any output (the target's password). */
-  secrets?: readonly (string | undefined)[] | undefined;
+  /** Append the Markdown to `$GITHUB_STEP_SUMMARY` when the sink has one (default true). */
+  summary?: boolean | undefined;
   /** Where to say which file was written. */
   logger?: Logger | undefined;
 }
@@ -93,7 +98,7 @@ function processSink(): ReportSink {
 
 /**
  * Renders a report in each format and sends it where it belongs: stdout, the `out` file, and
- * the GitHub step summary. Every rendered text is scrubbed of the secrets before it leaves.
+ * the GitHub step summary. The model holds no secret, so neither does any rendering.
  *
  * @example
  * ```ts ignore
@@ -101,7 +106,7 @@ function processSink(): ReportSink {
  * ```
  *
  * @param report The report model.
- * @param options Formats, output path, secrets and logger.
+ * @param options Formats, output path, step summary and logger.
  * @param sink Where stdout and the environment are (default: the process's).
  * @returns Where each output went.
  * @throws {UsageError} when the `out` file cannot be written.
@@ -111,14 +116,13 @@ export async function writeReport(
   options: WriteReportOptions,
   sink: ReportSink = processSink(),
 ): Promise<WrittenReport> {
-  const secrets = options.secrets ?? [];
   const formats = [...new Set(options.formats)];
   const toFile = options.out !== undefined && options.out !== "" && options.out !== "-";
   const fileFormat = toFile
     ? formats.find((format) => format !== "table") ?? formats[0]
     : undefined;
-  const render = (format: ReportFormat, terminal: boolean): string => {
-    const text = format === "json"
+  const render = (format: ReportFormat, terminal: boolean): string =>
+    format === "json"
       ? renderJson(report)
       : format === "md"
       ? renderMarkdown(report)
@@ -126,8 +130,6 @@ export async function writeReport(
         color: terminal && sink.isTerminal && !sink.noColor,
         width: terminal && sink.isTerminal ? Math.min(120, Math.max(80, sink.columns ?? 80)) : 80,
       });
-    return redact(text, secrets);
-  };
   const written: WrittenReport = { stdout: [] };
   let first = true;
   for (const format of formats) {
@@ -152,7 +154,7 @@ export async function writeReport(
     written.stdout.push(format);
     first = false;
   }
-  if (sink.stepSummary !== undefined) {
+  if (sink.stepSummary !== undefined && options.summary !== false) {
     try {
       await Deno.writeTextFile(sink.stepSummary, `${render("md", false)}\n`, { append: true });
       written.stepSummary = sink.stepSummary;
@@ -197,6 +199,7 @@ export function reportFromContext(ctx: ReportContext): RunReport {
     fill: ctx.find("fill"),
     verify: ctx.find("verify"),
     steps: ctx.steps,
+    interrupted: ctx.signal.aborted,
   });
 }
 
@@ -214,15 +217,23 @@ export const reportStep = defineStep({
     out: z.string().meta({ format: "path" }).optional().describe(
       'File for the first json or md format (relative to the pipeline file, or to where an override was typed); absent or "-" prints everything to stdout',
     ),
+    summary: z.boolean().optional().describe(
+      "Append the Markdown to $GITHUB_STEP_SUMMARY when it is set (default: only the last report step of the pipeline does, so a run adds one copy)",
+    ),
   }),
   optional: REPORTED_FACTS,
   always: true,
+  resolve(options, { steps, index }) {
+    if (options.summary !== undefined) return options;
+    const last = steps.findLastIndex((step) => step.name === "report");
+    return { ...options, summary: index === last };
+  },
   async run(ctx, options): Promise<RunReport> {
     const report = reportFromContext(ctx);
     await writeReport(report, {
       formats: typeof options.format === "string" ? [options.format] : options.format,
       out: options.out,
-      secrets: [ctx.target.password],
+      summary: options.summary,
       logger: ctx.logger,
     });
     return report;

@@ -7,6 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { ConnectionError, UsageError } from "../errors.ts";
+import { drop, sentence } from "../message.ts";
 import type {
   CommandRoute,
   DataSocket,
@@ -38,7 +39,7 @@ export class ClusterTransport implements Transport {
   constructor(init: TransportInit) {
     this.#target = init.target;
     this.#logger = init.logger;
-    this.#clients = new NodeClients(init.target);
+    this.#clients = new NodeClients(init.target, init.logger);
   }
 
   async connect(): Promise<Topology> {
@@ -49,7 +50,9 @@ export class ClusterTransport implements Transport {
     } catch (error) {
       if (isServerError(error) && /cluster support disabled/i.test(error.message)) {
         throw new UsageError(
-          `"${host}:${port}" is not a Redis Cluster node (cluster support is disabled): drop --cluster (mode: standalone)`,
+          sentence`"${host}:${port}" is not a Redis Cluster node (cluster support is disabled): ${
+            drop("target.mode", "standalone")
+          }`,
         );
       }
       throw error;

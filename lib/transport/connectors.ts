@@ -9,6 +9,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { ConnectionError, UsageError } from "../errors.ts";
 import type { Target, TlsSettings } from "../types.ts";
+import { drop, type Message, option, sentence } from "../message.ts";
 import { describeConnectError } from "./errors.ts";
 
 /** PEM contents read from the files named in {@linkcode TlsSettings}. */
@@ -27,6 +28,13 @@ export interface TlsMaterial {
 
 const materialCache = new WeakMap<TlsSettings, TlsMaterial>();
 
+/** What each TLS file is, and the option that names it. */
+const TLS_FILES = {
+  ca: ["CA certificate", "target.tls.ca"],
+  cert: ["client certificate", "target.tls.cert"],
+  key: ["client key", "target.tls.key"],
+} as const;
+
 /**
  * Reads the CA, certificate and key files of a TLS setting once.
  *
@@ -39,22 +47,28 @@ export function readTlsMaterial(settings: TlsSettings): TlsMaterial {
   if (cached) return cached;
   if ((settings.cert === undefined) !== (settings.key === undefined)) {
     throw new UsageError(
-      "A client certificate needs both --cert and --key: pass the missing one",
+      sentence`A client certificate needs both ${option("target.tls.cert")} and ${
+        option("target.tls.key")
+      }: pass the missing one`,
     );
   }
-  const read = (path: string | undefined, what: string) => {
+  const read = (file: keyof typeof TLS_FILES) => {
+    const path = settings[file];
     if (path === undefined) return undefined;
     try {
       return Deno.readTextFileSync(path);
     } catch (error) {
       const reason = error instanceof Deno.errors.NotFound ? "no such file" : String(error);
-      throw new UsageError(`Cannot read the ${what} file "${path}": ${reason}`);
+      const [what, name] = TLS_FILES[file];
+      throw new UsageError(
+        sentence`Cannot read the ${what} (${option(name)}) file "${path}": ${reason}`,
+      );
     }
   };
   const material: TlsMaterial = {
-    ca: read(settings.ca, "CA certificate (--cacert)"),
-    cert: read(settings.cert, "client certificate (--cert)"),
-    key: read(settings.key, "client key (--key)"),
+    ca: read("ca"),
+    cert: read("cert"),
+    key: read("key"),
     servername: settings.servername,
     insecure: settings.insecure === true,
   };
@@ -143,11 +157,13 @@ export function tcpReachable(host: string, port: number, timeoutMs: number): Pro
  * @param reachable Whether the port accepts plain TCP connections.
  * @returns The sentence.
  */
-export function describeTlsTimeout(target: Target, address: string, reachable: boolean): string {
+export function describeTlsTimeout(target: Target, address: string, reachable: boolean): Message {
   const seconds = target.connectTimeoutMs / 1000;
   return reachable
-    ? `TLS handshake with "${address}" got no answer within ${seconds} s: the port may not speak TLS; drop --tls or use the server's TLS port`
-    : `Cannot connect to "${address}": no answer within ${seconds} s; check the host, the port and any firewall`;
+    ? sentence`TLS handshake with "${address}" got no answer within ${seconds} s: the port may not speak TLS; ${
+      drop("target.tls")
+    } or use the server's TLS port`
+    : sentence`Cannot connect to "${address}": no answer within ${seconds} s; check the host, the port and any firewall`;
 }
 
 /**

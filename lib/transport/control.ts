@@ -8,7 +8,9 @@
 import { Buffer } from "node:buffer";
 import { Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, RedfillError } from "../errors.ts";
-import type { DataSocket, NodeInfo, RedisArg, Target } from "../types.ts";
+import { option, sentence } from "../message.ts";
+import { silentLogger } from "../logger.ts";
+import type { DataSocket, Logger, NodeInfo, RedisArg, Target } from "../types.ts";
 import {
   describeTlsTimeout,
   guardTlsHandshake,
@@ -66,16 +68,51 @@ export function controlOptions(target: Target, host: string, port: number): Cont
   return options;
 }
 
+/**
+ * What ioredis writes to the console on its own (it calls `console.warn` directly, with no
+ * option to stop it): a password given to a server without one, RESP3 not supported, AUTH
+ * arguments an old server refuses, an error event nobody listens to. redfill sets the options
+ * that avoid the others, listens to every error, and says the first one itself
+ * (`NodeClients`' `logger`), so none of these lines reaches the user.
+ */
+const IOREDIS_CONSOLE =
+  /^\[(WARN|ERROR)\] (Redis server does not require a password|This Redis server's `default` user does not require a password|replyMapping "resp3"|The server returned "wrong number of arguments for 'auth' command")|^\[ioredis\] /;
+
+let consoleFiltered = false;
+
+/**
+ * Drops ioredis's own console lines ({@linkcode IOREDIS_CONSOLE}) from `console.warn` and
+ * `console.error`; every other line passes through. Idempotent.
+ */
+export function silenceIoredisConsole(): void {
+  if (consoleFiltered) return;
+  consoleFiltered = true;
+  for (const level of ["warn", "error"] as const) {
+    const write = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      if (typeof args[0] === "string" && IOREDIS_CONSOLE.test(args[0])) return;
+      write(...args);
+    };
+  }
+}
+
 /** A set of control-plane clients and data sockets, keyed by node address. */
 export class NodeClients {
   readonly #target: Target;
+  readonly #logger: Logger;
   readonly #clients = new Map<string, Promise<Redis>>();
   readonly #sockets = new Set<DataSocket>();
   #closed = false;
+  #toldUnneededPassword = false;
 
-  /** @param target The target whose settings every connection uses. */
-  constructor(target: Target) {
+  /**
+   * @param target The target whose settings every connection uses.
+   * @param logger Where to say what ioredis would have printed (default: nowhere).
+   */
+  constructor(target: Target, logger: Logger = silentLogger) {
     this.#target = target;
+    this.#logger = logger;
+    silenceIoredisConsole();
   }
 
   /**
@@ -138,9 +175,13 @@ export class NodeClients {
       redis.disconnect();
       if (connected && codeOf(error) === "ETIMEDOUT") {
         throw new ConnectionError(
-          `"${address}" accepted the connection but did not answer within ${
-            target.connectTimeoutMs / 1000
-          } s: check that it is a Redis server${target.tls ? "" : " and whether it needs --tls"}`,
+          target.tls
+            ? sentence`"${address}" accepted the connection but did not answer within ${
+              target.connectTimeoutMs / 1000
+            } s: check that it is a Redis server`
+            : sentence`"${address}" accepted the connection but did not answer within ${
+              target.connectTimeoutMs / 1000
+            } s: check that it is a Redis server and whether it needs ${option("target.tls")}`,
           { cause: error },
         );
       }
@@ -189,7 +230,15 @@ export class NodeClients {
    * @returns The socket.
    */
   async openWriter(node: NodeInfo): Promise<DataSocket> {
-    const socket = await openDataSocket(this.#target, node);
+    const socket = await openDataSocket(this.#target, node, {
+      onUnneededPassword: () => {
+        if (this.#toldUnneededPassword) return;
+        this.#toldUnneededPassword = true;
+        this.#logger.warn(
+          `"${node.host}:${node.port}" has no password set: the password given is not used`,
+        );
+      },
+    });
     if (this.#closed) {
       socket.close();
       throw new ConnectionError("The transport is closed");

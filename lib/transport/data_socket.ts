@@ -20,7 +20,15 @@ import { stallError, StallWatchdog } from "./_stall.ts";
 export interface OpenDataSocketOptions {
   /** A write that makes no progress for this long fails the socket (default: the target's command timeout). */
   stallTimeoutMs?: number;
+  /** Called when the server has no password set but one was given (the socket is fine). */
+  onUnneededPassword?: (() => void) | undefined;
 }
+
+/**
+ * The reply of a server without a password to `AUTH password`: as redis-cli (and ioredis for
+ * the control plane) do, the connection goes on.
+ */
+export const NO_PASSWORD_SET = /without any password configured|no password is set/i;
 
 /**
  * Opens an authenticated data-plane socket to a node.
@@ -55,7 +63,9 @@ export async function openDataSocket(
         { cause: error },
       );
     }
-    if (reply.type === "-") {
+    if (reply.type === "-" && NO_PASSWORD_SET.test(reply.text)) {
+      options.onUnneededPassword?.();
+    } else if (reply.type === "-") {
       data.close();
       throw new ConnectionError(
         describeConnectError(new Error(reply.text), `${node.host}:${node.port}`, target),

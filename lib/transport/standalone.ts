@@ -5,6 +5,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { give, sentence } from "../message.ts";
 import type {
   CommandRoute,
   DataSocket,
@@ -30,7 +31,7 @@ export class StandaloneTransport implements Transport {
   /** @param init The target and logger. */
   constructor(init: TransportInit) {
     this.#target = init.target;
-    this.#clients = new NodeClients(init.target);
+    this.#clients = new NodeClients(init.target, init.logger);
   }
 
   async connect(): Promise<Topology> {
@@ -39,7 +40,9 @@ export class StandaloneTransport implements Transport {
     const info = String(await this.#clients.call({ host, port }, ["INFO", "cluster"]));
     if (infoField(info, "cluster_enabled") === "1") {
       throw new UsageError(
-        `"${address}" is a Redis Cluster node: use --cluster (mode: cluster) so every key goes to the master that owns its slot`,
+        sentence`"${address}" is a Redis Cluster node: ${
+          give("target.mode", "cluster")
+        } so every key goes to the master that owns its slot`,
       );
     }
     const replication = String(await this.#clients.call({ host, port }, ["INFO", "replication"]));

@@ -248,14 +248,22 @@ Deno.test("paths typed by the user resolve against cwd; paths in a file against 
     const pipeline = await loadFill(request, { cwd: dir });
     assert.equal(pipeline.target.tls?.ca, join(dir, "ca.crt"));
     const report = pipeline.steps.find((step) => step.id === "report");
-    assert.deepEqual(report?.options, { format: "table", out: join(dir, "reports/r.json") });
+    assert.deepEqual(report?.options, {
+      format: "table",
+      out: join(dir, "reports/r.json"),
+      summary: true,
+    });
 
     const viaSet = await loadPipeline(FILL_PIPELINE, {
       env: {},
       cwd: dir,
       set: ["report.out=r.md", "target.tls.ca=ca.crt"],
     });
-    assert.deepEqual(viaSet.steps.at(-1)?.options, { format: "table", out: join(dir, "r.md") });
+    assert.deepEqual(viaSet.steps.at(-1)?.options, {
+      format: "table",
+      out: join(dir, "r.md"),
+      summary: true,
+    });
     assert.equal(viaSet.target.tls?.ca, join(dir, "ca.crt"));
 
     const inFile = await parsePipeline(
@@ -264,7 +272,11 @@ Deno.test("paths typed by the user resolve against cwd; paths in a file against 
       { env: {}, cwd: "/" },
     );
     assert.equal(inFile.target.tls?.ca, join(dir, "ca.crt"));
-    assert.deepEqual(inFile.steps[0]?.options, { format: "table", out: join(dir, "r.json") });
+    assert.deepEqual(inFile.steps[0]?.options, {
+      format: "table",
+      out: join(dir, "r.json"),
+      summary: true,
+    });
     const toStdout = await loadFill(readFillArgs(["--out", "-"], () => undefined)!, { cwd: dir });
     assert.equal((toStdout.steps.at(-1)?.options as { out?: string }).out, "-");
   } finally {

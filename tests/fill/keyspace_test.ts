@@ -1,3 +1,4 @@
+import { flagOf } from "../../lib/cli/fill_flags.ts";
 import assert from "node:assert/strict";
 import calculateSlot from "cluster-key-slot";
 import { UsageError } from "../../lib/errors.ts";
@@ -42,7 +43,20 @@ Deno.test("Keyspace rejects a key size too small to hold prefix, tag and index",
     (error: unknown) =>
       error instanceof UsageError &&
       error.message ===
-        'Key size 16 is too small to hold the prefix "redfill:", a slot tag and 5-digit indices: use --key-size 18 or more, or a shorter --prefix',
+        'Key size 16 is too small to hold the prefix "redfill:", a slot tag and 5-digit indices: use key-size 18 or more, or a shorter prefix',
+  );
+  // The error mentions the step's options: a file names them by path, the CLI by flag.
+  let error: unknown;
+  try {
+    new Keyspace({ ...params, keySize: 16 });
+  } catch (thrown) {
+    error = thrown;
+  }
+  assert.ok(error instanceof UsageError);
+  assert.match(error.sentence.render({ step: "fill" }), /use fill\.key-size 18 .* fill\.prefix$/);
+  assert.match(
+    error.sentence.render({ step: "fill", name: flagOf }),
+    /use --key-size 18 or more, or a shorter --prefix$/,
   );
   // The smallest size that fits works, and keys stay distinct.
   const tight = new Keyspace({ ...params, keySize: 18 });
@@ -80,9 +94,9 @@ Deno.test("shardRange() parts are disjoint and their union is exactly 0 … N-1"
 
 Deno.test("parseShard() and parseTtl() reject bad text with one sentence", () => {
   assert.deepEqual(parseShard("1/3"), { index: 1, count: 3 });
-  assert.throws(() => parseShard("3/3"), /Invalid --shard "3\/3": expected k\/n with 0 ≤ k < n/);
+  assert.throws(() => parseShard("3/3"), /Invalid shard "3\/3": expected k\/n with 0 ≤ k < n/);
   assert.deepEqual(parseTtl("60-120"), { min: 60, max: 120 });
   assert.deepEqual(parseTtl(30), { min: 30, max: 30 });
-  assert.throws(() => parseTtl("120-60"), /Invalid --ttl "120-60"/);
+  assert.throws(() => parseTtl("120-60"), /Invalid ttl "120-60"/);
   assert.throws(() => parseTtl("0"), UsageError);
 });

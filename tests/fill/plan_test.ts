@@ -10,6 +10,7 @@ import {
   writersPerMaster,
 } from "../../lib/fill/plan.ts";
 import type { NodeInfo, SlotRange, Topology } from "../../lib/types.ts";
+import { memoryLogger } from "../_local.ts";
 
 function master(id: string, port: number, slots: SlotRange[]): NodeInfo {
   return { id, host: "127.0.0.1", port, role: "master", slots };
@@ -128,12 +129,21 @@ Deno.test("writersPerMaster() and batchBytesFor() size the writers and their buf
   assert.equal(writersPerMaster("cluster"), FILL_DEFAULTS.clusterConnections);
   assert.equal(writersPerMaster("cluster", 5), 5);
   assert.equal(writersPerMaster("standalone", 0), 1);
+  const logger = memoryLogger();
+  const size = (maxCommand: number, writers: number, batchBytes?: number) =>
+    batchBytesFor(maxCommand, writers, { batchBytes, logger });
   // The budget over two buffers per writer, within the smallest and largest batch.
-  assert.equal(batchBytesFor(8, 1100), FILL_DEFAULTS.bufferBudgetBytes / 16);
-  assert.equal(batchBytesFor(1, 1100), FILL_DEFAULTS.bufferBudgetBytes / 2);
-  assert.equal(batchBytesFor(1000, 1100), FILL_DEFAULTS.minBatchBytes);
-  assert.equal(batchBytesFor(8, 1100, 4096), 4096);
+  assert.equal(size(1100, 8), FILL_DEFAULTS.bufferBudgetBytes / 16);
+  assert.equal(size(1100, 1), FILL_DEFAULTS.bufferBudgetBytes / 2);
+  assert.equal(size(1100, 1000), FILL_DEFAULTS.minBatchBytes);
+  assert.equal(size(1100, 8, 4096), 4096);
   // Never less than one command.
-  assert.equal(batchBytesFor(8, 2_000_000, 4096), 2_000_000);
-  assert.equal(batchBytesFor(1000, 200_000), 200_000);
+  assert.equal(size(2_000_000, 8, 4096), 2_000_000);
+  assert.equal(size(200_000, 1000), 200_000);
+  assert.deepEqual(logger.lines, []);
+  // An explicit size is shrunk so that all buffers stay within the most they may take.
+  assert.equal(size(1100, 8, 64 * 1024 * 1024), FILL_DEFAULTS.maxBufferBudgetBytes / 16);
+  assert.deepEqual(logger.lines, [
+    "warn: Batch buffers of 64.0 MiB for 8 writers (two each) would take 1.0 GiB: using 32.0 MiB each, 512.0 MiB in all (the most batch buffers may take)",
+  ]);
 });

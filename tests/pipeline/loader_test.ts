@@ -146,7 +146,7 @@ Deno.test("parsePipeline() lays --set values over options, read as YAML scalars"
     size: 2 * 1024 ** 3,
     "key-size": 64,
   });
-  assertEquals(pipeline.steps[3]?.options, { format: ["json", "md"] });
+  assertEquals(pipeline.steps[3]?.options, { format: ["json", "md"], summary: true });
   assertEquals(pipeline.target.port, 7001);
 });
 
@@ -227,6 +227,40 @@ Deno.test("parsePipeline() never shows a password from the url or the password k
   );
   assertOk(!second.includes("hunter44"), second);
   assertOk(second.includes("password: ***"), second);
+});
+
+Deno.test("parsePipeline() masks a secret where it is put into a message, and only there", async () => {
+  // A --set of a secret key: the assignment is quoted with its value masked.
+  const set = await messageOf("version: 1\nsteps: [connect]\n", {
+    set: ["target.password=fill", "target.pasword=keys"],
+  });
+  assertOk(!set.includes("=fill") && !set.includes("=keys"), set);
+  assertOk(set.includes('--set "target.pasword=***"'), set);
+  // A URL typed after a flag: quoted with its password part masked.
+  const flag = await assertRejects(
+    () =>
+      parsePipeline("version: 1\nsteps: [connect]\n", "t.yaml", {
+        registry,
+        env: {},
+        set: [{
+          path: "target.url",
+          value: "redis://:keys@h:1/5",
+          origin: { flag: "--url", text: "redis://:keys@h:1/5" },
+        }],
+      }),
+    PipelineError,
+    "",
+  );
+  assertOk(!flag.message.includes("keys@"), flag.message);
+  // A value at a secret key is never quoted, even when it has the wrong type.
+  const typed = await messageOf("version: 1\ntarget: { password: [fill] }\nsteps: [connect]\n");
+  assertOk(typed.includes('target: "password": expected a string or a number, found ***'), typed);
+  // Words that hold the password stay as they are: "fill" is not searched for.
+  const words = await messageOf(
+    'version: 1\nname: fill\ntarget: { password: fill }\nsteps:\n  - fill: { prefix: "a b" }\n',
+  );
+  assertOk(words.includes('step "fill": option "prefix"'), words);
+  assertOk(words.includes("  - fill: { prefix: "), words);
 });
 
 Deno.test("parsePipeline() reports every problem of a file in one PipelineErrors, in file order", async () => {

@@ -206,6 +206,18 @@ const VERIFY_FAIL: VerifyResult = {
   ],
 };
 
+/** One standalone server on 127.0.0.1:6379. */
+const STANDALONE: Topology = {
+  mode: "standalone",
+  nodes: [{
+    id: "standalone",
+    host: "127.0.0.1",
+    port: 6379,
+    role: "master",
+    slots: [[0, 16383]],
+  }],
+};
+
 const STEPS = [
   { id: "connect", name: "connect", ok: true, durationMs: 12.4 },
   { id: "discover", name: "discover", ok: true, durationMs: 3.1 },
@@ -258,16 +270,7 @@ export function standaloneFillReport(): RunReport {
       connectTimeoutMs: 5000,
       commandTimeoutMs: 10000,
     },
-    topology: {
-      mode: "standalone",
-      nodes: [{
-        id: "standalone",
-        host: "127.0.0.1",
-        port: 6379,
-        role: "master",
-        slots: [[0, 16383]],
-      }],
-    },
+    topology: STANDALONE,
     fill: {
       ...FILL,
       keyspace: { ...FILL.keyspace, count: 262144, ttl: { min: 60, max: 120 } },
@@ -295,11 +298,58 @@ export function standaloneFillReport(): RunReport {
   });
 }
 
+/**
+ * A standalone fill stopped by Ctrl-C: 22,862 of 32,768 keys written, verify never ran (the
+ * run issue 11 found reported `"ok": true`).
+ */
+export function interruptedFillReport(): RunReport {
+  const keys = 22_862;
+  return buildRunReport({
+    pipeline: "fill",
+    target: {
+      host: "127.0.0.1",
+      port: 6379,
+      mode: "standalone",
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 10000,
+    },
+    topology: STANDALONE,
+    fill: {
+      ...FILL,
+      keyspace: { ...FILL.keyspace, count: 32_768 },
+      flushed: false,
+      keys,
+      bytes: keys * 1024,
+      durationMs: 2_790,
+      cpuSeconds: 0.21,
+      interrupted: true,
+      nodes: [{
+        nodeId: "standalone",
+        address: "127.0.0.1:6379",
+        keys,
+        bytes: keys * 1024,
+        acked: 0,
+        errors: 0,
+        firstErrors: [],
+        dbsize: keys,
+      }],
+    },
+    steps: [
+      { id: "connect", name: "connect", ok: true, durationMs: 3 },
+      { id: "flush", name: "flush", ok: true, durationMs: 0.2 },
+      { id: "fill", name: "fill", ok: true, durationMs: 2_801 },
+    ],
+    interrupted: true,
+    createdAt: CREATED_AT,
+  });
+}
+
 /** The scenarios with a snapshot in `fixtures/reports/`, by file name. */
 export const SCENARIOS = [
   ["cluster_pass", clusterPassReport],
   ["cluster_fail", clusterFailReport],
   ["standalone_fill", standaloneFillReport],
+  ["standalone_interrupted", interruptedFillReport],
 ] as const;
 
 /**

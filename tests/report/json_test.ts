@@ -4,7 +4,12 @@ import { buildRunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
 import { smallFill, withTransport } from "../verify/_helpers.ts";
-import { assertSnapshot, clusterFailReport, clusterPassReport } from "./_reports.ts";
+import {
+  assertSnapshot,
+  clusterFailReport,
+  clusterPassReport,
+  interruptedFillReport,
+} from "./_reports.ts";
 
 /** Every key path of a JSON value, in document order. */
 function keyPaths(value: unknown, prefix = ""): string[] {
@@ -34,8 +39,10 @@ Deno.test("renderJson() of a real standalone fill and verify validates against t
     const parsed = JSON.parse(renderJson(report));
     const validated = RunReportSchema.safeParse(parsed);
     assert.ok(validated.success, validated.success ? "" : validated.error.message);
-    assert.equal(parsed.schemaVersion, 1);
-    assert.equal(parsed.ok, true);
+    assert.equal(parsed.schemaVersion, 2);
+    assert.deepEqual([parsed.status, parsed.ok], ["passed", true]);
+    assert.equal(typeof parsed.fill.mibPerSecond, "number");
+    assert.equal(typeof parsed.fill.client.cpuSecondsPerGib, "number");
     assert.equal(parsed.fill.keys, 65536);
     assert.equal(parsed.verify.verdict, "pass");
     assert.equal(parsed.verify.nodes[0].expectedKeys, 65536);
@@ -49,13 +56,26 @@ Deno.test("renderJson() keeps the schema's key order, whatever order the model w
   const shuffled = Object.fromEntries(Object.entries(report).reverse()) as typeof report;
   assert.equal(renderJson(shuffled), renderJson(report));
   const paths = keyPaths(JSON.parse(renderJson(report)));
-  assert.deepEqual(paths.slice(0, 6), [
+  assert.deepEqual(paths.slice(0, 7), [
     ".schemaVersion",
     ".pipeline",
     ".createdAt",
+    ".status",
     ".ok",
     ".target",
     ".target.address",
+  ]);
+});
+
+Deno.test("renderJson() of an interrupted fill says interrupted and not ok (fixtures/reports/standalone_interrupted.json)", async () => {
+  const text = renderJson(interruptedFillReport());
+  await assertSnapshot(text, "standalone_interrupted.json");
+  const parsed = JSON.parse(text);
+  assert.deepEqual([parsed.status, parsed.ok, parsed.fill.interrupted, parsed.fill.keys], [
+    "interrupted",
+    false,
+    true,
+    22_862,
   ]);
 });
 

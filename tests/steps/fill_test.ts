@@ -82,7 +82,7 @@ Deno.test("fill without replies into a full server warns that verify will find w
     lines.some((line) =>
       line.startsWith(`warn: Node "127.0.0.1:${port}" is full (used_memory `) &&
       line.endsWith(
-        "policy noeviction): it rejected writes this fill could not see; verify counts them, --replies counts each one",
+        "policy noeviction): it rejected writes this fill could not see; verify counts them, fill.replies counts each one",
       )
     ),
     lines.join("\n"),

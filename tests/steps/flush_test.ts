@@ -8,6 +8,7 @@ import type { FlushResult } from "../../lib/types.ts";
 import { withTransport } from "../_local.ts";
 import { fakeTransport, registryWith, type TransportLog } from "../_transports.ts";
 import { runSteps } from "./_run.ts";
+import { defaultRegistry, parsePipeline } from "../../lib/builtins.ts";
 
 Deno.test("isLoopback() accepts 127.0.0.0/8, ::1 and localhost only", () => {
   for (const host of ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"]) {
@@ -111,7 +112,46 @@ Deno.test("flush refuses a discovered master that is not loopback before sending
   assert.ok(refused.result.error instanceof UsageError);
   assert.equal(
     refused.result.error.message,
-    'Refusing to flush "10.0.0.5": it is not a loopback address; pass --yes (flush: { yes: true }) to confirm',
+    'Refusing to flush "10.0.0.5": it is not a loopback address; set flush.yes: true to confirm',
   );
   assert.deepEqual(log.events, ["fake:connect 127.0.0.1:7000", "fake:close"]);
+});
+
+Deno.test("flush with scope prefix takes the fill step's prefix at load time unless it has its own", async () => {
+  const plan = async (steps: string) =>
+    (await parsePipeline(`version: 1\ntarget: { port: 1 }\nsteps:\n${steps}`, "p.yaml", {
+      registry: defaultRegistry(),
+    })).steps.find((step) => step.name === "flush")?.options as { prefix?: string };
+  // The fill it runs before gives the prefix; --dry-run shows it.
+  assert.equal(
+    (await plan('  - connect\n  - flush: { scope: prefix }\n  - fill: { prefix: "tmp:" }\n'))
+      .prefix,
+    "tmp:",
+  );
+  // Its own prefix wins; without a fill, redfill's default.
+  assert.equal(
+    (await plan(
+      '  - connect\n  - flush: { scope: prefix, prefix: "own:" }\n  - fill: { prefix: "tmp:" }\n',
+    )).prefix,
+    "own:",
+  );
+  assert.equal((await plan("  - connect\n  - flush: { scope: prefix }\n")).prefix, "redfill:");
+});
+
+Deno.test("a pipeline file's flush: { scope: prefix } deletes under the fill step's prefix, not the default", async () => {
+  await using local = await startLocalRedis();
+  await withTransport(local, async (transport) => {
+    for (const key of ["tmp:{a}1", "tmp:{b}2", "redfill:{c}3", "keep"]) {
+      await transport.call(["SET", key, "v"]);
+    }
+  });
+  const { result, lines } = await runSteps(
+    local,
+    '  - connect\n  - flush: { scope: prefix }\n  - fill: { size: 64KiB, prefix: "tmp:", key-size: 32, value-size: 32 }\n',
+  );
+  assert.equal(result.error?.message, undefined);
+  assert.ok(lines.includes('info: Deleted 2 keys under "tmp:"'), lines.join("\n"));
+  await withTransport(local, async (transport) => {
+    assert.equal(await transport.call(["EXISTS", "redfill:{c}3", "keep"]), 2);
+  });
 });

@@ -11,13 +11,19 @@ function messages(schema: z.ZodType, value: unknown): string[] {
   return result.success ? [] : result.error.issues.map((issue) => issue.message);
 }
 
-Deno.test("a bad TTL or shard in a pipeline file is one problem at its position, not a flag's error", async () => {
+Deno.test("a bad TTL, shard, size or batch buffer in a pipeline file is one problem at its file:line:col, named by its option path", async () => {
   const ttlRange = "expected seconds ≥ 1, and a range whose end is not below its start";
   const cases: [option: string, value: string, reason: string][] = [
     ["ttl", '"120-60"', `${ttlRange}, found "120-60"`],
     ["ttl", '"0"', `${ttlRange}, found "0"`],
     ["ttl", "0", "expected a number above 0, found 0"],
     ["shard", '"1 of 3"', 'expected k/n like 0/3, found "1 of 3"'],
+    ["size", "0", "expected a size above 0 (a fill of 0 bytes writes nothing), found 0"],
+    [
+      "pipeline",
+      "10GiB",
+      'expected at most 256.0 MiB per batch buffer (each writer has two), found "10GiB"',
+    ],
   ];
   for (const [option, value, reason] of cases) {
     const source = `version: 1\nsteps:\n  - connect\n  - fill: { ${option}: ${value} }\n`;
@@ -25,7 +31,8 @@ Deno.test("a bad TTL or shard in a pipeline file is one problem at its position,
       () => parsePipeline(source, "t.yaml", { env: {} }),
       (error: unknown) =>
         error instanceof PipelineError &&
-        error.message.startsWith(`t.yaml:4:`) &&
+        error.message.startsWith(`t.yaml:4:${source.split("\n")[3]!.indexOf(value) + 1}: `) &&
+        [error.line, error.step, error.option].join() === `4,fill,${option}` &&
         error.reason === `step "fill": option "${option}": ${reason}`,
       `${option}: ${value}`,
     );

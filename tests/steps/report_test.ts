@@ -6,6 +6,8 @@ import { type RunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { type ReportSink, writeReport } from "../../lib/steps/report.ts";
 import type { VerifyResult } from "../../lib/types.ts";
 import { runSteps } from "./_run.ts";
+import { defaultRegistry, parsePipeline } from "../../lib/builtins.ts";
+import { runPipeline } from "../../lib/pipeline/executor.ts";
 import { clusterPassReport } from "../report/_reports.ts";
 
 const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
@@ -77,7 +79,6 @@ Deno.test("writeReport() prints table and md, writes json to out, and appends th
     const written = await writeReport(clusterPassReport(), {
       formats: ["table", "json", "md"],
       out,
-      secrets: ["hunter2-never-shown"],
     }, sink);
     assert.deepEqual(written.stdout, ["table", "md"]);
     assert.deepEqual(written.file, { path: out, format: "json" });
@@ -241,6 +242,84 @@ Deno.test("deno task run: a failed verify is still reported, then exits 1 naming
       run.stderr,
       /^Step "verify" failed: Verify failed: count: 32768 keys missing: found 32768 of 65536/m,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task run with two report steps appends one Markdown copy to $GITHUB_STEP_SUMMARY", async () => {
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const file = await writePipeline(dir, { port: local.masters()[0]!.port }, "twice", [
+      "connect",
+      "fill: { size: 1MiB, key-size: 64, value-size: 64 }",
+      "report: { format: json }\n    id: early",
+      "verify: { sample: 10 }",
+      "report",
+    ]);
+    const summary = join(dir, "summary.md");
+    const run = await runPipelineFile(file, { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(run.code, 0, run.stderr);
+    const markdown = await Deno.readTextFile(summary);
+    assert.equal(markdown.match(/^## redfill: /gm)?.length, 1, markdown);
+    // The copy is the last report's: the one that saw verify.
+    assert.match(markdown, /^## redfill: twice — ✅ pass$/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("only the last report step appends to the step summary unless a step says otherwise", async () => {
+  const summaries = async (steps: string) =>
+    (await parsePipeline(`version: 1\ntarget: { port: 1 }\nsteps:\n${steps}`, "p.yaml", {
+      registry: defaultRegistry(),
+    })).steps.filter((step) => step.name === "report")
+      .map((step) => (step.options as { summary: boolean }).summary);
+  assert.deepEqual(
+    await summaries("  - report\n  - report: { format: json }\n    id: again\n"),
+    [false, true],
+  );
+  assert.deepEqual(
+    await summaries("  - report: { summary: true }\n  - report: { summary: false }\n    id: b\n"),
+    [true, false],
+  );
+  const sink = memorySink({ stepSummary: "/nonexistent/summary.md" });
+  const written = await writeReport(
+    clusterPassReport(),
+    { formats: ["table"], summary: false },
+    sink,
+  );
+  assert.equal(written.stepSummary, undefined);
+});
+
+Deno.test("a run stopped mid-fill reports interrupted and not ok, with the keys written so far", async () => {
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-report-" });
+  try {
+    const out = join(dir, "report.json");
+    const pipeline = await parsePipeline(
+      `version: 1\nname: stopped\ntarget: { port: ${local.masters()[0]!.port} }\nsteps:\n` +
+        "  - connect\n  - fill: { size: 64MiB, rate: 4 }\n  - verify\n" +
+        `  - report: { format: json, out: ${out} }\n`,
+      "p.yaml",
+      { registry: defaultRegistry(), env: {} },
+    );
+    const stop = new AbortController();
+    const result = await runPipeline(pipeline, {
+      signal: stop.signal,
+      // Stop once some keys are written, as a Ctrl-C would.
+      progress: { update: (snapshot) => snapshot.keys > 0 && stop.abort(), done() {} },
+    });
+    assert.equal(result.exitCode, 130);
+    const report = RunReportSchema.parse(JSON.parse(await Deno.readTextFile(out)));
+    assert.deepEqual([report.status, report.ok, report.fill?.interrupted], [
+      "interrupted",
+      false,
+      true,
+    ]);
+    assert.ok(report.fill!.keys > 0 && report.fill!.keys < 65536, `${report.fill!.keys}`);
+    assert.equal(report.verify, null, "verify did not run");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

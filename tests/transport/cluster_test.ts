@@ -1,3 +1,4 @@
+import { flagOf } from "../../lib/cli/fill_flags.ts";
 import assert from "node:assert/strict";
 import { ConnectionError, UsageError } from "../../lib/errors.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
@@ -103,7 +104,10 @@ Deno.test("ClusterTransport refuses a server without cluster support, naming the
       (error: unknown) =>
         error instanceof UsageError &&
         error.message ===
-          `"127.0.0.1:${target.port}" is not a Redis Cluster node (cluster support is disabled): drop --cluster (mode: standalone)`,
+          `"127.0.0.1:${target.port}" is not a Redis Cluster node (cluster support is disabled): set target.mode: standalone` &&
+        error.sentence.render({ name: flagOf }).endsWith(
+          "(cluster support is disabled): drop --cluster",
+        ),
     );
     assert.throws(() => transport.topology(), /ClusterTransport.topology\(\) before connect\(\)/);
   } finally {

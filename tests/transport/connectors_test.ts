@@ -40,13 +40,16 @@ Deno.test("readTlsMaterial() reads each file once and names a missing one with i
       (error: unknown) =>
         error instanceof UsageError &&
         error.message ===
-          `Cannot read the CA certificate (--cacert) file "${join(dir, "ca.crt")}": no such file`,
+          `Cannot read the CA certificate (target.tls.ca) file "${
+            join(dir, "ca.crt")
+          }": no such file`,
     );
     assert.throws(
       () => readTlsMaterial({ cert: join(dir, "client.crt") }),
       (error: unknown) =>
         error instanceof UsageError &&
-        error.message === "A client certificate needs both --cert and --key: pass the missing one",
+        error.message ===
+          "A client certificate needs both target.tls.cert and target.tls.key: pass the missing one",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -72,11 +75,11 @@ Deno.test("tlsOptions() checks the certificate unless insecure, and sends a host
 
 Deno.test("describeTlsTimeout() tells a port that accepts TCP from one that does not answer", () => {
   assert.equal(
-    describeTlsTimeout(TARGET, "127.0.0.1:6380", true),
-    `TLS handshake with "127.0.0.1:6380" got no answer within 3 s: the port may not speak TLS; drop --tls or use the server's TLS port`,
+    describeTlsTimeout(TARGET, "127.0.0.1:6380", true).render(),
+    `TLS handshake with "127.0.0.1:6380" got no answer within 3 s: the port may not speak TLS; remove target.tls or use the server's TLS port`,
   );
   assert.equal(
-    describeTlsTimeout(TARGET, "127.0.0.1:6380", false),
+    describeTlsTimeout(TARGET, "127.0.0.1:6380", false).render(),
     'Cannot connect to "127.0.0.1:6380": no answer within 3 s; check the host, the port and any firewall',
   );
 });
@@ -123,7 +126,7 @@ Deno.test("connectSocket() fails with one sentence for a refused port and a sile
       (error: unknown) =>
         error instanceof ConnectionError &&
         error.message ===
-          `TLS handshake with "127.0.0.1:${peer.port}" got no answer within 0.3 s: the port may not speak TLS; drop --tls or use the server's TLS port`,
+          `TLS handshake with "127.0.0.1:${peer.port}" got no answer within 0.3 s: the port may not speak TLS; remove target.tls or use the server's TLS port`,
     );
   } finally {
     peer.close();

@@ -1,3 +1,4 @@
+import { flagOf } from "../../lib/cli/fill_flags.ts";
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
@@ -55,7 +56,9 @@ Deno.test("StandaloneTransport refuses a cluster node and a replica, naming the 
     (error: unknown) =>
       error instanceof UsageError &&
       error.message ===
-        `"127.0.0.1:${clusterTarget.port}" is a Redis Cluster node: use --cluster (mode: cluster) so every key goes to the master that owns its slot`,
+        `"127.0.0.1:${clusterTarget.port}" is a Redis Cluster node: set target.mode: cluster so every key goes to the master that owns its slot` &&
+      error.sentence.render({ name: flagOf }) ===
+        `"127.0.0.1:${clusterTarget.port}" is a Redis Cluster node: pass --cluster so every key goes to the master that owns its slot`,
   );
   await onCluster.close();
 
