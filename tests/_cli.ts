@@ -317,6 +317,31 @@ export function silentPeer(
 }
 
 /**
+ * A `serve` for {@linkcode silentPeer} that reads slowly: `bytes` every `everyMs`, counted in
+ * `seen.bytes`, and never answers.
+ *
+ * @param bytes Bytes taken per read.
+ * @param everyMs Milliseconds between reads.
+ * @param seen Where the bytes read are counted.
+ * @returns The function.
+ */
+export function slowReader(
+  bytes: number,
+  everyMs: number,
+  seen: { bytes: number },
+): (conn: Deno.Conn) => Promise<void> {
+  return async (conn) => {
+    const buffer = new Uint8Array(bytes);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      const read = await conn.read(buffer);
+      if (read === null) return;
+      seen.bytes += read;
+    }
+  };
+}
+
+/**
  * A loopback port with nothing listening on it (bound once, then released).
  *
  * @returns The port.

@@ -12,6 +12,7 @@ import { ConnectionError, FillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { describeConnectError } from "./errors.ts";
 import { formatAddress, isUnixSocket } from "../address.ts";
+import { stallError, StallWatchdog } from "./_stall.ts";
 
 const READ_BYTES = 64 * 1024;
 
@@ -54,8 +55,8 @@ export class DenoDataSocket implements DataSocket {
   readonly node: NodeInfo;
   readonly closed: Promise<void>;
   readonly #conn: Deno.Conn;
-  readonly #stallTimeoutMs: number;
   readonly #address: string;
+  readonly #watchdog: StallWatchdog;
   #listener: (chunk: Uint8Array) => void = () => {};
   /** Writes run one after another: two overlapping write loops would interleave bytes. */
   #queue: Promise<void> = Promise.resolve();
@@ -74,8 +75,11 @@ export class DenoDataSocket implements DataSocket {
   constructor(conn: Deno.Conn, node: NodeInfo, stallTimeoutMs: number) {
     this.#conn = conn;
     this.node = node;
-    this.#stallTimeoutMs = stallTimeoutMs;
     this.#address = formatAddress(node.host, node.port);
+    this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
+      this.#failure ??= stallError(this.#address, stallTimeoutMs);
+      this.close();
+    });
     this.closed = this.#readLoop();
     // A rejection nobody awaits yet must not crash the process.
     this.closed.catch(() => {});
@@ -105,31 +109,22 @@ export class DenoDataSocket implements DataSocket {
 
   async #writeAll(chunk: Uint8Array): Promise<void> {
     let written = 0;
-    while (written < chunk.length) {
-      if (this.#done) throw this.#failure ?? lostNode(this.#address);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new FillError(
-            `Node "${this.#address}" stopped reading: a write made no progress for ${
-              this.#stallTimeoutMs / 1000
-            } s`,
-          );
-          this.#failure ??= error;
+    this.#watchdog.begin();
+    try {
+      while (written < chunk.length) {
+        if (this.#done) throw this.#failure ?? lostNode(this.#address);
+        try {
+          written += await this.#conn.write(chunk.subarray(written));
+        } catch (error) {
+          // A stall closed the socket under this write: #failure says so.
+          this.#failure ??= this.#done ? lostNode(this.#address) : this.#lost(error);
           this.close();
-          reject(error);
-        }, this.#stallTimeoutMs);
-      });
-      try {
-        written += await Promise.race([this.#conn.write(chunk.subarray(written)), stalled]);
-      } catch (error) {
-        if (error instanceof FillError) throw error;
-        this.#failure ??= this.#done ? lostNode(this.#address) : this.#lost(error);
-        this.close();
-        throw this.#failure;
-      } finally {
-        clearTimeout(timer);
+          throw this.#failure;
+        }
+        this.#watchdog.progress();
       }
+    } finally {
+      this.#watchdog.end();
     }
   }
 
@@ -139,6 +134,7 @@ export class DenoDataSocket implements DataSocket {
 
   close(): void {
     this.#done = true;
+    this.#watchdog.stop();
     if (this.#connClosed) return;
     this.#connClosed = true;
     try {
