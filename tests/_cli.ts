@@ -1,5 +1,5 @@
 /**
- * Helpers for the fault tests: run `tasks/fill.ts` as a subprocess and check what a user sees
+ * Helpers for the fault tests: run `redfill fill` (tasks/redfill.ts) as a subprocess and check what a user sees
  * — the exit code, one sentence on stderr, no stack trace, no secret.
  *
  * @module
@@ -83,7 +83,7 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
     stderr: new TextDecoder().decode(output.stderr),
     ms: performance.now() - started,
   };
-  assert.ok(!hung, `tasks/fill.ts ${args.join(" ")} hung; stderr: ${run.stderr}`);
+  assert.ok(!hung, `redfill fill ${args.join(" ")} hung; stderr: ${run.stderr}`);
   return run;
 }
 
@@ -116,7 +116,7 @@ export async function runDeno(
   };
 }
 
-/** A `tasks/fill.ts` subprocess still running. */
+/** A `redfill fill` subprocess still running. */
 export class FillProcess {
   readonly #child: Deno.ChildProcess;
   readonly #started = performance.now();
@@ -173,7 +173,7 @@ export class FillProcess {
       if (Date.now() > deadline) {
         this.kill("SIGKILL");
         await this.finish();
-        throw new Error(`tasks/fill.ts never printed ${pattern}; stderr: ${this.#stderr}`);
+        throw new Error(`redfill fill never printed ${pattern}; stderr: ${this.#stderr}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -214,7 +214,7 @@ export class FillProcess {
       stderr: this.#stderr,
       ms: performance.now() - this.#started,
     };
-    assert.ok(!hung, `tasks/fill.ts hung; stderr: ${run.stderr}`);
+    assert.ok(!hung, `redfill fill hung; stderr: ${run.stderr}`);
     return run;
   }
 }

@@ -237,7 +237,9 @@ export class NodeClients {
         if (this.#toldUnneededPassword) return;
         this.#toldUnneededPassword = true;
         this.#logger.warn(
-          `"${formatAddress(node.host, node.port)}" has no password set: the password given is not used`,
+          `"${
+            formatAddress(node.host, node.port)
+          }" has no password set: the password given is not used`,
         );
       },
     });

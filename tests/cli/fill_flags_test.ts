@@ -56,7 +56,7 @@ function optionExists(pipeline: Pipeline, path: string): boolean {
   return step !== undefined && schemaUnder(step.definition.options, rest) !== undefined;
 }
 
-/** Loads pipelines/fill.yaml the way tasks/fill.ts does. */
+/** Loads pipelines/fill.yaml the way redfill fill (tasks/fill.ts) does. */
 function loadFill(request: FillRequest, options: { cwd?: string } = {}): Promise<Pipeline> {
   const extra: Override[] = request.local ? demoOverrides(request) : [];
   return loadPipeline(FILL_PIPELINE, {
