@@ -183,6 +183,16 @@ export interface CheckOutcome {
   checked: number;
   /** Thresholds crossed; empty means passed. */
   crossed: CrossedThreshold[];
+  /** Thresholds not judged, because a case their ratio needs was not run (`--cases`). */
+  skipped: SkippedThreshold[];
+}
+
+/** A threshold `--check` did not judge. */
+export interface SkippedThreshold {
+  /** The ratio id. */
+  ratio: string;
+  /** The cases it needs that were not run. */
+  missing: CaseId[];
 }
 
 /**
@@ -223,15 +233,22 @@ export function caseMedians(runs: readonly RunResult[]): Partial<Record<CaseId, 
   return medians;
 }
 
-interface RatioSpec {
+/** How a ratio is computed: which case over which, on which metric. */
+export interface RatioSpec {
+  /** The ratio id, as thresholds name it. */
   id: string;
+  /** What it divides, in words. */
   description: string;
+  /** The case on top. */
   numerator: CaseId;
+  /** The case below. */
   denominator: CaseId;
+  /** The metric divided. */
   metric: "mibPerSecond" | "clientCpuPerGib";
 }
 
-const RATIO_SPECS: RatioSpec[] = [
+/** Every ratio the macro benchmark computes. */
+export const RATIO_SPECS: readonly RatioSpec[] = [
   {
     id: "standalone/ceiling.throughput",
     description: "standalone fill MiB/s ÷ raw ceiling MiB/s",

@@ -20,12 +20,14 @@ import {
 } from "./connectors.ts";
 import { openDataSocket } from "./data_socket.ts";
 import { codeOf, describeConnectError } from "./errors.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
 
 /** The ioredis options redfill sets. */
 export type ControlOptions = Pick<
   RedisOptions,
   | "host"
   | "port"
+  | "path"
   | "lazyConnect"
   | "protocol"
   | "connectTimeout"
@@ -50,8 +52,8 @@ export type ControlOptions = Pick<
  */
 export function controlOptions(target: Target, host: string, port: number): ControlOptions {
   const options: ControlOptions = {
-    host,
-    port,
+    // A host that is a path is a Unix socket (lib/address.ts): ioredis connects to `path`.
+    ...(isUnixSocket(host) ? { path: host } : { host, port }),
     lazyConnect: true,
     protocol: 2,
     connectTimeout: target.connectTimeoutMs,
@@ -124,7 +126,7 @@ export class NodeClients {
    * @throws {ConnectionError} when connecting or authenticating fails.
    */
   client(host: string, port: number): Promise<Redis> {
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     let client = this.#clients.get(address);
     if (!client) {
       client = this.#connect(host, port);
@@ -144,7 +146,7 @@ export class NodeClients {
 
   async #connect(host: string, port: number): Promise<Redis> {
     const target = this.#target;
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     const redis = new Redis(controlOptions(target, host, port));
     // ioredis rejects connect() with a bare "Connection is closed" when the socket fails; the
     // socket's own error (ECONNREFUSED, a TLS alert, …) says why, so keep the first one.
@@ -217,7 +219,7 @@ export class NodeClients {
       if (error instanceof RedfillError) throw error;
       if (isServerError(error)) throw error;
       throw new ConnectionError(
-        describeConnectError(error, `${node.host}:${node.port}`, this.#target),
+        describeConnectError(error, formatAddress(node.host, node.port), this.#target),
         { cause: error },
       );
     }
@@ -235,7 +237,9 @@ export class NodeClients {
         if (this.#toldUnneededPassword) return;
         this.#toldUnneededPassword = true;
         this.#logger.warn(
-          `"${node.host}:${node.port}" has no password set: the password given is not used`,
+          `"${
+            formatAddress(node.host, node.port)
+          }" has no password set: the password given is not used`,
         );
       },
     });

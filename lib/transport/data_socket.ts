@@ -14,6 +14,7 @@ import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { connectSocket } from "./connectors.ts";
 import { connectDeno, DenoDataSocket, describeSocketError, lostNode } from "./deno_socket.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress } from "../address.ts";
 import { stallError, StallWatchdog } from "./_stall.ts";
 
 /** Options for {@linkcode openDataSocket}. */
@@ -59,7 +60,7 @@ export async function openDataSocket(
     } catch (error) {
       data.close();
       throw new ConnectionError(
-        describeConnectError(error, `${node.host}:${node.port}`, target),
+        describeConnectError(error, formatAddress(node.host, node.port), target),
         { cause: error },
       );
     }
@@ -68,7 +69,7 @@ export async function openDataSocket(
     } else if (reply.type === "-") {
       data.close();
       throw new ConnectionError(
-        describeConnectError(new Error(reply.text), `${node.host}:${node.port}`, target),
+        describeConnectError(new Error(reply.text), formatAddress(node.host, node.port), target),
       );
     }
   }
@@ -98,7 +99,7 @@ export class NodeDataSocket implements DataSocket {
   constructor(socket: net.Socket, node: NodeInfo, stallTimeoutMs: number) {
     this.#socket = socket;
     this.node = node;
-    const address = `${node.host}:${node.port}`;
+    const address = formatAddress(node.host, node.port);
     this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
       this.#failure ??= stallError(address, stallTimeoutMs);
       socket.destroy();
@@ -141,7 +142,7 @@ export class NodeDataSocket implements DataSocket {
   }
 
   #writeSlice(chunk: Uint8Array): Promise<void> {
-    const address = `${this.node.host}:${this.node.port}`;
+    const address = formatAddress(this.node.host, this.node.port);
     if (this.#done || this.#socket.destroyed) {
       return Promise.reject(this.#failure ?? lostNode(address));
     }

@@ -11,21 +11,25 @@
 import { ConnectionError, FillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
 import { stallError, StallWatchdog } from "./_stall.ts";
 
 const READ_BYTES = 64 * 1024;
 
 /**
- * Opens a plaintext TCP connection with the target's connect timeout.
+ * Opens a plaintext TCP connection (or, for a node whose host is a path, a Unix socket
+ * connection) with the target's connect timeout.
  *
  * @param target The target (its connect timeout is used).
  * @param node The node to connect to.
- * @returns The connection, with Nagle off.
+ * @returns The connection, with Nagle off for TCP.
  * @throws {ConnectionError} with one sentence naming the address and the fix.
  */
-export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.TcpConn> {
-  const address = `${node.host}:${node.port}`;
-  const attempt = Deno.connect({ hostname: node.host, port: node.port });
+export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.Conn> {
+  const address = formatAddress(node.host, node.port);
+  const attempt: Promise<Deno.Conn> = isUnixSocket(node.host)
+    ? Deno.connect({ transport: "unix", path: node.host })
+    : Deno.connect({ hostname: node.host, port: node.port });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -35,7 +39,7 @@ export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.
   });
   try {
     const conn = await Promise.race([attempt, timeout]);
-    conn.setNoDelay(true);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     return conn;
   } catch (error) {
     // A connection that completes after the timeout is closed at once.
@@ -46,11 +50,11 @@ export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.
   }
 }
 
-/** A {@linkcode DataSocket} over a `Deno.TcpConn`. */
+/** A {@linkcode DataSocket} over a `Deno.TcpConn` (or a `Deno.UnixConn`). */
 export class DenoDataSocket implements DataSocket {
   readonly node: NodeInfo;
   readonly closed: Promise<void>;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn;
   readonly #address: string;
   readonly #watchdog: StallWatchdog;
   #listener: (chunk: Uint8Array) => void = () => {};
@@ -64,14 +68,14 @@ export class DenoDataSocket implements DataSocket {
   /**
    * Wraps a connection and starts reading from it.
    *
-   * @param conn A connected TCP connection.
+   * @param conn A connected TCP or Unix socket connection.
    * @param node The node it talks to.
    * @param stallTimeoutMs How long a write may make no progress.
    */
-  constructor(conn: Deno.TcpConn, node: NodeInfo, stallTimeoutMs: number) {
+  constructor(conn: Deno.Conn, node: NodeInfo, stallTimeoutMs: number) {
     this.#conn = conn;
     this.node = node;
-    this.#address = `${node.host}:${node.port}`;
+    this.#address = formatAddress(node.host, node.port);
     this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
       this.#failure ??= stallError(this.#address, stallTimeoutMs);
       this.close();

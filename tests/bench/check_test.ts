@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkFailure, checkRatios, loadThresholds } from "../../bench/check.ts";
+import { checkFailure, checkRatios, describeSkipped, loadThresholds } from "../../bench/check.ts";
 import { computeRatios, median, type RunResult } from "../../bench/results.ts";
 import { CheckFailedError, UsageError } from "../../lib/errors.ts";
 
@@ -102,4 +102,31 @@ Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a b
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("checkRatios() skips a threshold whose cases did not run, and still fails one whose cases ran", () => {
+  const ratios = computeRatios([run("ceiling", 1, 100, 0.1), run("standalone", 1, 80, 0.5)]);
+  const outcome = checkRatios(
+    ratios,
+    [
+      { ratio: "standalone/ceiling.throughput", min: 0.9 },
+      { ratio: "cluster-3x3/standalone.client-cpu", max: 1.1 },
+      { ratio: "tls/standalone.throughput", min: 0.5 },
+    ],
+    "t.json",
+    { cases: ["ceiling", "standalone", "tls"] },
+  );
+  assert.equal(outcome.checked, 2);
+  assert.deepEqual(outcome.skipped, [
+    { ratio: "cluster-3x3/standalone.client-cpu", missing: ["cluster-3x3"] },
+  ]);
+  // tls ran but gave no ratio: that is a failure, not a skip.
+  assert.deepEqual(outcome.crossed.map((c) => c.ratio), [
+    "standalone/ceiling.throughput",
+    "tls/standalone.throughput",
+  ]);
+  assert.equal(
+    describeSkipped(outcome),
+    'Skipped 1 threshold in "t.json" whose cases were not run: cluster-3x3/standalone.client-cpu (needs cluster-3x3)',
+  );
 });
