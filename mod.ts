@@ -3,7 +3,8 @@
  * as fast as the server can take it, proves what landed, and reports it.
  *
  * This module is the library API: define steps and transports, load pipeline files and run
- * them, or call the fill directly.
+ * them, or call the fill, the verify and the report builders directly (the README's "Using
+ * redfill as a library" shows them together, and a test runs that example).
  *
  * @example
  * ```ts ignore
@@ -27,17 +28,55 @@ export {
   ConnectionError,
   ExitCode,
   FillError,
+  InternalError,
   InterruptedError,
+  PluginStepError,
   RedfillError,
   UsageError,
 } from "./lib/errors.ts";
 export { drop, give, Message, option, sentence, stepOption } from "./lib/message.ts";
 export { FillFailedError, runFill } from "./lib/fill/fill.ts";
+export { verifyFill } from "./lib/verify/verify.ts";
+export { buildRunReport, REPORT_SCHEMA_VERSION } from "./lib/report/model.ts";
+export { renderTable } from "./lib/report/table.ts";
+export { renderJson } from "./lib/report/json.ts";
+export { renderMarkdown } from "./lib/report/markdown.ts";
+export { REPORT_FORMATS, writeReport } from "./lib/steps/report.ts";
+export { formatAddress } from "./lib/address.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
 export { parseSize } from "./lib/units.ts";
 export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
-export type { ExitCodeValue, RedfillErrorOptions } from "./lib/errors.ts";
+export type {
+  ExitCodeValue,
+  InternalErrorOptions,
+  InterruptedErrorOptions,
+  PluginStepErrorOptions,
+  RedfillErrorOptions,
+  StopSignal,
+} from "./lib/errors.ts";
+export type { VerifyFillOptions } from "./lib/verify/verify.ts";
+export type { RunReportInput } from "./lib/report/model.ts";
+export type {
+  ReportCheck,
+  ReportClient,
+  ReportFill,
+  ReportFillNode,
+  ReportNode,
+  ReportStatus,
+  ReportStep,
+  ReportTarget,
+  ReportVerify,
+  ReportVerifyNode,
+  RunReport,
+} from "./lib/report/types.ts";
+export type { RenderTableOptions } from "./lib/report/table.ts";
+export type {
+  ReportFormat,
+  ReportSink,
+  WriteReportOptions,
+  WrittenReport,
+} from "./lib/steps/report.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
 export type {
   MentionValue,
@@ -59,7 +98,14 @@ export type {
   StepResult,
 } from "./lib/pipeline/types.ts";
 export type { RunFillOptions } from "./lib/fill/fill.ts";
-export type { LocalNode, LocalRedis, LocalRedisOptions, LocalTlsFiles } from "./lib/local/mod.ts";
+export type {
+  LocalNode,
+  LocalProxy,
+  LocalProxyOptions,
+  LocalRedis,
+  LocalRedisOptions,
+  LocalTlsFiles,
+} from "./lib/local/mod.ts";
 export type {
   CommandRoute,
   ContextFacts,

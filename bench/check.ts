@@ -9,10 +9,15 @@
 import { z } from "zod";
 import { CheckFailedError, UsageError } from "../lib/errors.ts";
 import {
+  CASE_IDS,
+  type CaseId,
   type CheckOutcome,
   type CrossedThreshold,
+  isVerifyRatio,
   type Ratio,
   RATIO_IDS,
+  ratioCases,
+  type SkippedThreshold,
   type Threshold,
 } from "./results.ts";
 
@@ -78,22 +83,61 @@ export async function loadThresholds(path: string): Promise<Threshold[]> {
   return parsed.data.thresholds;
 }
 
+/** Options for {@linkcode checkRatios}. */
+export interface CheckRatiosOptions {
+  /** The cases that ran (default: every case): a threshold needing another is skipped. */
+  cases?: readonly CaseId[] | undefined;
+  /** Whether verify was measured (default true): without it, verify ratios are skipped. */
+  verify?: boolean | undefined;
+}
+
 /**
- * Compares measured ratios with thresholds.
+ * Compares measured ratios with thresholds. Only ratios whose two cases ran are judged: a
+ * threshold on a ratio of a case left out with `--cases` is skipped and listed; a ratio whose
+ * cases ran but which could not be computed counts as crossed.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { checkRatios } from "./check.ts";
+ * const outcome = checkRatios(
+ *   [{ id: "standalone/ceiling.throughput", description: "", value: 0.95, perRound: [0.95] }],
+ *   [
+ *     { ratio: "standalone/ceiling.throughput", min: 0.85 },
+ *     { ratio: "tls/standalone.throughput", min: 0.5 },
+ *   ],
+ *   "bench/thresholds.json",
+ *   { cases: ["ceiling", "standalone"] },
+ * );
+ * equal(outcome.checked, 1);
+ * deepEqual(outcome.skipped, [{ ratio: "tls/standalone.throughput", missing: ["tls"] }]);
+ * ```
  *
  * @param ratios The measured ratios.
  * @param thresholds The bounds.
  * @param file The thresholds file, for the outcome.
- * @returns Every threshold checked and every one crossed (a ratio not measured counts as
- * crossed).
+ * @param options The cases that ran.
+ * @returns Every threshold checked, every one crossed, and every one skipped.
  */
 export function checkRatios(
   ratios: readonly Ratio[],
   thresholds: readonly Threshold[],
   file: string,
+  options: CheckRatiosOptions = {},
 ): CheckOutcome {
+  const ran = options.cases ?? CASE_IDS;
   const crossed: CrossedThreshold[] = [];
+  const skipped: SkippedThreshold[] = [];
+  let checked = 0;
   for (const threshold of thresholds) {
+    const missing: Array<CaseId | "verify"> = ratioCases(threshold.ratio)
+      .filter((id) => !ran.includes(id));
+    if (options.verify === false && isVerifyRatio(threshold.ratio)) missing.push("verify");
+    if (missing.length > 0) {
+      skipped.push({ ratio: threshold.ratio, missing });
+      continue;
+    }
+    checked++;
     const ratio = ratios.find((candidate) => candidate.id === threshold.ratio);
     const value = ratio?.value ?? NaN;
     const bounds = [
@@ -117,7 +161,37 @@ export function checkRatios(
       });
     }
   }
-  return { file, checked: thresholds.length, crossed };
+  return { file, checked, crossed, skipped };
+}
+
+/**
+ * The line that says which thresholds `--check` skipped, or undefined when none was.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { describeSkipped } from "./check.ts";
+ * equal(
+ *   describeSkipped({
+ *     file: "t.json",
+ *     checked: 1,
+ *     crossed: [],
+ *     skipped: [{ ratio: "tls/standalone.throughput", missing: ["tls"] }],
+ *   }),
+ *   'Skipped 1 threshold in "t.json" whose cases were not run: tls/standalone.throughput (needs tls)',
+ * );
+ * ```
+ *
+ * @param outcome A check.
+ * @returns One line.
+ */
+export function describeSkipped(outcome: CheckOutcome): string | undefined {
+  if (outcome.skipped.length === 0) return undefined;
+  const count = outcome.skipped.length;
+  return `Skipped ${count} threshold${count === 1 ? "" : "s"} in "${outcome.file}" whose cases ` +
+    `were not run: ${
+      outcome.skipped.map((skip) => `${skip.ratio} (needs ${skip.missing.join(", ")})`).join(", ")
+    }`;
 }
 
 /**

@@ -101,8 +101,10 @@ interface Setup {
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {} };
-const CASE_SCRIPT = fileURLToPath(new URL("./_case.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+/** A file of this folder, as a path (the benchmark runs from a local copy of redfill). */
+function localFile(relative: string): string {
+  return fileURLToPath(new URL(relative, import.meta.url));
+}
 
 /**
  * Starts the local servers, runs the rounds, stops the servers.
@@ -188,7 +190,9 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
 }
 
 async function startSetup(options: LocalRedisOptions): Promise<Setup> {
-  const redis = await startLocalRedis(options);
+  // The command's own signal listener (lib/cli/signals.ts) quits on Ctrl-C; lib/local's
+  // unload listener then kills these servers.
+  const redis = await startLocalRedis({ ...options, handleSignals: false });
   const target: Target = localTarget(redis, { commandTimeoutMs: 60_000 });
   const init = { target, logger: quiet };
   const control = redis.kind === "cluster"
@@ -282,7 +286,14 @@ async function runOne(
 
 async function runCaseProcess(spec: CaseSpec, id: CaseId): Promise<CaseOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG, CASE_SCRIPT, JSON.stringify(spec)],
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      localFile("../deno.json"),
+      localFile("./_case.ts"),
+      JSON.stringify(spec),
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

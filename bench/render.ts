@@ -9,6 +9,7 @@ import Table from "cli-table3";
 import { formatBytes } from "../lib/units.ts";
 import type { BenchReport, Threshold } from "./results.ts";
 import { MIB } from "./results.ts";
+import { describeSkipped } from "./check.ts";
 
 type Row = string[];
 
@@ -84,8 +85,12 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
   let verdict: string | null = null;
   if (report.check) {
     verdict = report.check.crossed.length === 0
-      ? `Check passed: ${report.check.checked} thresholds in ${report.check.file}`
+      ? `Check passed: ${report.check.checked} threshold${
+        report.check.checked === 1 ? "" : "s"
+      } in ${report.check.file}`
       : `Check failed: ${report.check.crossed.length} threshold(s) in ${report.check.file} crossed`;
+    const skipped = describeSkipped(report.check);
+    if (skipped !== undefined) verdict += `\n${skipped}`;
   }
   return {
     title,

@@ -265,6 +265,16 @@ export interface CheckOutcome {
   checked: number;
   /** Thresholds crossed; empty means passed. */
   crossed: CrossedThreshold[];
+  /** Thresholds not judged, because a case their ratio needs was not run (`--cases`). */
+  skipped: SkippedThreshold[];
+}
+
+/** A threshold `--check` did not judge. */
+export interface SkippedThreshold {
+  /** The ratio id. */
+  ratio: string;
+  /** The cases it needs that were not run (`verify` for a verify ratio under `--no-verify`). */
+  missing: Array<CaseId | "verify">;
 }
 
 /**
@@ -305,15 +315,22 @@ export function caseMedians(runs: readonly RunResult[]): Partial<Record<CaseId, 
   return medians;
 }
 
-interface RatioSpec {
+/** How a ratio is computed: which case over which, on which metric. */
+export interface RatioSpec {
+  /** The ratio id, as thresholds name it. */
   id: string;
+  /** What it divides, in words. */
   description: string;
+  /** The case on top. */
   numerator: CaseId;
+  /** The case below. */
   denominator: CaseId;
+  /** The metric divided. */
   metric: "mibPerSecond" | "clientCpuPerGib";
 }
 
-const RATIO_SPECS: RatioSpec[] = [
+/** Every ratio the macro benchmark computes. */
+export const RATIO_SPECS: readonly RatioSpec[] = [
   {
     id: "standalone/ceiling.throughput",
     description: "standalone fill MiB/s ÷ raw ceiling MiB/s",
@@ -375,6 +392,39 @@ export const RATIO_IDS: readonly string[] = [
   ...RATIO_SPECS.map((spec) => spec.id),
   ...VERIFY_CASES.flatMap((id) => VERIFY_MODES.map((mode) => verifyRatioId(mode, id))),
 ];
+
+/**
+ * The cases a ratio needs: its numerator and denominator, or the fill case a verify ratio
+ * measures after.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { ratioCases } from "./results.ts";
+ * deepEqual(ratioCases("tls/standalone.throughput"), ["tls", "standalone"]);
+ * deepEqual(ratioCases("verify-count/cluster-3x0.time"), ["cluster-3x0"]);
+ * ```
+ *
+ * @param id A ratio id.
+ * @returns The cases (none for an unknown id).
+ */
+export function ratioCases(id: string): CaseId[] {
+  const spec = RATIO_SPECS.find((candidate) => candidate.id === id);
+  if (spec !== undefined) return [spec.numerator, spec.denominator];
+  return VERIFY_CASES.filter((caseId) =>
+    VERIFY_MODES.some((mode) => verifyRatioId(mode, caseId) === id)
+  );
+}
+
+/**
+ * Whether a ratio measures verify (it needs verify to have run).
+ *
+ * @param id A ratio id.
+ * @returns True for `verify-count/…` and `verify-full/…`.
+ */
+export function isVerifyRatio(id: string): boolean {
+  return id.startsWith("verify-");
+}
 
 /**
  * The ratios of verify's time to the fill's (`verify-count/standalone.time`, …): in each round

@@ -27,8 +27,14 @@ export const ExitCode = {
   Connection: 3,
   /** Fill error: node lost, writes rejected. */
   Fill: 4,
-  /** Interrupted (Ctrl-C). */
+  /** A plugin step (a `uses:` module) failed, whatever it threw. */
+  PluginFailed: 5,
+  /** An internal error of redfill: a bug, printed with its stack. */
+  Internal: 70,
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
   Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143,
 } as const;
 
 /** One of the exit codes in {@linkcode ExitCode}. */
@@ -150,17 +156,133 @@ export class CheckFailedError extends RedfillError {
   }
 }
 
-/** The run was interrupted (SIGINT/SIGTERM): exit 130. */
+/** The signals that stop a run gracefully. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/** Options for {@linkcode InterruptedError}. */
+export interface InterruptedErrorOptions {
+  /** The signal that stopped the run (default SIGINT): SIGINT exits 130, SIGTERM 143. */
+  signal?: StopSignal;
+}
+
+/** The run was interrupted: exit 130 for SIGINT (Ctrl-C), 143 for SIGTERM. */
 export class InterruptedError extends RedfillError {
+  /** The signal that stopped the run. */
+  readonly signal: StopSignal;
+
   /**
    * Makes the error.
    *
+   * @example
+   * ```ts
+   * import { equal } from "node:assert/strict";
+   * import { InterruptedError } from "./errors.ts";
+   * equal(new InterruptedError().exitCode, 130);
+   * equal(new InterruptedError("Stopped", { signal: "SIGTERM" }).exitCode, 143);
+   * ```
+   *
    * @param message What was interrupted.
+   * @param options The signal.
    */
-  constructor(message = "Interrupted") {
-    super(message, ExitCode.Interrupted);
+  constructor(message = "Interrupted", options: InterruptedErrorOptions = {}) {
+    const signal = options.signal ?? "SIGINT";
+    super(message, signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted);
     this.name = "InterruptedError";
+    this.signal = signal;
   }
+}
+
+/** Options for {@linkcode PluginStepError}. */
+export interface PluginStepErrorOptions {
+  /** What the step threw. */
+  cause: unknown;
+}
+
+/**
+ * A step from a `uses:` module threw, whatever it threw (a plain `Error` too): exit 5. The
+ * message is one line naming the step, the module and what it said; the stack of what it
+ * threw is the cause (`--debug` prints it).
+ */
+export class PluginStepError extends RedfillError {
+  /** The step's id. */
+  readonly step: string;
+  /** The module, as `uses:` names it. */
+  readonly module: string;
+
+  /**
+   * Makes the error.
+   *
+   * @example
+   * ```ts
+   * import { equal } from "node:assert/strict";
+   * import { PluginStepError } from "./errors.ts";
+   * const error = new PluginStepError("doctor", "./doctor.ts", { cause: new Error("No memory") });
+   * equal(error.message, 'Step "doctor" from "./doctor.ts" failed: No memory');
+   * equal(error.exitCode, 5);
+   * ```
+   *
+   * @param step The step's id.
+   * @param module The `uses:` path.
+   * @param options What it threw.
+   */
+  constructor(step: string, module: string, options: PluginStepErrorOptions) {
+    super(
+      `Step "${step}" from "${module}" failed: ${firstLine(options.cause)}`,
+      ExitCode.PluginFailed,
+      { cause: options.cause },
+    );
+    this.name = "PluginStepError";
+    this.step = step;
+    this.module = module;
+  }
+}
+
+/** Options for {@linkcode InternalError}. */
+export interface InternalErrorOptions {
+  /** The bug as thrown. */
+  cause: unknown;
+  /** Where it happened, e.g. `step "fill"`. */
+  where?: string | undefined;
+}
+
+/**
+ * A bug in redfill (a built-in step, a transport, the executor or the command line threw
+ * something that is not one of redfill's errors): exit 70, printed with its stack and a
+ * request to report it. Not a user error: {@linkcode isUserError} is false for it.
+ */
+export class InternalError extends RedfillError {
+  /**
+   * Makes the error.
+   *
+   * @example
+   * ```ts
+   * import { equal } from "node:assert/strict";
+   * import { InternalError, isUserError } from "./errors.ts";
+   * const error = new InternalError({ cause: new TypeError("x is undefined"), where: 'step "fill"' });
+   * equal(error.message, 'Internal error in step "fill": TypeError: x is undefined');
+   * equal(error.exitCode, 70);
+   * equal(isUserError(error), false);
+   * ```
+   *
+   * @param options The bug and where it happened.
+   */
+  constructor(options: InternalErrorOptions) {
+    const what = options.cause instanceof Error
+      ? `${options.cause.name}: ${firstLine(options.cause)}`
+      : firstLine(options.cause);
+    super(
+      `Internal error${options.where === undefined ? "" : ` in ${options.where}`}: ${what}`,
+      ExitCode.Internal,
+      { cause: options.cause },
+    );
+    this.name = "InternalError";
+  }
+}
+
+/** The first line of what was thrown. */
+function firstLine(thrown: unknown): string {
+  const text = thrown instanceof Error ? thrown.message : String(thrown);
+  return text.split("\n")[0] ?? "";
 }
 
 /** A missing program (redis-server, openssl): exit 2, with the install command. */
@@ -181,8 +303,8 @@ export class MissingProgramError extends UsageError {
  * Whether an error is one a user caused (printed as one line) rather than a bug.
  *
  * @param error Anything thrown.
- * @returns True for a {@linkcode RedfillError}.
+ * @returns True for a {@linkcode RedfillError} other than an {@linkcode InternalError}.
  */
 export function isUserError(error: unknown): error is RedfillError {
-  return error instanceof RedfillError;
+  return error instanceof RedfillError && !(error instanceof InternalError);
 }

@@ -30,9 +30,12 @@ export interface TlsSettings {
 
 /** Where and how to connect. Never printed whole: it holds the password. */
 export interface Target {
-  /** Host name or address of the seed node. */
+  /**
+   * Host name or address of the seed node (IPv6 without brackets), or the absolute path of a
+   * standalone server's Unix socket (see `lib/address.ts`).
+   */
   host: string;
-  /** Port of the seed node. */
+  /** Port of the seed node; 0 for a Unix socket. */
   port: number;
   /** Standalone, cluster, or auto (ask the server with INFO cluster). */
   mode: TargetMode;

@@ -1,19 +1,23 @@
 /**
- * `deno task bench`: the micro-benchmarks (tinybench) and the macro benchmark (the raw ceiling
+ * `redfill bench` (and `deno task bench`): the micro-benchmarks (tinybench) and the macro benchmark (the raw ceiling
  * and the fills on local standalone, cluster and TLS servers, and verify after them), printed as tables, written as
  * JSON (`bench/results/latest.json`) and Markdown (appended to `$GITHUB_STEP_SUMMARY` when set).
  *
  * `--check` gates on the ratios in `bench/thresholds.json`: exit 1 naming every crossed
- * threshold with its measured value. Bad flags: one sentence, exit 2.
+ * threshold with its measured value. Only the ratios of the cases that ran are judged: with
+ * `--cases ceiling,standalone` the cluster and TLS thresholds are skipped, and the verdict says
+ * which. Bad flags: one sentence, exit 2.
  *
  * @module
  */
 
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Option } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../lib/errors.ts";
+import { ExitCode, UsageError } from "../lib/errors.ts";
+import { type CommandContext, inProcessContext } from "../lib/cli/command.ts";
 import { reportError } from "../lib/cli/errors.ts";
+import { createProgram, parseProgram } from "../lib/cli/usage.ts";
 import { parseSize } from "../lib/units.ts";
 import { keyCount } from "../lib/fill/keyspace.ts";
 import { checkFailure, checkRatios, loadThresholds } from "../bench/check.ts";
@@ -35,9 +39,19 @@ import {
 import { runMicroGroups } from "../bench/_micro.ts";
 import { slotTagGroups } from "../bench/slot_tags_bench.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const DEFAULT_JSON = `${ROOT}bench/results/latest.json`;
-const DEFAULT_THRESHOLDS = `${ROOT}bench/thresholds.json`;
+/**
+ * The project folder: the benchmark starts its cases as files and writes `bench/results/`, so
+ * it runs from a local copy of redfill only.
+ */
+function projectRoot(): string {
+  const root = new URL("../", import.meta.url);
+  if (root.protocol !== "file:") {
+    throw new UsageError(
+      `redfill bench runs from a local copy of redfill (this one runs from "${root.href}"): clone it and run "deno task bench"`,
+    );
+  }
+  return fileURLToPath(root);
+}
 
 interface BenchFlags {
   size: string;
@@ -68,16 +82,33 @@ function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE
   return number;
 }
 
-function program(run: (flags: BenchFlags) => Promise<void>) {
-  return new Command("bench")
-    .description(
-      "Micro and macro benchmarks: raw ceiling vs standalone, cluster and TLS fills, as ratios",
-    )
-    .helpOption("--help", "show this help")
-    .exitOverride()
-    .configureOutput({
-      outputError: (text, write) => write(oneSentence(text)),
-    })
+/**
+ * The program of `redfill bench`, in the shared usage style.
+ *
+ * @param context The command's name and version.
+ * @returns The program.
+ */
+export function benchProgram(context: Pick<CommandContext, "name" | "version">) {
+  const root = projectRoot();
+  return createProgram({
+    name: context.name,
+    description:
+      "Micro and macro benchmarks: the raw ceiling vs standalone, cluster and TLS fills on local\n" +
+      "servers, as ratios; --check gates on the thresholds.",
+    exitCodes: [
+      ExitCode.Ok,
+      ExitCode.CheckFailed,
+      ExitCode.Usage,
+      ExitCode.Internal,
+      ExitCode.Interrupted,
+    ],
+    examples: [
+      ["--macro --size 1GiB", "the macro benchmark, 1 GiB per run, 3 rounds"],
+      ["--macro --check --size 128MB --rounds 5", "the CI gate"],
+      ["--check --cases ceiling,standalone", "gate on the ratios those two cases give"],
+    ],
+    version: context.version,
+  })
     .option(
       "--size <size>",
       "bytes of keys and values per macro run (KB/MB/GB, powers of 1024)",
@@ -87,11 +118,17 @@ function program(run: (flags: BenchFlags) => Promise<void>) {
     .option("--value-size <bytes>", "value size", "512")
     .option("--seed <n>", "keyspace seed", "1")
     .option("--rounds <n>", "interleaved rounds; medians are reported", "3")
-    .option("--connections <n>", "writers per master for every fill (default: the fill's own)")
-    .option("--batch <size>", "batch buffer bytes for every fill (default: the fill's own)")
-    .option(
-      "--cases <ids>",
-      `macro cases to run, comma-separated (default all: ${CASE_IDS.join(",")})`,
+    .addOption(
+      new Option("--connections <n>", "writers per master for every fill")
+        .default(undefined, "the fill's own"),
+    )
+    .addOption(
+      new Option("--batch <size>", "batch buffer bytes for every fill")
+        .default(undefined, "the fill's own"),
+    )
+    .addOption(
+      new Option("--cases <ids>", "macro cases to run, comma-separated")
+        .default(undefined, `all: ${CASE_IDS.join(",")}`),
     )
     .option(
       "--no-verify",
@@ -102,15 +139,19 @@ function program(run: (flags: BenchFlags) => Promise<void>) {
     .option("--micro-time <ms>", "milliseconds per micro case", "500")
     .addOption(
       new Option("--json <path>", "where to write the JSON report")
-        .default(DEFAULT_JSON, "bench/results/latest.json"),
+        .default(`${root}bench/results/latest.json`, "bench/results/latest.json"),
     )
     .option("--markdown <path>", "also write the Markdown report here")
-    .option("--check", "exit 1 when a ratio crosses a threshold")
+    .option("--check", "exit 1 when a measured ratio crosses a threshold (others are skipped)")
     .addOption(
       new Option("--thresholds <path>", "thresholds file for --check")
-        .default(DEFAULT_THRESHOLDS, "bench/thresholds.json"),
-    )
-    .action(async (flags) => await run(flags));
+        .default(`${root}bench/thresholds.json`, "bench/thresholds.json"),
+    );
+}
+
+/** The shipped thresholds file. */
+function defaultThresholds(): string {
+  return `${projectRoot()}bench/thresholds.json`;
 }
 
 function parseCases(text: string): CaseId[] {
@@ -125,13 +166,6 @@ function parseCases(text: string): CaseId[] {
   }
   // Keep the round order fixed whatever order the flag lists them in.
   return CASE_IDS.filter((id) => ids.includes(id));
-}
-
-/** Turns commander's `error: …` lines into one sentence without the prefix. */
-function oneSentence(text: string): string {
-  const line = text.replace(/^error:\s*/i, "").split("\n").filter(Boolean).join(" ").trim();
-  const sentence = line.charAt(0).toUpperCase() + line.slice(1);
-  return `${sentence}; see "deno task bench --help"\n`;
 }
 
 function machine(start: number[]): BenchReport["machine"] {
@@ -183,7 +217,7 @@ async function bench(flags: BenchFlags): Promise<void> {
     throw new UsageError(`"--check" gates on macro ratios: drop "--micro"`);
   }
   // Read the thresholds first: a broken file should fail before minutes of benchmarking.
-  const thresholds: Threshold[] = flags.check || flags.thresholds !== DEFAULT_THRESHOLDS
+  const thresholds: Threshold[] = flags.check || flags.thresholds !== defaultThresholds()
     ? await loadThresholds(flags.thresholds)
     : await loadThresholds(flags.thresholds).catch(() => []);
 
@@ -248,7 +282,10 @@ async function bench(flags: BenchFlags): Promise<void> {
     };
   }
   if (flags.check && report.macro) {
-    report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds);
+    report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds, {
+      cases,
+      verify: flags.verify,
+    });
   }
   report.machine.loadAverage.end = Deno.loadavg();
   report.totalSeconds = (performance.now() - started) / 1000;
@@ -265,21 +302,22 @@ async function bench(flags: BenchFlags): Promise<void> {
 }
 
 /**
- * Runs the bench CLI.
+ * Runs `redfill bench`.
  *
- * @param args Command-line arguments.
+ * @param args Command-line arguments after `bench`.
+ * @param context The command's name, version and signals.
  * @returns The exit code.
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(
+  args: readonly string[],
+  context: CommandContext = inProcessContext("bench"),
+): Promise<number> {
   try {
-    await program(bench).parseAsync(args, { from: "user" });
+    const program = benchProgram(context);
+    if (parseProgram(program, args) !== "run") return 0;
+    await bench(program.opts());
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     return reportError(error);
   }
-}
-
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
 }

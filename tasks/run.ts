@@ -1,16 +1,15 @@
 /**
- * `deno task run FILE [--set step.option=value]... [--dry-run] [--debug]`: loads a pipeline
- * file, checks it, and runs it (or prints the plan).
+ * `redfill run FILE [--set step.option=value]... [--dry-run] [--debug]` (and `deno task run`):
+ * loads a pipeline file, checks it, and runs it (or prints the plan).
  *
  * @module
  */
 
-import { Command, CommanderError } from "@commander-js/extra-typings";
-import { UsageError } from "../lib/errors.ts";
+import { type CommandContext, inProcessContext } from "../lib/cli/command.ts";
 import { callerDirectory } from "../lib/cli/cwd.ts";
-import { reportError, reportRunFailure, usageErrorFromCommander } from "../lib/cli/errors.ts";
-import { interruptOnSignals } from "../lib/cli/signals.ts";
+import { reportError, reportRunFailure } from "../lib/cli/errors.ts";
 import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
+import { ALL_EXIT_CODES, createProgram, parseProgram } from "../lib/cli/usage.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";
 import { defaultRegistry, loadPipeline } from "../lib/builtins.ts";
 import { type Registry } from "../lib/pipeline/registry.ts";
@@ -27,38 +26,49 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * Runs the `run` command.
+ * The program of `redfill run`, in the shared usage style.
  *
- * @param args Command-line arguments.
- * @param options The registry (tests pass their own).
- * @returns The exit code.
+ * @param context The command's name and version.
+ * @returns The program.
  */
-export async function main(args: readonly string[], options: RunMainOptions = {}): Promise<number> {
-  const debug = args.includes("--debug");
-  const program = new Command()
-    .name("deno task run")
-    .description("Run a pipeline file")
+export function runProgram(context: Pick<CommandContext, "name" | "version">) {
+  return createProgram({
+    name: context.name,
+    usage: "FILE [options]",
+    description: "Run a pipeline file: load it, check every option and the plan before anything\n" +
+      "connects, then run its steps in order.",
+    exitCodes: ALL_EXIT_CODES,
+    examples: [
+      ["pipelines/fill.yaml --set target.port=7000", "the built-in fill, against port 7000"],
+      ["pipelines/cluster-fill.yaml --dry-run", "print the plan, connect nowhere"],
+      ["my.yaml --set fill.size=2GiB --set report.out=r.json", "two options laid over a file"],
+    ],
+    version: context.version,
+  })
     .argument("<file>", "pipeline file (.yaml, .yml or .json)")
     .option("--set <step.option=value>", "override an option (repeatable)", collect, [] as string[])
     .option("--dry-run", "print the plan without connecting")
-    .option("--debug", "show debug messages and stack traces")
-    .exitOverride()
-    .showSuggestionAfterError(false)
-    .configureOutput({ writeErr: () => {} });
+    .option("--debug", "show debug messages and stack traces");
+}
+
+/**
+ * Runs `redfill run`.
+ *
+ * @param args Command-line arguments after `run`.
+ * @param context The command's name, version and signals.
+ * @param options The registry (tests pass their own).
+ * @returns The exit code.
+ */
+export async function main(
+  args: readonly string[],
+  context: CommandContext = inProcessContext("run"),
+  options: RunMainOptions = {},
+): Promise<number> {
+  const debug = args.includes("--debug");
   try {
-    try {
-      program.parse([...args], { from: "user" });
-    } catch (error) {
-      if (error instanceof CommanderError) {
-        if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
-          return 0;
-        }
-        throw usageErrorFromCommander(error, program);
-      }
-      throw error;
-    }
+    const program = runProgram(context);
+    if (parseProgram(program, args) !== "run") return 0;
     const [file] = program.processedArgs;
-    if (file === undefined) throw new UsageError('Missing pipeline file: "deno task run FILE"');
     const flags = program.opts();
     const registry = options.registry ?? defaultRegistry();
     // The file and the paths in --set are relative to where the user typed the command.
@@ -67,20 +77,14 @@ export async function main(args: readonly string[], options: RunMainOptions = {}
       console.log(formatPlan(pipeline));
       return 0;
     }
-    const interrupt = interruptOnSignals();
-    try {
-      const result = await runPipeline(pipeline, {
-        logger: terminalLogger({ debug }),
-        progress: terminalProgress(),
-        signal: interrupt.signal,
-      });
-      return result.ok ? 0 : reportRunFailure(result, { debug });
-    } finally {
-      interrupt.dispose();
-    }
+    using period = context.signals.graceful();
+    const result = await runPipeline(pipeline, {
+      logger: terminalLogger({ debug }),
+      progress: terminalProgress(),
+      signal: period.signal,
+    });
+    return result.ok ? 0 : reportRunFailure(result, { debug });
   } catch (error) {
     return reportError(error, { debug });
   }
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,5 +1,5 @@
 /**
- * Helpers for the fault tests: run `tasks/fill.ts` as a subprocess and check what a user sees
+ * Helpers for the fault tests: run `redfill fill` (tasks/redfill.ts) as a subprocess and check what a user sees
  * — the exit code, one sentence on stderr, no stack trace, no secret.
  *
  * @module
@@ -39,10 +39,12 @@ export interface RunFillCliOptions {
   timeoutMs?: number;
   /** Deno permission flags instead of `-A`, e.g. `["-A", "--deny-net"]`. */
   permissions?: string[];
+  /** Text piped to stdin (default: no stdin). */
+  stdin?: string;
 }
 
 /**
- * Runs `deno run -A tasks/fill.ts ARGS` to the end.
+ * Runs `deno run -A tasks/redfill.ts fill ARGS` (what `deno task fill ARGS` runs) to the end.
  *
  * @param args The flags.
  * @param options Environment and a hang guard.
@@ -51,14 +53,19 @@ export interface RunFillCliOptions {
 export async function runFillCli(args: string[], options: RunFillCliOptions = {}): Promise<CliRun> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.permissions ?? ["-A"]), "tasks/fill.ts", ...args],
+    args: ["run", ...(options.permissions ?? ["-A"]), "tasks/redfill.ts", "fill", ...args],
     cwd: ROOT,
     clearEnv: true,
     env: childEnv(options.env),
-    stdin: "null",
+    stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
@@ -76,7 +83,7 @@ export async function runFillCli(args: string[], options: RunFillCliOptions = {}
     stderr: new TextDecoder().decode(output.stderr),
     ms: performance.now() - started,
   };
-  assert.ok(!hung, `tasks/fill.ts ${args.join(" ")} hung; stderr: ${run.stderr}`);
+  assert.ok(!hung, `redfill fill ${args.join(" ")} hung; stderr: ${run.stderr}`);
   return run;
 }
 
@@ -109,7 +116,7 @@ export async function runDeno(
   };
 }
 
-/** A `tasks/fill.ts` subprocess still running. */
+/** A `redfill fill` subprocess still running. */
 export class FillProcess {
   readonly #child: Deno.ChildProcess;
   readonly #started = performance.now();
@@ -118,16 +125,14 @@ export class FillProcess {
   #stderr = "";
 
   /**
-   * Starts `deno run -A tasks/fill.ts ARGS`.
+   * Starts `deno run -A tasks/redfill.ts fill ARGS`.
    *
    * @param args The flags.
-   * @param options Extra environment variables; `terminal: true` runs it as a terminal
-   *   would, as the leader of its own process group, so {@linkcode FillProcess.ctrlC} reaches
-   *   the whole group.
+   * @param options Extra environment variables.
    */
-  constructor(args: string[], options: { env?: Record<string, string>; terminal?: boolean } = {}) {
-    const deno = [Deno.execPath(), "run", "-A", "tasks/fill.ts", ...args];
-    const [program, ...rest] = options.terminal ? ["setsid", ...deno] : deno;
+  constructor(args: string[], options: { env?: Record<string, string> } = {}) {
+    const deno = [Deno.execPath(), "run", "-A", "tasks/redfill.ts", "fill", ...args];
+    const [program, ...rest] = deno;
     const child = new Deno.Command(program!, {
       args: rest,
       cwd: ROOT,
@@ -168,7 +173,7 @@ export class FillProcess {
       if (Date.now() > deadline) {
         this.kill("SIGKILL");
         await this.finish();
-        throw new Error(`tasks/fill.ts never printed ${pattern}; stderr: ${this.#stderr}`);
+        throw new Error(`redfill fill never printed ${pattern}; stderr: ${this.#stderr}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -185,11 +190,6 @@ export class FillProcess {
     } catch {
       // exited already
     }
-  }
-
-  /** Sends SIGINT to the whole process group, as Ctrl-C in a terminal does (`terminal: true`). */
-  ctrlC(): void {
-    Deno.kill(-this.#child.pid, "SIGINT");
   }
 
   /**
@@ -214,7 +214,7 @@ export class FillProcess {
       stderr: this.#stderr,
       ms: performance.now() - this.#started,
     };
-    assert.ok(!hung, `tasks/fill.ts hung; stderr: ${run.stderr}`);
+    assert.ok(!hung, `redfill fill hung; stderr: ${run.stderr}`);
     return run;
   }
 }
@@ -317,6 +317,31 @@ export function silentPeer(
 }
 
 /**
+ * A `serve` for {@linkcode silentPeer} that reads slowly: `bytes` every `everyMs`, counted in
+ * `seen.bytes`, and never answers.
+ *
+ * @param bytes Bytes taken per read.
+ * @param everyMs Milliseconds between reads.
+ * @param seen Where the bytes read are counted.
+ * @returns The function.
+ */
+export function slowReader(
+  bytes: number,
+  everyMs: number,
+  seen: { bytes: number },
+): (conn: Deno.Conn) => Promise<void> {
+  return async (conn) => {
+    const buffer = new Uint8Array(bytes);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      const read = await conn.read(buffer);
+      if (read === null) return;
+      seen.bytes += read;
+    }
+  };
+}
+
+/**
  * A loopback port with nothing listening on it (bound once, then released).
  *
  * @returns The port.
@@ -326,4 +351,35 @@ export function closedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/**
+ * Runs `redis-cli -p PORT ARGS` (or `-s PATH` for a socket path) and returns its output.
+ *
+ * @param port The port, or the Unix socket's path.
+ * @param args The command.
+ * @returns Its reply, trimmed.
+ */
+export async function redisCli(port: number | string, ...args: string[]): Promise<string> {
+  const address = typeof port === "string" ? ["-s", port] : ["-p", String(port)];
+  const output = await new Deno.Command("redis-cli", {
+    args: [...address, ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(output.stdout).trim();
+}
+
+/**
+ * Whether a pid is a running redis-server.
+ *
+ * @param pid The pid.
+ * @returns True while it runs redis-server.
+ */
+export function isRedisServer(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("redis-server");
+  } catch {
+    return false;
+  }
 }

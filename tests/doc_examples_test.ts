@@ -19,7 +19,6 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
  */
 const NOT_YET: readonly string[] = [
   "lib/cli/terminal.ts",
-  "lib/fill/slot_tags.ts",
 ];
 
 /** One runnable code block of a JSDoc comment. */

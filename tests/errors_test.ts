@@ -4,9 +4,11 @@ import {
   ConnectionError,
   ExitCode,
   FillError,
+  InternalError,
   InterruptedError,
   isUserError,
   MissingProgramError,
+  PluginStepError,
   RedfillError,
   UsageError,
 } from "../lib/errors.ts";
@@ -17,14 +19,17 @@ Deno.test("each user error carries the exit code of DESIGN.md and its own name",
     [new UsageError("Bad flag"), 2, "UsageError"],
     [new ConnectionError("Cannot connect"), 3, "ConnectionError"],
     [new FillError("Node lost"), 4, "FillError"],
+    [new PluginStepError("doctor", "./doctor.ts", { cause: new Error("x") }), 5, "PluginStepError"],
+    [new InternalError({ cause: new TypeError("x") }), 70, "InternalError"],
     [new InterruptedError(), 130, "InterruptedError"],
+    [new InterruptedError("Stopped", { signal: "SIGTERM" }), 143, "InterruptedError"],
   ];
   for (const [error, exitCode, name] of cases) {
     assert.equal(error.exitCode, exitCode, name);
     assert.equal(error.name, name);
     assert.ok(error instanceof RedfillError && error instanceof Error);
   }
-  assert.deepEqual(Object.values(ExitCode), [0, 1, 2, 3, 4, 130]);
+  assert.deepEqual(Object.values(ExitCode), [0, 1, 2, 3, 4, 5, 70, 130, 143]);
 });
 
 Deno.test("RedfillError keeps its cause only when one is given", () => {
@@ -47,6 +52,8 @@ Deno.test("MissingProgramError names the program and how to install it, as a usa
 Deno.test("isUserError() is true for redfill's errors and false for bugs", () => {
   assert.equal(isUserError(new FillError("x")), true);
   assert.equal(isUserError(new TypeError("undefined is not a function")), false);
+  assert.equal(isUserError(new InternalError({ cause: new TypeError("x") })), false);
+  assert.equal(isUserError(new PluginStepError("s", "./s.ts", { cause: new Error("x") })), true);
   assert.equal(isUserError("a string"), false);
   assert.equal(isUserError(undefined), false);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { startLocalRedis } from "../lib/local/mod.ts";
-import { addressFlags, runFillCli } from "./_cli.ts";
+import { addressFlags, runDeno, runFillCli } from "./_cli.ts";
 
 /** The body of the first code block after a heading of the README. */
 function codeBlockAfter(readme: string, heading: string): string {
@@ -18,6 +19,34 @@ Deno.test("the README's step example is fixtures/steps/count_keys.ts, which deno
     await Deno.readTextFile("fixtures/steps/count_keys.ts"),
     "copy fixtures/steps/count_keys.ts into the README (or the other way round)",
   );
+});
+
+Deno.test("the README's library example runs against a local server and reports a verified fill", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const start = readme.indexOf("\n## Using redfill as a library\n");
+  assert.ok(start >= 0, "README has no library section");
+  const example = /```ts\n([\s\S]*?)```\n/.exec(readme.slice(start))?.[1];
+  assert.ok(example !== undefined, "no ts block in the library section");
+  await using redis = await startLocalRedis();
+  const dir = await Deno.makeTempDir({ prefix: "redfill-readme-" });
+  try {
+    const file = join(dir, "library_example.ts");
+    await Deno.writeTextFile(file, example);
+    // The README's `import … from "redfill"` resolves through deno.json, as in a user's project.
+    const run = await runDeno(["run", "--check", "-A", "--config", "deno.json", file], {
+      env: { REDIS_PORT: String(redis.nodes[0]!.port) },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^redfill: library +PASS$/m);
+    assert.match(run.stdout, /^Fill +32,768 keys, 16\.0 MiB/m);
+    const dbsize = await new Deno.Command("redis-cli", {
+      args: ["-p", String(redis.nodes[0]!.port), "DBSIZE"],
+      stdout: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(dbsize.stdout).trim(), "32768");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("the README's peak-memory figure for deno task fill is what a fill's report shows", async () => {

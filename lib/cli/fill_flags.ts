@@ -10,13 +10,14 @@
  * @module
  */
 
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import { UsageError } from "../errors.ts";
+import { type Command, Option } from "@commander-js/extra-typings";
+import { FILL_DEFAULTS, KEYSPACE_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
+import { ExitCode, UsageError } from "../errors.ts";
 import { localTarget } from "../local/mod.ts";
 import type { LocalRedis } from "../local/mod.ts";
 import { parseRedisUrl } from "../pipeline/loader.ts";
 import type { Override } from "../pipeline/types.ts";
-import { usageErrorFromCommander } from "./errors.ts";
+import { ALL_EXIT_CODES, createProgram, parseProgram } from "./usage.ts";
 
 /** How the text typed after a flag (`true` for a switch) becomes an option's value. */
 export type FlagValue = (typed: string | true) => unknown;
@@ -39,6 +40,8 @@ export interface FillFlag {
   readonly connection?: boolean;
   /** Means nothing without TLS: `--tls`, or a `rediss://` URL. */
   readonly needsTls?: boolean;
+  /** The default, as the help shows it (from `lib/defaults.ts`). */
+  readonly default?: string;
 }
 
 /** The text as typed (a switch: true). */
@@ -62,25 +65,39 @@ function always(value: unknown): FlagValue {
 const SIZE_WORDS =
   "a size like 512MB, 1.5GiB or 64KB (units B, KB, MB, GB, TB; all powers of 1024)";
 
+/** Mebibytes, as the help shows a default size. */
+function mebibytes(bytes: number): string {
+  return `${bytes / 1024 / 1024}MiB`;
+}
+
 /** Every flag of `deno task fill`, in help order (the `tls` switch before the TLS files). */
 export const FILL_FLAGS: readonly FillFlag[] = [
   {
     flags: "-h, --host <host>",
-    description:
-      "server host (default 127.0.0.1; with no connection flag a local server is started)",
+    description: "server host, IPv6 as ::1 or [::1]; with no flag naming a server, a local one " +
+      "is started",
     sets: { "target.host": text },
     connection: true,
+    default: TARGET_DEFAULTS.host,
   },
   {
     flags: "-p, --port <port>",
-    description: "server port (default 6379, 6380 with --tls)",
+    description: "server port",
     sets: { "target.port": number },
     expected: "1 … 65535",
+    connection: true,
+    default: `${TARGET_DEFAULTS.port}, ${TARGET_DEFAULTS.tlsPort} with --tls`,
+  },
+  {
+    flags: "--socket <path>",
+    description: "the server's Unix socket, instead of --host/--port (redis-cli's -s)",
+    sets: { "target.socket": text },
     connection: true,
   },
   {
     flags: "--url <url>",
-    description: "redis://[user@]host:port or rediss://… (instead of --host/--port)",
+    description: "redis://[user@]host:port, rediss://… (TLS) or unix:///path, instead of " +
+      "--host/--port",
     sets: { "target.url": text },
     connection: true,
   },
@@ -92,9 +109,16 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "-a, --password <password>",
-    description: "password (or set REDISCLI_AUTH)",
+    description: "password; deno task prints its command line, so prefer REDISCLI_AUTH or " +
+      "--askpass",
     sets: { "target.password": (typed) => (typed === "" ? undefined : typed) },
     secret: true,
+    connection: true,
+  },
+  {
+    flags: "--askpass",
+    description: "read the password from the terminal without echo, or a line of stdin when " +
+      "it is not a terminal",
     connection: true,
   },
   { flags: "-t, --tls", description: "use TLS", sets: { "target.tls": always({}) } },
@@ -140,14 +164,16 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--connect-timeout <ms>",
-    description: "give up connecting after this many milliseconds (default 5000)",
+    description: "give up connecting after this many milliseconds",
     sets: { "target.connect-timeout": number },
+    default: String(TARGET_DEFAULTS.connectTimeoutMs),
   },
   {
     flags: "-d, --data <size>",
     description: "bytes to write: a bare number means GB (2 = 2 GiB); 512MB, 1.5GiB",
     sets: { "fill.size": gibibytes },
     expected: SIZE_WORDS,
+    default: mebibytes(KEYSPACE_DEFAULTS.size),
   },
   {
     flags: "-f, --flush [scope]",
@@ -166,45 +192,54 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   { flags: "-s, --serial", description: "one writer per master", sets: { "fill.serial": text } },
   {
     flags: "-n, --connections <n>",
-    description: "writers per master (default 8 standalone, 2 per master)",
+    description: "writers per master",
     sets: { "fill.connections": number },
+    default:
+      `${FILL_DEFAULTS.standaloneConnections} standalone, ${FILL_DEFAULTS.clusterConnections} per master in a cluster`,
   },
   {
     flags: "--key-size <bytes>",
-    description: "bytes per key (default 512)",
+    description: "bytes per key",
     sets: { "fill.key-size": number },
+    default: String(KEYSPACE_DEFAULTS.keySize),
   },
   {
     flags: "--value-size <bytes>",
-    description: "bytes per value (default 512)",
+    description: "bytes per value",
     sets: { "fill.value-size": number },
+    default: String(KEYSPACE_DEFAULTS.valueSize),
   },
   {
     flags: "--ttl <seconds>",
     description: "TTL in seconds, or a range like 60-120",
     sets: { "fill.ttl": text },
+    default: "none",
   },
   {
     flags: "--pipeline <size>",
     description: "bytes per batch buffer, e.g. 4MiB",
     sets: { "fill.pipeline": number },
     expected: SIZE_WORDS,
+    default: `${mebibytes(FILL_DEFAULTS.bufferBudgetBytes)} shared by all writers`,
   },
   {
     flags: "--seed <n>",
-    description: "seed of the values (default 1)",
+    description: "seed of the values",
     sets: { "fill.seed": number },
+    default: String(KEYSPACE_DEFAULTS.seed),
   },
   {
     flags: "--prefix <text>",
-    description: 'key prefix (default "redfill:"; --flush prefix deletes under it)',
+    description: "key prefix; --flush prefix deletes only keys under it",
     sets: { "fill.prefix": text, "flush.prefix": text },
+    default: JSON.stringify(KEYSPACE_DEFAULTS.prefix),
   },
   {
     flags: "--rate <MBps>",
-    description: "cap in MB/s",
+    description: "cap in MiB/s (MB means MiB, as in redis.conf)",
     sets: { "fill.rate": number },
     expected: "MB/s above 0",
+    default: "no cap",
   },
   {
     flags: "--shard <k/n>",
@@ -218,24 +253,28 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--no-verify",
-    description: "skip the verify step",
+    description: `skip the verify step, which allows ±${
+      VERIFY_DEFAULTS.tolerance * 100
+    }% per master and checks ${VERIFY_DEFAULTS.sample} sampled keys`,
     sets: { "verify.enabled": always(false) },
   },
   {
     flags: "--verify <content>",
-    description: "full: read every key back and compare it (default sample)",
+    description: "full: read every key back and compare it",
     sets: { "verify.content": text },
     choices: ["sample", "full"],
+    default: "sample",
   },
   {
     flags: "--report <format>",
-    description: "report format, table by default",
+    description: "report format",
     sets: { "report.format": text },
     choices: ["table", "json", "md"],
+    default: "table",
   },
   {
     flags: "--out <file>",
-    description: "write the report to a file",
+    description: "write the report to a file; checked before anything connects",
     sets: { "report.out": text },
   },
   { flags: "--dry-run", description: "print the plan without connecting" },
@@ -290,56 +329,81 @@ export interface FillRequest {
   tls: boolean;
   /** `--dry-run`. */
   dryRun: boolean;
+  /** `--askpass`: the password is to be read from the terminal (or stdin). */
+  askpass: boolean;
+  /** `-a` was given: the password is on the command line, which `deno task` prints. */
+  passwordOnCommandLine: boolean;
+}
+
+/** The warning for a password given with `-a` (redis-cli's, adapted to `deno task`). */
+export const PASSWORD_WARNING =
+  "Using a password with -a or --password on the command line is not safe: deno task prints " +
+  "its command line, so the password is shown; set REDISCLI_AUTH or use --askpass instead";
+
+/** How `deno task fill` is named in its help and messages. */
+export interface FillProgramOptions {
+  /** The command as typed (default `redfill fill`). */
+  name?: string;
+  /** What `--version` prints (default: no `--version`). */
+  version?: string;
 }
 
 /**
- * The commander program of `deno task fill`, built from {@linkcode FILL_FLAGS}.
+ * The commander program of `deno task fill`, built from {@linkcode FILL_FLAGS}, in the shared
+ * usage style (`lib/cli/usage.ts`).
  *
+ * @param options The command's name and version.
  * @returns The program (it throws instead of exiting, and prints no errors itself).
  */
-export function fillProgram(): Command {
-  const program = new Command()
-    .name("deno task fill")
-    .description(
+export function fillProgram(options: FillProgramOptions = {}): Command {
+  const name = options.name ?? "redfill fill";
+  const program = createProgram({
+    name,
+    description:
       "Fill Redis (standalone or cluster, plaintext or TLS) with generated keys, verify and report.\n" +
-        "Without a flag that names a server (-h, -p, --url, -u, -a, --cacert, …), a local\n" +
-        "redis-server is started for the run and stopped after.",
-    )
-    .helpOption("--help", "show this help")
-    .exitOverride()
-    .showSuggestionAfterError(false)
-    .configureOutput({ writeErr: () => {} });
+      "Without a flag that names a server (-h, -p, --socket, --url, -u, -a, --askpass, --cacert, …),\n" +
+      "a local redis-server is started for the run and stopped after.",
+    // No uses: modules in pipelines/fill.yaml: every code but a plugin's failure.
+    exitCodes: ALL_EXIT_CODES.filter((code) => code !== ExitCode.PluginFailed),
+    examples: [
+      ["--cluster", "the demo: a local 3+3 cluster, filled, verified, reported"],
+      ["-p 7000 -d 1GiB --flush", "1 GiB into 127.0.0.1:7000, after FLUSHALL"],
+      [
+        "-c -h 10.0.0.5 -p 7000 --askpass --report json --out r.json",
+        "a cluster with a password, JSON report",
+      ],
+    ],
+    ...(options.version === undefined ? {} : { version: options.version }),
+  });
   for (const flag of FILL_FLAGS) {
     const option = new Option(flag.flags, flag.description);
     if (flag.choices !== undefined) option.choices(flag.choices);
+    if (flag.default !== undefined) option.default(undefined, flag.default);
     program.addOption(option);
   }
-  return program as unknown as Command;
+  return program;
 }
+
+/** Options for {@linkcode readFillArgs}. */
+export interface ReadFillArgsOptions extends FillProgramOptions {}
 
 /**
  * Reads the arguments of `deno task fill` into overrides.
  *
  * @param args The arguments.
  * @param env Where `REDISCLI_AUTH` is read (default: the process environment).
- * @returns The request, or undefined when `--help` was shown.
- * @throws {UsageError} for an unknown flag, a missing or bad choice, an extra argument, or a
- *   TLS option without TLS.
+ * @param options The command's name and version, for the help.
+ * @returns The request, or undefined when `--help` or `--version` was printed.
+ * @throws {UsageError} for an unknown flag, a missing or bad choice, an extra argument, a TLS
+ *   option without TLS, or `--askpass` beside a password given otherwise.
  */
 export function readFillArgs(
   args: readonly string[],
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+  options: ReadFillArgsOptions = {},
 ): FillRequest | undefined {
-  const program = fillProgram();
-  try {
-    program.parse([...args], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed") return undefined;
-      throw usageErrorFromCommander(error, program);
-    }
-    throw error;
-  }
+  const program = fillProgram(options);
+  if (parseProgram(program, args) !== "run") return undefined;
   const typed = new Map<string, string | true>();
   for (const option of program.options) {
     const name = option.attributeName();
@@ -355,6 +419,15 @@ export function readFillArgs(
   const withoutTls = FILL_FLAGS.filter((flag) => flag.needsTls);
   if (!tls && withoutTls.some((flag) => given(longFlag(flag)))) {
     throw new UsageError(`TLS options (${withoutTls.map(longFlag).join(", ")}) need --tls`);
+  }
+  const parsedUrl = typeof url === "string" ? parseRedisUrl(url) : undefined;
+  const urlPassword = typeof parsedUrl === "object" && parsedUrl.password !== undefined;
+  if (given("--askpass") && (given("--password") || urlPassword)) {
+    throw new UsageError(
+      `--askpass reads the password, so it cannot be given ${
+        given("--password") ? "with --password" : "in --url"
+      } too: keep one`,
+    );
   }
   const overrides: Override[] = [];
   for (const flag of FILL_FLAGS) {
@@ -374,11 +447,11 @@ export function readFillArgs(
   const local = !FILL_FLAGS.some((flag) => flag.connection && given(longFlag(flag)));
   // As in redis-cli, REDISCLI_AUTH is used only when no password was given (flag or URL).
   const auth = env("REDISCLI_AUTH");
-  if (!local && !given("--password") && auth !== undefined && auth !== "") {
-    const parsed = typeof url === "string" ? parseRedisUrl(url) : undefined;
-    if (typeof parsed !== "object" || parsed.password === undefined) {
-      overrides.push({ path: "target.password", value: auth, origin: { flag: "REDISCLI_AUTH" } });
-    }
+  if (
+    !local && !given("--password") && !given("--askpass") && !urlPassword && auth !== undefined &&
+    auth !== ""
+  ) {
+    overrides.push({ path: "target.password", value: auth, origin: { flag: "REDISCLI_AUTH" } });
   }
   return {
     overrides,
@@ -386,6 +459,8 @@ export function readFillArgs(
     cluster: given("--cluster"),
     tls: given("--tls"),
     dryRun: given("--dry-run"),
+    askpass: given("--askpass"),
+    passwordOnCommandLine: given("--password"),
   };
 }
 

@@ -25,12 +25,25 @@ function stderrIsTty(): boolean {
 }
 
 /**
- * Writes one line to stderr.
+ * Writes one line to stderr. A reader that went away (`2>&1 | head -1`) is not an error: the
+ * line is dropped.
  *
  * @param text The line, without its newline.
  */
 export function writeErr(text: string): void {
-  Deno.stderr.writeSync(new TextEncoder().encode(`${text}\n`));
+  writeStderr(`${text}\n`);
+}
+
+/** Writes text to stderr, dropping it when the reader went away. */
+function writeStderr(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    for (let written = 0; written < bytes.length;) {
+      written += Deno.stderr.writeSync(bytes.subarray(written));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
 }
 
 /**
@@ -148,7 +161,7 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
       const line = formatProgress(snapshot);
       if (tty) {
         const bar = `${progressBar(snapshot, 20)} ${line}`;
-        Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${fitToTerminal(bar)}`));
+        writeStderr(`\r\x1b[2K${fitToTerminal(bar)}`);
         shown = true;
       } else if (snapshot.elapsedMs - lastPlain >= interval) {
         lastPlain = snapshot.elapsedMs;
@@ -156,7 +169,7 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
       }
     },
     done() {
-      if (tty && shown) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+      if (tty && shown) writeStderr("\n");
       shown = false;
     },
   };

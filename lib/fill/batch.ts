@@ -100,6 +100,18 @@ export interface EncodedBatch {
 }
 
 /**
+ * Where a buffer made by {@linkcode BatchEncoder.allocate} or
+ * {@linkcode BatchEncoder.allocateShared} lives: its bytes are `base[offset … offset + usable)`,
+ * and `base` holds a copy of the value pool at `poolAt`.
+ */
+interface Arena {
+  base: Uint8Array;
+  offset: number;
+  usable: number;
+  poolAt: number;
+}
+
+/**
  * Encodes `SET key value [EX ttl]` commands for a keyspace into caller-owned buffers.
  *
  * Without a TTL every command has the same size, so a buffer is primed once with the command
@@ -108,16 +120,15 @@ export interface EncodedBatch {
 export class BatchEncoder {
   /** The largest encoded size of one command. */
   readonly maxCommandBytes: number;
-  /** Encodes the command for one key at `offset` and returns the offset after it. */
-  readonly encodeOne: (index: number, out: Uint8Array, offset: number) => number;
+  readonly #encodeAt: (index: number, out: Uint8Array, offset: number, poolAt: number) => number;
   readonly #patchOne:
     | ((index: number, out: Uint8Array, offset: number, poolAt: number) => number)
     | undefined;
   readonly #template: Uint8Array;
   readonly #primed = new WeakSet<Uint8Array>();
   readonly #pool: Uint8Array;
-  /** Usable bytes of each buffer made by {@linkcode BatchEncoder.allocate}. */
-  readonly #arenas = new WeakMap<Uint8Array, number>();
+  /** The buffers made by {@linkcode BatchEncoder.allocate} and `allocateShared`. */
+  readonly #arenas = new WeakMap<Uint8Array, Arena>();
 
   /** @param keyspace The keyspace to encode. */
   constructor(keyspace: Keyspace) {
@@ -167,20 +178,35 @@ export class BatchEncoder {
       return offset + template.length;
     };
     if (hasTtl) {
-      this.encodeOne = (index, out, offset) => {
+      this.#encodeAt = (index, out, offset, poolAt) => {
         out.set(template.subarray(0, headLength), offset);
-        const end = patch(index, out, offset, this.#poolAt(out));
+        const end = patch(index, out, offset, poolAt);
         out[end - 2] = 0x0d;
         out[end - 1] = 0x0a;
         return writeExpire(keyspace.ttl(index), out, end);
       };
     } else {
-      this.encodeOne = (index, out, offset) => {
+      this.#encodeAt = (index, out, offset, poolAt) => {
         out.set(template, offset);
-        return patch(index, out, offset, this.#poolAt(out));
+        return patch(index, out, offset, poolAt);
       };
       this.#patchOne = patch;
     }
+  }
+
+  /**
+   * Encodes the command for one key into `out` at `offset`.
+   *
+   * @param index The key index.
+   * @param out A buffer, from {@linkcode BatchEncoder.allocate} or any other, with at least
+   * {@linkcode BatchEncoder.maxCommandBytes} bytes free at `offset`.
+   * @param offset Where the command starts.
+   * @returns The offset after it.
+   */
+  encodeOne(index: number, out: Uint8Array, offset: number): number {
+    const arena = this.#arenas.get(out);
+    if (!arena) return this.#encodeAt(index, out, offset, -1);
+    return this.#encodeAt(index, arena.base, arena.offset + offset, arena.poolAt) - arena.offset;
   }
 
   /**
@@ -194,8 +220,47 @@ export class BatchEncoder {
     const usable = Math.max(bytes, this.maxCommandBytes);
     const arena = new Uint8Array(usable + this.#pool.length);
     arena.set(this.#pool, usable);
-    this.#arenas.set(arena, usable);
+    this.#arenas.set(arena, { base: arena, offset: 0, usable, poolAt: usable });
     return arena;
+  }
+
+  /**
+   * Makes `count` batch buffers in one piece of memory that holds a single copy of the value
+   * pool after them, so values are still copied within one `ArrayBuffer` (no view per key)
+   * while the buffers of every writer share one pool copy. Each buffer is a view of exactly its
+   * usable bytes; write it (or its start) as is, and fill it with {@linkcode BatchEncoder.fill}.
+   *
+   * @param bytes Usable bytes of each buffer (at least one command).
+   * @param count How many buffers.
+   * @returns The buffers, disjoint.
+   * @example
+   * ```ts
+   * import { equal, notEqual } from "node:assert/strict";
+   * import { BatchEncoder } from "./batch.ts";
+   * import { Keyspace } from "./keyspace.ts";
+   * const encoder = new BatchEncoder(
+   *   new Keyspace({ count: 10, keySize: 16, valueSize: 16, seed: 1, prefix: "p:" }),
+   * );
+   * const [a, b] = encoder.allocateShared(4096, 2);
+   * equal(a!.length, 4096);
+   * equal(encoder.capacity(b!), 4096);
+   * equal(a!.buffer, b!.buffer);
+   * notEqual(a!.byteOffset, b!.byteOffset);
+   * ```
+   */
+  allocateShared(bytes: number, count: number): Uint8Array[] {
+    const usable = Math.max(bytes, this.maxCommandBytes);
+    const poolAt = usable * count;
+    const base = new Uint8Array(poolAt + this.#pool.length);
+    base.set(this.#pool, poolAt);
+    const buffers: Uint8Array[] = [];
+    for (let k = 0; k < count; k++) {
+      const offset = k * usable;
+      const buffer = base.subarray(offset, offset + usable);
+      this.#arenas.set(buffer, { base, offset, usable, poolAt });
+      buffers.push(buffer);
+    }
+    return buffers;
   }
 
   /**
@@ -205,11 +270,7 @@ export class BatchEncoder {
    * @returns Its usable length.
    */
   capacity(out: Uint8Array): number {
-    return this.#arenas.get(out) ?? out.length;
-  }
-
-  #poolAt(out: Uint8Array): number {
-    return this.#arenas.get(out) ?? -1;
+    return this.#arenas.get(out)?.usable ?? out.length;
   }
 
   /**
@@ -221,34 +282,41 @@ export class BatchEncoder {
    * @returns What was written; `keys` is 0 when the cursor is done.
    */
   fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch {
-    const limit = this.capacity(out) - this.maxCommandBytes;
-    const poolAt = this.#poolAt(out);
-    let length = 0;
+    const arena = this.#arenas.get(out);
+    // Commands go to base[start …); values come from the pool copy in base, if it has one.
+    const base = arena?.base ?? out;
+    const start = arena?.offset ?? 0;
+    const poolAt = arena?.poolAt ?? -1;
+    const limit = start + (arena?.usable ?? out.length) - this.maxCommandBytes;
+    let end = start;
     let keys = 0;
     const patch = this.#patchOne;
     if (patch) {
       // Fixed-size commands: prime the buffer once, then rewrite only what differs per key.
       if (!this.#primed.has(out)) {
-        for (let at = 0; at <= limit; at += this.#template.length) out.set(this.#template, at);
+        for (let at = start; at <= limit; at += this.#template.length) {
+          base.set(this.#template, at);
+        }
         this.#primed.add(out);
       }
-      while (length <= limit) {
+      while (end <= limit) {
         const index = cursor.next();
         if (index < 0) break;
-        length = patch(index, out, length, poolAt);
+        end = patch(index, base, end, poolAt);
         keys++;
         sent?.push(index);
       }
-      return { length, keys };
+      return { length: end - start, keys };
     }
-    while (length <= limit) {
+    const encode = this.#encodeAt;
+    while (end <= limit) {
       const index = cursor.next();
       if (index < 0) break;
-      length = this.encodeOne(index, out, length);
+      end = encode(index, base, end, poolAt);
       keys++;
       sent?.push(index);
     }
-    return { length, keys };
+    return { length: end - start, keys };
   }
 }
 

@@ -115,6 +115,28 @@ export interface BulkWriterOptions {
    * whose slot is being migrated to it.
    */
   asking?: boolean | undefined;
+  /**
+   * The writer's two batch buffers (from {@linkcode BatchEncoder.allocateShared}, each of at
+   * least {@linkcode batchBufferBytes}); by default it makes two of its own.
+   */
+  buffers?: readonly [Uint8Array, Uint8Array] | undefined;
+}
+
+/**
+ * Usable bytes of each batch buffer of a writer: the batch size, and at least one command
+ * (with its `ASKING`, for a writer that sends them).
+ *
+ * @param encoder The encoder of the keyspace.
+ * @param batchBytes Bytes per batch.
+ * @param asking Whether the writer sends `ASKING` before each key.
+ * @returns Bytes.
+ */
+export function batchBufferBytes(
+  encoder: BatchEncoder,
+  batchBytes: number,
+  asking: boolean,
+): number {
+  return Math.max(batchBytes, encoder.maxCommandBytes + (asking ? ASKING.length : 0));
 }
 
 /** What a writer did, beyond its counters. */
@@ -200,11 +222,11 @@ export class BulkWriter {
   async #stream(sent: number[] | undefined): Promise<void> {
     const { socket, encoder, cursor, signal, counters, keyValueBytes, rate } = this.#options;
     const asking = this.#options.asking === true;
-    const size = Math.max(
-      this.#options.batchBytes,
-      encoder.maxCommandBytes + (asking ? ASKING.length : 0),
-    );
-    const buffers = [encoder.allocate(size), encoder.allocate(size)];
+    const size = batchBufferBytes(encoder, this.#options.batchBytes, asking);
+    const given = this.#options.buffers;
+    const buffers = given && given.every((buffer) => encoder.capacity(buffer) >= size)
+      ? given
+      : [encoder.allocate(size), encoder.allocate(size)];
     const pending: Array<Promise<void> | undefined> = [undefined, undefined];
     let turn = 0;
     try {

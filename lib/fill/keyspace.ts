@@ -83,9 +83,8 @@ export class Keyspace {
   readonly indexOffset: number;
   /** The key of index 0 with its tag and digits to be overwritten: the template for every key. */
   readonly keyTemplate: Uint8Array;
-  /** Printable pseudo-random bytes; value i is a window of it. */
-  readonly valuePool: Uint8Array;
   readonly #tags: Uint8Array;
+  #valuePool: Uint8Array | undefined;
 
   /**
    * Derives the layout and the value pool of a keyspace.
@@ -115,7 +114,14 @@ export class Keyspace {
     key[this.indexOffset - 1] = 0x7d; // "}"
     this.keyTemplate = key;
     this.#tags = slotTagTable().bytes;
-    this.valuePool = makeValuePool(params.seed, params.valueSize);
+  }
+
+  /**
+   * Printable pseudo-random bytes; value i is a window of it. Made on first use, so a keyspace
+   * made only to check its layout costs no pool.
+   */
+  get valuePool(): Uint8Array {
+    return this.#valuePool ??= makeValuePool(this.params.seed, this.params.valueSize);
   }
 
   /** The number of keys N. */

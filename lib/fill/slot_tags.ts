@@ -32,10 +32,11 @@ let cached: SlotTagTable | undefined;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import calculateSlot from "cluster-key-slot";
  * import { slotTagTable } from "./slot_tags.ts";
  * const table = slotTagTable();
- * console.log(calculateSlot(`{${table.tag(42)}}`)); // 42
+ * equal(calculateSlot(`{${table.tag(42)}}`), 42);
  * ```
  */
 export function slotTagTable(): SlotTagTable {
@@ -44,19 +45,22 @@ export function slotTagTable(): SlotTagTable {
   const found = new Uint8Array(SLOT_COUNT);
   const base = ALPHABET.length;
   const total = base ** TAG_LENGTH;
+  const alphabet = Uint8Array.from(ALPHABET, (char) => char.charCodeAt(0));
+  // One reused candidate buffer, hashed as bytes: no string is made per candidate, so the
+  // search leaves no garbage to grow the young generation of the heap.
+  const candidate = new Uint8Array(TAG_LENGTH);
   let filled = 0;
-  for (let candidate = 0; candidate < total && filled < SLOT_COUNT; candidate++) {
-    let tag = "";
-    let rest = candidate;
-    for (let k = 0; k < TAG_LENGTH; k++) {
-      tag = ALPHABET[rest % base] + tag;
+  for (let n = 0; n < total && filled < SLOT_COUNT; n++) {
+    let rest = n;
+    for (let k = TAG_LENGTH - 1; k >= 0; k--) {
+      candidate[k] = alphabet[rest % base]!;
       rest = Math.floor(rest / base);
     }
-    const slot = hashSlot(tag);
+    const slot = hashSlot(candidate);
     if (found[slot]) continue;
     found[slot] = 1;
     filled++;
-    for (let k = 0; k < TAG_LENGTH; k++) bytes[slot * TAG_LENGTH + k] = tag.charCodeAt(k);
+    bytes.set(candidate, slot * TAG_LENGTH);
   }
   if (filled !== SLOT_COUNT) {
     throw new Error(`Slot tag table covers ${filled} of ${SLOT_COUNT} slots`);

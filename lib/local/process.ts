@@ -8,7 +8,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { ExitCode, MissingProgramError } from "../errors.ts";
+import { ExitCode, MissingProgramError, UsageError } from "../errors.ts";
 
 /** How to install each program `lib/local` runs. */
 const INSTALL: Record<string, string> = {
@@ -311,7 +311,12 @@ export function unregisterStopper(stop: () => Promise<void>): void {
  * ```
  */
 export async function makeTrackedTempDir(prefix: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: `${prefix}${Deno.pid}-` });
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({ prefix: `${prefix}${Deno.pid}-` });
+  } catch (error) {
+    throw new UsageError(temporaryFolderProblem(error), { cause: error });
+  }
   tempDirs.add(dir);
   if (!swept) {
     swept = true;
@@ -321,6 +326,21 @@ export async function makeTrackedTempDir(prefix: string): Promise<string> {
 }
 
 let swept = false;
+
+/** The sentence for a temporary folder that cannot be made: where, why, and the fix. */
+function temporaryFolderProblem(error: unknown): string {
+  const tmp = Deno.env.get("TMPDIR") || Deno.env.get("TMP") || Deno.env.get("TEMP") || "/tmp";
+  const reason = error instanceof Deno.errors.NotFound
+    ? "it does not exist"
+    : error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : /read-only file system/i.test(String(error))
+    ? "it is on a read-only file system"
+    : /not a directory/i.test(String(error))
+    ? "it is not a folder"
+    : String(error instanceof Error ? error.message : error).replace(/\s*\(os error.*$/s, "");
+  return `Cannot create a temporary folder for the local servers in "${tmp}": ${reason}; set TMPDIR to a writable folder`;
+}
 
 /**
  * Removes `redfill-*-PID-*` folders left by processes that died without `unload` (an

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isAbsolute, join, relative } from "node:path";
+import { isAbsolute, join, posix, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { StepDefinition } from "../types.ts";
 import { stepDefinitionProblem, transportDefinitionProblem } from "./define.ts";
@@ -53,9 +53,20 @@ export async function loadModuleStep(
     );
     return undefined;
   }
+  const specifier = moduleSpecifier(path);
+  if (specifier === undefined) {
+    state.problem(
+      offset,
+      `Module "${uses}" cannot be loaded: redfill runs from ${
+        JSON.stringify(import.meta.url)
+      }, and Deno lets a remote module import no local file; run redfill from a local copy`,
+    );
+    return undefined;
+  }
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(path).href);
+    // A literal "./" before the path keeps the import analyzable for `deno publish`.
+    module = await import(`./${specifier}`);
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
     state.problem(offset, `Module "${uses}" failed to load: ${message}`);
@@ -76,6 +87,17 @@ export async function loadModuleStep(
   }
   if (module.transports !== undefined) registerTransports(state, uses, offset, module, registry);
   return exported as StepDefinition;
+}
+
+/**
+ * The path of a module relative to this one, as an import specifier without its leading
+ * `./` (percent-encoded, `/`-separated), or undefined when this module is not a local file:
+ * Deno refuses a local import from a remote module, so `uses:` needs redfill run from files.
+ */
+function moduleSpecifier(path: string): string | undefined {
+  const here = new URL(".", import.meta.url);
+  if (here.protocol !== "file:") return undefined;
+  return posix.relative(here.pathname, pathToFileURL(path).pathname);
 }
 
 /** Registers the transports a module exports, or records why one cannot be. */

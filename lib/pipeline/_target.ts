@@ -10,6 +10,7 @@ import { isMap, type YAMLMap } from "yaml";
 import type { NameOption, Target, TargetMode, TlsSettings } from "../types.ts";
 import { TARGET_DEFAULTS } from "../defaults.ts";
 import { didYouMean } from "../suggest.ts";
+import { bareHost } from "../address.ts";
 import { type LoadState, offsetOf, pairOf } from "./_load_state.ts";
 import { resolvePath } from "./_paths.ts";
 import { parseRedisUrl } from "./_url.ts";
@@ -62,6 +63,7 @@ export function readTarget(
   let username = file.username;
   let password = file.password === undefined ? undefined : String(file.password);
   let tlsFromUrl = false;
+  let socketFromUrl: string | undefined;
   let ok = true;
   if (file.url !== undefined) {
     const parsed = parseRedisUrl(file.url);
@@ -89,7 +91,18 @@ export function readTarget(
       username = given("username") ? username : parsed.username ?? username;
       password = given("password") ? password : parsed.password ?? password;
       tlsFromUrl = parsed.tls;
+      socketFromUrl = parsed.socket;
     }
+  }
+  const socket = readSocket(state, file, socketFromUrl, {
+    at,
+    override: overrideOf("socket"),
+    given: (key) => (file as Record<string, unknown>)[key] !== undefined,
+  });
+  if (socket === false) ok = false;
+  else if (socket !== undefined) {
+    host = socket;
+    port = 0;
   }
   let tls: TlsSettings | undefined;
   if (file.tls === true || (tlsFromUrl && file.tls === undefined)) tls = {};
@@ -116,7 +129,8 @@ export function readTarget(
   if (!ok) return undefined;
 
   const target: Target = {
-    host: host ?? TARGET_DEFAULTS.host,
+    // `[::1]` as typed is `::1` to connect to; it prints in brackets again (lib/address.ts).
+    host: bareHost(host ?? TARGET_DEFAULTS.host),
     port: port ?? (tls === undefined ? TARGET_DEFAULTS.port : TARGET_DEFAULTS.tlsPort),
     mode: (file.mode ?? "auto") as TargetMode,
     connectTimeoutMs: file["connect-timeout"] ?? TARGET_DEFAULTS.connectTimeoutMs,
@@ -127,6 +141,63 @@ export function readTarget(
   if (password !== undefined) target.password = password;
   if (file.transport !== undefined) target.transport = file.transport;
   return target;
+}
+
+/** How {@linkcode readSocket} finds where a key is and who gave it. */
+interface SocketContext {
+  at(key: string): number | undefined;
+  override: ReturnType<LoadState["overrideOf"]>;
+  given(key: string): boolean;
+}
+
+/**
+ * The Unix socket a target names (`socket:` or a `unix://` url), resolved like the other paths;
+ * false after recording why it cannot be used with what else the target says: a socket is
+ * the whole address of one standalone server, without TLS.
+ */
+function readSocket(
+  state: LoadState,
+  file: TargetFile,
+  fromUrl: string | undefined,
+  context: SocketContext,
+): string | false | undefined {
+  const written = file.socket;
+  if (written === undefined && fromUrl === undefined) return undefined;
+  const problem = (reason: string, words: (name: NameOption) => string) => {
+    state.problem(context.override === undefined ? context.at("socket") : undefined, reason, {
+      override: context.override,
+      words,
+      scope: "target",
+    });
+  };
+  const clashes = written === undefined ? [] : ["host", "port", "url"].filter(context.given);
+  if (clashes.length > 0) {
+    const other = clashes[0]!;
+    problem(
+      `target: "socket" and "${other}" both give the address: keep one`,
+      (name) => `${name("socket")} and ${name(other)} both give the address: keep one`,
+    );
+    return false;
+  }
+  if (file.tls !== undefined && file.tls !== false) {
+    problem(
+      'target: a Unix socket ("socket") carries no TLS: drop "tls"',
+      (name) => `A Unix socket (${name("socket")}) carries no TLS: drop ${name("tls")}`,
+    );
+    return false;
+  }
+  if (file.mode === "cluster") {
+    problem(
+      'target: a Unix socket ("socket") reaches one standalone server, not a cluster: use mode standalone or auto',
+      (name) =>
+        `A Unix socket (${name("socket")}) reaches one standalone server, not a cluster: drop ${
+          name("mode")
+        }`,
+    );
+    return false;
+  }
+  if (written === undefined) return fromUrl;
+  return resolvePath(written, context.override === undefined ? state.fileDir : state.cwd);
 }
 
 /**

@@ -4,10 +4,12 @@
  * @module
  */
 
-/** An address read from a redis:// or rediss:// URL. */
+/** An address read from a redis://, rediss:// or unix:// URL. */
 export interface RedisUrl {
-  /** Host (IPv6 without brackets). */
+  /** Host (IPv6 without brackets); for unix://, the socket's path. */
   host: string;
+  /** For unix:///path, the socket's path. */
+  socket?: string | undefined;
   /** Port, when the URL names one. */
   port: number | undefined;
   /** Whether the scheme is rediss://. */
@@ -29,6 +31,10 @@ export interface RedisUrl {
  *   host: "h.example", port: 7000, tls: true, username: "me", password: "pw",
  * });
  * equal(parseRedisUrl("redis://h/3"), 'selects database "3": redfill writes to database 0 only');
+ * deepEqual(parseRedisUrl("unix:///run/redis.sock"), {
+ *   host: "/run/redis.sock", socket: "/run/redis.sock", port: undefined, tls: false,
+ *   username: undefined, password: undefined,
+ * });
  * ```
  *
  * @param text The URL as written.
@@ -37,14 +43,31 @@ export interface RedisUrl {
 export function parseRedisUrl(text: string): RedisUrl | string {
   let url: URL;
   const shown = JSON.stringify(text.replace(/(\/\/[^:@/]*:)[^@/]*@/, "$1***@"));
-  const expected = "expected redis://host:port or rediss://host:port (TLS)";
+  const expected = "expected redis://host:port, rediss://host:port (TLS) or unix:///path";
   try {
     url = new URL(text);
   } catch {
     return `is not a URL: ${expected}, found ${shown}`;
   }
+  if (url.protocol === "unix:") {
+    if (url.host !== "" || url.pathname === "" || url.pathname === "/") {
+      return `is not a Unix socket URL: expected unix:///absolute/path, found ${shown}`;
+    }
+    if (url.search !== "" || url.hash !== "") {
+      return `has a query or fragment: ${expected}, found ${shown}`;
+    }
+    const path = decodeURIComponent(url.pathname);
+    return {
+      host: path,
+      socket: path,
+      port: undefined,
+      tls: false,
+      username: undefined,
+      password: undefined,
+    };
+  }
   if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-    return `must start with redis:// or rediss://, found ${shown}`;
+    return `must start with redis://, rediss:// or unix://, found ${shown}`;
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (host === "") return `has no host: ${expected}, found ${shown}`;

@@ -8,9 +8,12 @@
 
 import {
   ExitCode,
+  InternalError,
   InterruptedError,
   isUserError,
+  PluginStepError,
   type RedfillError,
+  type StopSignal,
   UsageError,
 } from "../errors.ts";
 import type {
@@ -22,6 +25,7 @@ import type {
   Target,
   Transport,
 } from "../types.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
 import { silentLogger, silentProgress } from "../logger.ts";
 import { give, type Message, sentence } from "../message.ts";
 import { isSecretOption, MASK, maskUrlPassword } from "../secrets.ts";
@@ -81,7 +85,11 @@ function renderValue(value: unknown): string {
  */
 export function describeTarget(target: Target): string {
   const parts = [
-    `${target.tls === undefined ? "redis" : "rediss"}://${target.host}:${target.port}`,
+    isUnixSocket(target.host)
+      ? `unix://${target.host}`
+      : `${target.tls === undefined ? "redis" : "rediss"}://${
+        formatAddress(target.host, target.port)
+      }`,
     `mode ${target.mode}`,
   ];
   if (target.tls !== undefined) {
@@ -140,17 +148,51 @@ function isSwitchedOff(options: unknown): boolean {
 /** Whether an error is the signal's abort reason or an AbortError. */
 function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted &&
-    (error === signal.reason || (error instanceof Error && error.name === "AbortError"));
+    (error === signal.reason || (error instanceof Error && error.name === "AbortError") ||
+      error instanceof InterruptedError);
+}
+
+/**
+ * The interruption of an aborted run, by the signal that aborted it: the abort reason names
+ * it when it is an {@linkcode InterruptedError} (as `lib/cli/signals.ts` makes it); any other
+ * reason counts as SIGINT.
+ */
+function interruption(signal: AbortSignal, message: string): InterruptedError {
+  const reason: unknown = signal.reason;
+  const stop: StopSignal = reason instanceof InterruptedError ? reason.signal : "SIGINT";
+  return new InterruptedError(message, { signal: stop });
+}
+
+/**
+ * What a step's error means for the run (the two tiers, plus plugins): an abort is the
+ * interruption; anything a `uses:` module's step throws is that plugin's failure (exit 5);
+ * one of redfill's own errors stands as it is; anything else from a registered step is a bug
+ * (exit 70), kept with its stack as the cause.
+ */
+function classify(error: unknown, step: PlannedStep, signal: AbortSignal): RedfillError {
+  if (isAbort(error, signal)) return interruption(signal, `Interrupted during step "${step.id}"`);
+  if (step.uses !== undefined) return new PluginStepError(step.id, step.uses, { cause: error });
+  if (isUserError(error) || error instanceof InternalError) return error;
+  return new InternalError({ cause: error, where: `step "${step.id}"` });
 }
 
 /**
  * Runs a loaded pipeline's steps in order.
  *
- * A {@linkcode RedfillError} thrown by a step stops the run: the result carries it and its
- * exit code. An abort of `signal` stops the run with exit 130. After either, only steps
- * defined with `always: true` (like `report`) still run; their errors are logged as warnings. Any other error is a bug: it is
- * rethrown after cleanup. A step must provide the facts it declares, unless its options switch
- * it off (`enabled: false`). Deferred closers (and every transport made with
+ * Like Hono's `compose`, this is the one place a step's error becomes a result; nothing is
+ * rethrown. The first error stops the run and the result carries it with its exit code:
+ * - one of redfill's errors ({@linkcode RedfillError}) stands as it is (its own exit code);
+ * - anything a step from a `uses:` module throws, a plain `Error` too, becomes a
+ *   {@linkcode PluginStepError} (exit 5) naming the step and the module;
+ * - anything else a registered step throws is a bug of the program: an
+ *   {@linkcode InternalError} (exit 70) with the original as its cause;
+ * - an abort of `signal` is an {@linkcode InterruptedError}: exit 130, or 143 when the abort
+ *   reason is an `InterruptedError` for SIGTERM.
+ *
+ * After any of them only steps defined with `always: true` (like `report`) still run; their
+ * own errors are recorded in their step results and logged as warnings, and the first error
+ * stands. A step must provide the facts it declares, unless its options switch it off
+ * (`enabled: false`). Deferred closers (and every transport made with
  * `ctx.createTransport()`) close in reverse order on every path.
  *
  * @example
@@ -163,8 +205,7 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
  *
  * @param pipeline A loaded pipeline.
  * @param options Registry, logger, progress, signal and dry run.
- * @returns What each step did and the exit code.
- * @throws {Error} when a step has a bug (after cleanup).
+ * @returns What each step did, the exit code and the error that stopped the run.
  */
 export async function runPipeline(
   pipeline: Pipeline,
@@ -185,7 +226,6 @@ export async function runPipeline(
   const facts = new Map<string, unknown>();
   const closers: (() => Promise<void> | void)[] = [];
   let failure: RedfillError | undefined;
-  let bug: { error: unknown } | undefined;
 
   const createTransport = (): Transport => {
     const target = pipeline.target;
@@ -208,7 +248,7 @@ export async function runPipeline(
 
   for (const step of pipeline.steps) {
     if (failure === undefined && signal.aborted) {
-      failure = new InterruptedError(`Interrupted before step "${step.id}"`);
+      failure = interruption(signal, `Interrupted before step "${step.id}"`);
     }
     // After a failure only `always` steps run (e.g. report); the first failure stands.
     const afterFailure = failure !== undefined;
@@ -248,26 +288,7 @@ export async function runPipeline(
       const durationMs = performance.now() - started;
       // The options the error mentions, named as the caller names them (flags for the CLI).
       if (isUserError(error)) error.nameOptions({ name: pipeline.optionName, step: step.id });
-      if (afterFailure && (isUserError(error) || isAbort(error, signal))) {
-        results.push({
-          id: step.id,
-          name: step.name,
-          ok: false,
-          durationMs,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        logger.warn(`${step.id}: ${error instanceof Error ? error.message : String(error)}`);
-        continue;
-      }
-      if (isAbort(error, signal) || (signal.aborted && error instanceof InterruptedError)) {
-        failure = error instanceof InterruptedError
-          ? error
-          : new InterruptedError(`Interrupted during step "${step.id}"`);
-      } else if (isUserError(error)) {
-        failure = error;
-      } else {
-        bug = { error };
-      }
+      const classified = classify(error, step, signal);
       results.push({
         id: step.id,
         name: step.name,
@@ -275,12 +296,15 @@ export async function runPipeline(
         durationMs,
         error: error instanceof Error ? error.message : String(error),
       });
-      if (bug !== undefined) break;
+      if (afterFailure) {
+        // The first failure stands; this one is shown, not lost.
+        logger.warn(`${step.id}: ${classified.message}`);
+        continue;
+      }
+      failure = classified;
     }
   }
-  if (failure === undefined && bug === undefined && signal.aborted) {
-    failure = new InterruptedError("Interrupted");
-  }
+  if (failure === undefined && signal.aborted) failure = interruption(signal, "Interrupted");
 
   for (const close of closers.reverse()) {
     try {
@@ -292,7 +316,6 @@ export async function runPipeline(
     }
   }
 
-  if (bug !== undefined) throw bug.error;
   if (failure !== undefined) {
     return { ok: false, exitCode: failure.exitCode, steps: results, outputs, error: failure };
   }

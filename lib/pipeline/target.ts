@@ -36,6 +36,7 @@ export const targetFileSchema: z.ZodObject<{
   url: z.ZodOptional<z.ZodString>;
   host: z.ZodOptional<z.ZodString>;
   port: z.ZodOptional<z.ZodNumber>;
+  socket: z.ZodOptional<z.ZodString>;
   mode: z.ZodOptional<z.ZodEnum<{ standalone: "standalone"; cluster: "cluster"; auto: "auto" }>>;
   tls: z.ZodOptional<z.ZodUnion<readonly [z.ZodBoolean, typeof tlsFileSchema]>>;
   username: z.ZodOptional<z.ZodString>;
@@ -45,11 +46,16 @@ export const targetFileSchema: z.ZodObject<{
   transport: z.ZodOptional<z.ZodString>;
 }, z.core.$strict> = z.strictObject({
   url: z.string().optional().describe(
-    "redis://[user:password@]host:port or rediss://… for TLS; instead of host and port",
+    "redis://[user:password@]host:port, rediss://… for TLS, or unix:///path; instead of host and port",
   ),
-  host: z.string().min(1).optional().describe("Host of the seed node (default 127.0.0.1)"),
+  host: z.string().min(1).optional().describe(
+    "Host of the seed node (default 127.0.0.1); an IPv6 address with or without brackets",
+  ),
   port: z.number().int().min(1).max(65535).optional().describe(
     "Port of the seed node (default 6379, 6380 with TLS)",
+  ),
+  socket: z.string().min(1).meta({ format: "path" }).optional().describe(
+    "Unix socket of a standalone server, instead of host and port",
   ),
   mode: z.enum(["standalone", "cluster", "auto"]).optional().describe(
     "standalone, cluster, or auto: ask the server (default auto)",

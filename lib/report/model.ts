@@ -33,6 +33,7 @@ import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
 import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
+import type { ReportStatus, RunReport } from "./types.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -41,7 +42,7 @@ export const REPORT_SCHEMA_VERSION = 2;
 export const REPORT_STATUSES = ["passed", "failed", "interrupted"] as const;
 
 /** How a run ended: every step finished and every check passed, or not, or it was stopped. */
-export type ReportStatus = typeof REPORT_STATUSES[number];
+export type { ReportStatus } from "./types.ts";
 
 const count = z.number().int().min(0);
 
@@ -207,8 +208,12 @@ export const RunReportSchema = z.strictObject({
     "What a redfill run did: status, target, topology, fill, verify and steps. No secrets. Sizes and rates are binary (MiB = 2^20 bytes).",
 });
 
-/** A run report (see {@linkcode RunReportSchema}). */
-export type RunReport = z.infer<typeof RunReportSchema>;
+/** A run report (see {@linkcode RunReportSchema}), written out in `types.ts` for the public API. */
+export type { RunReport } from "./types.ts";
+
+/** Fails `deno check` when the schema's output and the written-out type differ. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _schemaMatchesTypes: Same<z.infer<typeof RunReportSchema>, RunReport> = true;
 
 /** What {@linkcode buildRunReport} reads: the run context's facts and steps. */
 export interface RunReportInput {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { ConnectionError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
 import { ReplyParser, type RespValue } from "./parser.ts";
@@ -79,7 +80,7 @@ export class ReplyPipeline {
 
   /** The node's `host:port`. */
   get #address(): string {
-    return `${this.#socket.node.host}:${this.#socket.node.port}`;
+    return formatAddress(this.#socket.node.host, this.#socket.node.port);
   }
 
   /**

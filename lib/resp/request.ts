@@ -8,6 +8,7 @@
 import { FillError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
 import { type LineReply, ReplyScanner } from "./reply.ts";
+import { formatAddress } from "../address.ts";
 
 /**
  * Sends one command on a data socket and waits for its single-line reply. Only for use
@@ -29,7 +30,9 @@ export function requestLine(
       () =>
         reject(
           new FillError(
-            `"${socket.node.host}:${socket.node.port}" did not answer within ${timeoutMs / 1000} s`,
+            `"${formatAddress(socket.node.host, socket.node.port)}" did not answer within ${
+              timeoutMs / 1000
+            } s`,
           ),
         ),
       timeoutMs,

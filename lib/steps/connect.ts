@@ -8,6 +8,7 @@ import { defineStep } from "../pipeline/define.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotCount } from "../cluster/slots.ts";
 import type { Topology } from "../types.ts";
+import { formatAddress } from "../address.ts";
 
 /** What `connect` outputs. */
 export interface ConnectOutput {
@@ -32,7 +33,7 @@ export const connectStep = defineStep({
     ctx.provide("topology", topology);
     const masters = servingMasters(topology).length;
     ctx.logger.info(
-      `Connected to ${ctx.target.host}:${ctx.target.port} (${transport.name}${
+      `Connected to ${formatAddress(ctx.target.host, ctx.target.port)} (${transport.name}${
         ctx.target.tls ? ", TLS" : ""
       }): ${masters} master${masters === 1 ? "" : "s"}, ${topology.nodes.length} node${
         topology.nodes.length === 1 ? "" : "s"
@@ -64,7 +65,7 @@ export const discoverStep = defineStep({
       const slots = slotCount(node.slots);
       if (node.role === "master") slotsServed += slots;
       ctx.logger.info(
-        `  ${node.role.padEnd(7)} ${node.host}:${node.port}${
+        `  ${node.role.padEnd(7)} ${formatAddress(node.host, node.port)}${
           node.role === "master" ? `  ${slots} slots` : ""
         }`,
       );

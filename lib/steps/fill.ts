@@ -16,6 +16,7 @@ import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
 import { declaredFill } from "../verify/verify.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
+import { formatAddress } from "../address.ts";
 
 interface KeyspaceOptions {
   size: number;
@@ -211,7 +212,9 @@ async function warnIfFull(
     const policy = infoField(info, "maxmemory_policy");
     if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
       logger.warn(text(
-        sentence`Node "${node.host}:${node.port}" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
+        sentence`Node "${
+          formatAddress(node.host, node.port)
+        }" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
           stepOption("replies")
         } counts each one`,
       ));

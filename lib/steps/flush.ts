@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { isIP } from "node:net";
 import { UsageError } from "../errors.ts";
+import { isUnixSocket } from "../address.ts";
 import { give, sentence, stepOption } from "../message.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
@@ -21,12 +22,13 @@ import type { FlushResult, PlanStepView, Transport } from "../types.ts";
 export type FlushOutput = FlushResult;
 
 /**
- * Whether a host is a loopback address or `localhost`.
+ * Whether a host is a loopback address, `localhost`, or a Unix socket (on this machine).
  *
  * @param host The host.
- * @returns True for 127.0.0.0/8, ::1 and localhost.
+ * @returns True for 127.0.0.0/8, ::1, localhost and a socket path.
  */
 export function isLoopback(host: string): boolean {
+  if (isUnixSocket(host)) return true;
   const bare = host.replace(/^\[|\]$/g, "");
   if (bare === "localhost" || bare === "::1") return true;
   return isIP(bare) === 4 && bare.startsWith("127.");

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { defineStep } from "../pipeline/define.ts";
@@ -82,11 +82,20 @@ function processSink(): ReportSink {
     // No terminal: plain output, 80 columns.
   }
   const summary = Deno.env.get("GITHUB_STEP_SUMMARY");
+  let gone = false;
   return {
     async stdout(text) {
+      // A reader that went away (`| head -1`) ends the output quietly; the --out file and the
+      // step summary are still written.
+      if (gone) return;
       const bytes = new TextEncoder().encode(text);
-      for (let written = 0; written < bytes.length;) {
-        written += await Deno.stdout.write(bytes.subarray(written));
+      try {
+        for (let written = 0; written < bytes.length;) {
+          written += await Deno.stdout.write(bytes.subarray(written));
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        gone = true;
       }
     },
     isTerminal,
@@ -203,6 +212,66 @@ export function reportFromContext(ctx: ReportContext): RunReport {
   });
 }
 
+/** Why a path cannot be written, in a few words. */
+function writeFailure(error: unknown): string {
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotFound) return "not found";
+  const message = error instanceof Error ? error.message : String(error);
+  if (/read-only file system/i.test(message)) return "read-only file system";
+  return message.replace(/\s*\(os error \d+\).*$/s, "");
+}
+
+/**
+ * Whether the report file can be written: checked while the pipeline loads, before anything
+ * connects, so an unwritable `out` fails at once (exit 2) instead of after the fill. An
+ * existing file must be a file that opens for writing (it is not truncated); otherwise the
+ * nearest existing folder above it must take a new file (a probe file is made and removed).
+ *
+ * @example
+ * ```ts
+ * import { equal, match } from "node:assert/strict";
+ * import { outFileProblem } from "./report.ts";
+ * equal(outFileProblem(undefined), undefined);
+ * equal(outFileProblem("-"), undefined);
+ * match(outFileProblem("/dev/null/r.json") ?? "", /is not a folder/);
+ * ```
+ *
+ * @param out The resolved `out` option.
+ * @returns Why it cannot be written (a phrase), or undefined when it can.
+ */
+export function outFileProblem(out: string | undefined): string | undefined {
+  if (out === undefined || out === "" || out === "-") return undefined;
+  const path = resolve(out);
+  // The path itself, else the nearest folder above it that exists.
+  let existing = path;
+  let info: Deno.FileInfo | undefined;
+  for (;;) {
+    try {
+      info = Deno.statSync(existing);
+      break;
+    } catch {
+      if (dirname(existing) === existing) return `nothing of "${path}" exists`;
+      existing = dirname(existing);
+    }
+  }
+  if (existing === path) {
+    if (info.isDirectory) return `"${path}" is a folder`;
+    try {
+      Deno.openSync(path, { write: true }).close();
+      return undefined;
+    } catch (error) {
+      return writeFailure(error);
+    }
+  }
+  if (!info.isDirectory) return `"${existing}" is not a folder`;
+  try {
+    Deno.removeSync(Deno.makeTempFileSync({ dir: existing, prefix: ".redfill-probe-" }));
+    return undefined;
+  } catch (error) {
+    return `no file can be created in "${existing}" (${writeFailure(error)})`;
+  }
+}
+
 const formatSchema = z.enum(REPORT_FORMATS);
 
 /** Renders the run as a terminal table, JSON and/or Markdown. */
@@ -223,6 +292,19 @@ export const reportStep = defineStep({
   }),
   optional: REPORTED_FACTS,
   always: true,
+  // An unwritable `out` is refused while the file is checked, before anything connects.
+  check(options) {
+    const problem = outFileProblem(options.out);
+    if (problem === undefined) return [];
+    return [{
+      path: ["out"],
+      message: `cannot write the report to "${options.out}": ${problem}`,
+      words: (name) =>
+        `Cannot write the report (${
+          name("out")
+        }) to "${options.out}": ${problem}; choose a file in a folder you can write to`,
+    }];
+  },
   resolve(options, { steps, index }) {
     if (options.summary !== undefined) return options;
     const last = steps.findLastIndex((step) => step.name === "report");

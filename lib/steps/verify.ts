@@ -12,7 +12,6 @@ import { CheckFailedError } from "../errors.ts";
 import { VERIFY_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { VerifyResult } from "../types.ts";
-import { verifyFill } from "../verify/verify.ts";
 
 /**
  * The one-line verdict the step logs.
@@ -97,6 +96,8 @@ export const verifyStep = defineStep({
       ctx.logger.debug("Verify skipped (enabled: false)");
       return undefined;
     }
+    // Loaded only by a run that verifies (deno task fill --no-verify never loads lib/verify).
+    const { verifyFill } = await import("../verify/verify.ts");
     const result = await verifyFill(ctx.get("connection"), ctx.get("fill"), {
       tolerance: options.tolerance,
       sample: options.sample,

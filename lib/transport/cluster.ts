@@ -24,6 +24,7 @@ import type {
 import { isServerError, NodeClients } from "./control.ts";
 import { clusterNodesTopology, servingMasters } from "../cluster/nodes.ts";
 import { hashSlot } from "../cluster/slots.ts";
+import { formatAddress } from "../address.ts";
 
 const MAX_REDIRECTS = 5;
 
@@ -50,7 +51,9 @@ export class ClusterTransport implements Transport {
     } catch (error) {
       if (isServerError(error) && /cluster support disabled/i.test(error.message)) {
         throw new UsageError(
-          sentence`"${host}:${port}" is not a Redis Cluster node (cluster support is disabled): ${
+          sentence`"${
+            formatAddress(host, port)
+          }" is not a Redis Cluster node (cluster support is disabled): ${
             drop("target.mode", "standalone")
           }`,
         );
@@ -77,7 +80,9 @@ export class ClusterTransport implements Transport {
       try {
         const text = String(await this.#clients.call(node, ["CLUSTER", "NODES"]));
         this.#topology = { mode: "cluster", nodes: clusterNodesTopology(text, node.host) };
-        this.#logger.debug(`Refreshed the cluster topology from ${node.host}:${node.port}`);
+        this.#logger.debug(
+          `Refreshed the cluster topology from ${formatAddress(node.host, node.port)}`,
+        );
         return this.#topology;
       } catch (error) {
         lastError = error;

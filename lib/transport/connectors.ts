@@ -11,6 +11,7 @@ import { ConnectionError, UsageError } from "../errors.ts";
 import type { Target, TlsSettings } from "../types.ts";
 import { drop, type Message, option, sentence } from "../message.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress } from "../address.ts";
 
 /** PEM contents read from the files named in {@linkcode TlsSettings}. */
 export interface TlsMaterial {
@@ -176,7 +177,7 @@ export function describeTlsTimeout(target: Target, address: string, reachable: b
  * @throws {ConnectionError} with one sentence naming the address and the fix.
  */
 export function connectSocket(target: Target, host: string, port: number): Promise<net.Socket> {
-  const address = `${host}:${port}`;
+  const address = formatAddress(host, port);
   return new Promise((resolve, reject) => {
     let socket: net.Socket;
     const fail = (error: unknown) => {

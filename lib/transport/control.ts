@@ -20,12 +20,14 @@ import {
 } from "./connectors.ts";
 import { openDataSocket } from "./data_socket.ts";
 import { codeOf, describeConnectError, describeStoppedNode, isGoneError } from "./errors.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
 
 /** The ioredis options redfill sets. */
 export type ControlOptions = Pick<
   RedisOptions,
   | "host"
   | "port"
+  | "path"
   | "lazyConnect"
   | "protocol"
   | "connectTimeout"
@@ -50,8 +52,8 @@ export type ControlOptions = Pick<
  */
 export function controlOptions(target: Target, host: string, port: number): ControlOptions {
   const options: ControlOptions = {
-    host,
-    port,
+    // A host that is a path is a Unix socket (lib/address.ts): ioredis connects to `path`.
+    ...(isUnixSocket(host) ? { path: host } : { host, port }),
     lazyConnect: true,
     protocol: 2,
     connectTimeout: target.connectTimeoutMs,
@@ -126,7 +128,7 @@ export class NodeClients {
    * @throws {ConnectionError} when connecting or authenticating fails.
    */
   async client(host: string, port: number): Promise<Redis> {
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     const cached = this.#clients.get(address);
     if (cached) {
       const redis = await cached;
@@ -139,7 +141,7 @@ export class NodeClients {
   }
 
   #cachedConnect(host: string, port: number): Promise<Redis> {
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     let client = this.#clients.get(address);
     if (!client) {
       client = this.#connect(host, port);
@@ -159,7 +161,7 @@ export class NodeClients {
 
   async #connect(host: string, port: number): Promise<Redis> {
     const target = this.#target;
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     const redis = new Redis(controlOptions(target, host, port));
     // ioredis rejects connect() with a bare "Connection is closed" when the socket fails; the
     // socket's own error (ECONNREFUSED, a TLS alert, …) says why, so keep the first one.
@@ -228,7 +230,7 @@ export class NodeClients {
    * @throws {RedfillError} for connection failures; the server's error reply as an Error.
    */
   async call(node: { host: string; port: number }, args: RedisArg[]): Promise<unknown> {
-    const address = `${node.host}:${node.port}`;
+    const address = formatAddress(node.host, node.port);
     const [command, ...rest] = args;
     for (let attempt = 0;; attempt++) {
       const cached = this.#clients.has(address);
@@ -270,7 +272,7 @@ export class NodeClients {
    * @returns The socket.
    */
   async openWriter(node: NodeInfo): Promise<DataSocket> {
-    const address = `${node.host}:${node.port}`;
+    const address = formatAddress(node.host, node.port);
     let socket: DataSocket;
     try {
       socket = await openDataSocket(this.#target, node, {

@@ -14,6 +14,8 @@ import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { connectSocket } from "./connectors.ts";
 import { connectDeno, DenoDataSocket, describeSocketError, lostNode } from "./deno_socket.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress } from "../address.ts";
+import { stallError, StallWatchdog } from "./_stall.ts";
 
 /** Options for {@linkcode openDataSocket}. */
 export interface OpenDataSocketOptions {
@@ -58,7 +60,7 @@ export async function openDataSocket(
     } catch (error) {
       data.close();
       throw new ConnectionError(
-        describeConnectError(error, `${node.host}:${node.port}`, target),
+        describeConnectError(error, formatAddress(node.host, node.port), target),
         { cause: error },
       );
     }
@@ -67,7 +69,7 @@ export async function openDataSocket(
     } else if (reply.type === "-") {
       data.close();
       throw new ConnectionError(
-        describeConnectError(new Error(reply.text), `${node.host}:${node.port}`, target),
+        describeConnectError(new Error(reply.text), formatAddress(node.host, node.port), target),
       );
     }
   }
@@ -82,7 +84,7 @@ export class NodeDataSocket implements DataSocket {
   readonly node: NodeInfo;
   readonly closed: Promise<void>;
   readonly #socket: net.Socket;
-  readonly #stallTimeoutMs: number;
+  readonly #watchdog: StallWatchdog;
   #listener: (chunk: Uint8Array) => void = () => {};
   #failure: Error | undefined;
   #done = false;
@@ -97,8 +99,11 @@ export class NodeDataSocket implements DataSocket {
   constructor(socket: net.Socket, node: NodeInfo, stallTimeoutMs: number) {
     this.#socket = socket;
     this.node = node;
-    this.#stallTimeoutMs = stallTimeoutMs;
-    const address = `${node.host}:${node.port}`;
+    const address = formatAddress(node.host, node.port);
+    this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
+      this.#failure ??= stallError(address, stallTimeoutMs);
+      socket.destroy();
+    });
     this.closed = new Promise<void>((resolve, reject) => {
       socket.on("error", (error: Error) => {
         this.#failure ??= new FillError(
@@ -108,6 +113,7 @@ export class NodeDataSocket implements DataSocket {
       });
       socket.on("close", () => {
         this.#done = true;
+        this.#watchdog.stop();
         if (this.#failure) reject(this.#failure);
         else resolve();
       });
@@ -118,11 +124,17 @@ export class NodeDataSocket implements DataSocket {
   }
 
   write(chunk: Uint8Array): Promise<void> {
-    // Slices of at most 1 MiB, one after another: the stall timer then means "no slice was
+    // Slices of at most 1 MiB, one after another: the stall watchdog then means "no slice was
     // taken for that long", however large the batch, on however slow a link.
     const run = this.#queue.then(async () => {
-      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-        await this.#writeSlice(chunk.subarray(at, Math.min(at + SLICE_BYTES, chunk.length)));
+      this.#watchdog.begin();
+      try {
+        for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+          await this.#writeSlice(chunk.subarray(at, Math.min(at + SLICE_BYTES, chunk.length)));
+          this.#watchdog.progress();
+        }
+      } finally {
+        this.#watchdog.end();
       }
     });
     this.#queue = run.catch(() => {});
@@ -130,29 +142,17 @@ export class NodeDataSocket implements DataSocket {
   }
 
   #writeSlice(chunk: Uint8Array): Promise<void> {
-    const address = `${this.node.host}:${this.node.port}`;
+    const address = formatAddress(this.node.host, this.node.port);
     if (this.#done || this.#socket.destroyed) {
       return Promise.reject(this.#failure ?? lostNode(address));
     }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const error = new FillError(
-          `Node "${address}" stopped reading: a write made no progress for ${
-            this.#stallTimeoutMs / 1000
-          } s`,
-        );
-        this.#failure ??= error;
-        this.#socket.destroy();
-        reject(error);
-      }, this.#stallTimeoutMs);
+      // A stall destroys the socket: the close ends this write with #failure.
       const onClose = () => finish(this.#failure ?? lostNode(address));
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
         this.#socket.removeListener("close", onClose);
         if (error) {
           reject(
@@ -179,6 +179,7 @@ export class NodeDataSocket implements DataSocket {
 
   close(): void {
     this.#done = true;
+    this.#watchdog.stop();
     this.#socket.destroy();
   }
 }

@@ -11,20 +11,25 @@
 import { ConnectionError, FillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Target } from "../types.ts";
 import { describeConnectError } from "./errors.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
+import { stallError, StallWatchdog } from "./_stall.ts";
 
 const READ_BYTES = 64 * 1024;
 
 /**
- * Opens a plaintext TCP connection with the target's connect timeout.
+ * Opens a plaintext TCP connection (or, for a node whose host is a path, a Unix socket
+ * connection) with the target's connect timeout.
  *
  * @param target The target (its connect timeout is used).
  * @param node The node to connect to.
- * @returns The connection, with Nagle off.
+ * @returns The connection, with Nagle off for TCP.
  * @throws {ConnectionError} with one sentence naming the address and the fix.
  */
-export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.TcpConn> {
-  const address = `${node.host}:${node.port}`;
-  const attempt = Deno.connect({ hostname: node.host, port: node.port });
+export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.Conn> {
+  const address = formatAddress(node.host, node.port);
+  const attempt: Promise<Deno.Conn> = isUnixSocket(node.host)
+    ? Deno.connect({ transport: "unix", path: node.host })
+    : Deno.connect({ hostname: node.host, port: node.port });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -34,7 +39,7 @@ export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.
   });
   try {
     const conn = await Promise.race([attempt, timeout]);
-    conn.setNoDelay(true);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     return conn;
   } catch (error) {
     // A connection that completes after the timeout is closed at once.
@@ -45,13 +50,13 @@ export async function connectDeno(target: Target, node: NodeInfo): Promise<Deno.
   }
 }
 
-/** A {@linkcode DataSocket} over a `Deno.TcpConn`. */
+/** A {@linkcode DataSocket} over a `Deno.TcpConn` (or a `Deno.UnixConn`). */
 export class DenoDataSocket implements DataSocket {
   readonly node: NodeInfo;
   readonly closed: Promise<void>;
-  readonly #conn: Deno.TcpConn;
-  readonly #stallTimeoutMs: number;
+  readonly #conn: Deno.Conn;
   readonly #address: string;
+  readonly #watchdog: StallWatchdog;
   #listener: (chunk: Uint8Array) => void = () => {};
   /** Writes run one after another: two overlapping write loops would interleave bytes. */
   #queue: Promise<void> = Promise.resolve();
@@ -63,15 +68,18 @@ export class DenoDataSocket implements DataSocket {
   /**
    * Wraps a connection and starts reading from it.
    *
-   * @param conn A connected TCP connection.
+   * @param conn A connected TCP or Unix socket connection.
    * @param node The node it talks to.
    * @param stallTimeoutMs How long a write may make no progress.
    */
-  constructor(conn: Deno.TcpConn, node: NodeInfo, stallTimeoutMs: number) {
+  constructor(conn: Deno.Conn, node: NodeInfo, stallTimeoutMs: number) {
     this.#conn = conn;
     this.node = node;
-    this.#stallTimeoutMs = stallTimeoutMs;
-    this.#address = `${node.host}:${node.port}`;
+    this.#address = formatAddress(node.host, node.port);
+    this.#watchdog = new StallWatchdog(stallTimeoutMs, () => {
+      this.#failure ??= stallError(this.#address, stallTimeoutMs);
+      this.close();
+    });
     this.closed = this.#readLoop();
     // A rejection nobody awaits yet must not crash the process.
     this.closed.catch(() => {});
@@ -101,31 +109,22 @@ export class DenoDataSocket implements DataSocket {
 
   async #writeAll(chunk: Uint8Array): Promise<void> {
     let written = 0;
-    while (written < chunk.length) {
-      if (this.#done) throw this.#failure ?? lostNode(this.#address);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new FillError(
-            `Node "${this.#address}" stopped reading: a write made no progress for ${
-              this.#stallTimeoutMs / 1000
-            } s`,
-          );
-          this.#failure ??= error;
+    this.#watchdog.begin();
+    try {
+      while (written < chunk.length) {
+        if (this.#done) throw this.#failure ?? lostNode(this.#address);
+        try {
+          written += await this.#conn.write(chunk.subarray(written));
+        } catch (error) {
+          // A stall closed the socket under this write: #failure says so.
+          this.#failure ??= this.#done ? lostNode(this.#address) : this.#lost(error);
           this.close();
-          reject(error);
-        }, this.#stallTimeoutMs);
-      });
-      try {
-        written += await Promise.race([this.#conn.write(chunk.subarray(written)), stalled]);
-      } catch (error) {
-        if (error instanceof FillError) throw error;
-        this.#failure ??= this.#done ? lostNode(this.#address) : this.#lost(error);
-        this.close();
-        throw this.#failure;
-      } finally {
-        clearTimeout(timer);
+          throw this.#failure;
+        }
+        this.#watchdog.progress();
       }
+    } finally {
+      this.#watchdog.end();
     }
   }
 
@@ -135,6 +134,7 @@ export class DenoDataSocket implements DataSocket {
 
   close(): void {
     this.#done = true;
+    this.#watchdog.stop();
     if (this.#connClosed) return;
     this.#connClosed = true;
     try {

@@ -20,6 +20,7 @@ import type {
 } from "../types.ts";
 import { NodeClients } from "./control.ts";
 import { infoField } from "../resp/info.ts";
+import { formatAddress } from "../address.ts";
 
 /** A transport to a single Redis server. */
 export class StandaloneTransport implements Transport {
@@ -36,7 +37,7 @@ export class StandaloneTransport implements Transport {
 
   async connect(): Promise<Topology> {
     const { host, port } = this.#target;
-    const address = `${host}:${port}`;
+    const address = formatAddress(host, port);
     const info = String(await this.#clients.call({ host, port }, ["INFO", "cluster"]));
     if (infoField(info, "cluster_enabled") === "1") {
       throw new UsageError(

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { ReplyPipeline } from "../resp/pipeline.ts";
 import { CheckFailedError, ConnectionError, InterruptedError } from "../errors.ts";
@@ -208,7 +209,7 @@ const RETRYABLE = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "LOADING",
  * @returns The error to throw.
  */
 export function replyFailure(error: RespError, command: string, node: NodeInfo): Error {
-  const address = `${node.host}:${node.port}`;
+  const address = formatAddress(node.host, node.port);
   const quoted = error.message.replace(/\s+/g, " ").slice(0, 120);
   if (RETRYABLE.has(error.code) || (error.code === "READONLY")) {
     return new SlotMovedError(`"${address}" answered ${command} with "${quoted}"`);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { clusterNodesTopology, parseSlotMigrations, servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { FILL_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
@@ -285,7 +286,7 @@ function stopped(dead: DeadNode, why: string): RedfillError {
 }
 
 function address(node: { host: string; port: number }): string {
-  return `${node.host}:${node.port}`;
+  return formatAddress(node.host, node.port);
 }
 
 function messageOf(error: unknown): string {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { Keyspace, shardRange } from "../fill/keyspace.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { SLOT_COUNT, slotCount, slotsOf } from "../cluster/slots.ts";
@@ -182,7 +183,7 @@ export async function verifyFill(
     const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
-      address: `${node.host}:${node.port}`,
+      address: formatAddress(node.host, node.port),
       slots: slotCount(node.slots),
       keys: counted?.found ?? dbsize,
       expectedKeys: expected,

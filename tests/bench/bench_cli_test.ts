@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "tasks/bench.ts", ...args],
+    args: ["run", "--allow-all", "tasks/redfill.ts", "bench", ...args],
     cwd: ROOT,
     env: { GITHUB_STEP_SUMMARY: "" },
     stdin: "null",
@@ -134,9 +134,53 @@ Deno.test("bench --check exits 0 with loose thresholds and writes the documented
     assert.equal(macro.verify.medians.length, 4);
     assert.match(result.stdout, /│ standalone fill +│ exact count +│/);
     for (const ratio of macro.ratios) assert.ok(ratio.value > 0 && ratio.perRound.length === 1);
-    assert.deepEqual(report.check, { file: thresholds, checked: 2, crossed: [] });
+    assert.deepEqual(report.check, { file: thresholds, checked: 2, crossed: [], skipped: [] });
     assert.match(await Deno.readTextFile(markdown), /^### redfill bench:/);
     assert.match(result.stdout, /Check passed: 2 thresholds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bench --check --cases ceiling,standalone judges only the ratios it measured and names the others", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redfill-bench-test-" });
+  try {
+    const thresholds = await thresholdsFile(dir, [
+      { ratio: "standalone/ceiling.throughput", min: 0.01 },
+      { ratio: "cluster-3x0/standalone.throughput", min: 1000 },
+      { ratio: "tls/standalone.throughput", min: 1000 },
+    ]);
+    const json = `${dir}/report.json`;
+    const result = await bench([
+      ...TINY,
+      "--cases",
+      "ceiling,standalone",
+      "--check",
+      "--thresholds",
+      thresholds,
+      "--json",
+      json,
+    ]);
+    // The two impossible bounds are on ratios of cases that did not run: skipped, not crossed.
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(await Deno.readTextFile(json)) as BenchReport;
+    assert.deepEqual(report.check, {
+      file: thresholds,
+      checked: 1,
+      crossed: [],
+      skipped: [
+        { ratio: "cluster-3x0/standalone.throughput", missing: ["cluster-3x0"] },
+        { ratio: "tls/standalone.throughput", missing: ["tls"] },
+      ],
+    });
+    assert.match(result.stdout, /Check passed: 1 threshold in /);
+    assert.ok(
+      result.stdout.includes(
+        `Skipped 2 thresholds in "${thresholds}" whose cases were not run: ` +
+          "cluster-3x0/standalone.throughput (needs cluster-3x0), tls/standalone.throughput (needs tls)",
+      ),
+      result.stdout,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -152,7 +196,7 @@ Deno.test("bench rejects a bad flag with one sentence and exit 2", async () => {
   const unknown = await bench(["--sise", "8MB"]);
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr.trim().split("\n").length, 1);
-  assert.match(unknown.stderr, /Unknown option '--sise'.*--size/);
+  assert.equal(unknown.stderr, 'Unknown option "--sise". Did you mean "--size"?\n');
   const both = await bench(["--micro", "--check"]);
   assert.equal(both.code, 2);
   assert.equal(both.stderr.trim(), `"--check" gates on macro ratios: drop "--micro"`);

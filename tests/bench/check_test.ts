@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkFailure, checkRatios, loadThresholds } from "../../bench/check.ts";
+import { checkFailure, checkRatios, describeSkipped, loadThresholds } from "../../bench/check.ts";
 import {
   computeRatios,
   median,
@@ -111,6 +111,33 @@ Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a b
   }
 });
 
+Deno.test("checkRatios() skips a threshold whose cases did not run, and still fails one whose cases ran", () => {
+  const ratios = computeRatios([run("ceiling", 1, 100, 0.1), run("standalone", 1, 80, 0.5)]);
+  const outcome = checkRatios(
+    ratios,
+    [
+      { ratio: "standalone/ceiling.throughput", min: 0.9 },
+      { ratio: "cluster-3x3/standalone.client-cpu", max: 1.1 },
+      { ratio: "tls/standalone.throughput", min: 0.5 },
+    ],
+    "t.json",
+    { cases: ["ceiling", "standalone", "tls"] },
+  );
+  assert.equal(outcome.checked, 2);
+  assert.deepEqual(outcome.skipped, [
+    { ratio: "cluster-3x3/standalone.client-cpu", missing: ["cluster-3x3"] },
+  ]);
+  // tls ran but gave no ratio: that is a failure, not a skip.
+  assert.deepEqual(outcome.crossed.map((c) => c.ratio), [
+    "standalone/ceiling.throughput",
+    "tls/standalone.throughput",
+  ]);
+  assert.equal(
+    describeSkipped(outcome),
+    'Skipped 1 threshold in "t.json" whose cases were not run: cluster-3x3/standalone.client-cpu (needs cluster-3x3)',
+  );
+});
+
 Deno.test("verifyRatios() and verifyMedians() take the median over rounds of verify's time against the fill's", () => {
   const verify = (round: number, mode: "count" | "full", fillRatio: number): VerifyRunResult => ({
     case: "standalone",
@@ -136,4 +163,19 @@ Deno.test("verifyRatios() and verifyMedians() take the median over rounds of ver
   assert.deepEqual(verifyMedians(runs).map((m) => [m.case, m.mode, m.fillRatio]), [
     ["standalone", "count", 0.25],
   ]);
+});
+
+Deno.test("checkRatios() skips a verify ratio whose fill case did not run, or when verify was not measured", () => {
+  const thresholds = [
+    { ratio: "verify-count/standalone.time", max: 0.75 },
+    { ratio: "verify-full/cluster-3x0.time", max: 1.5 },
+  ];
+  const onlyStandalone = checkRatios([], thresholds, "t.json", { cases: ["standalone"] });
+  assert.deepEqual(onlyStandalone.skipped, [
+    { ratio: "verify-full/cluster-3x0.time", missing: ["cluster-3x0"] },
+  ]);
+  assert.deepEqual(onlyStandalone.crossed.map((c) => c.ratio), ["verify-count/standalone.time"]);
+  const noVerify = checkRatios([], thresholds, "t.json", { verify: false });
+  assert.deepEqual(noVerify.skipped.map((skip) => skip.missing), [["verify"], ["verify"]]);
+  assert.equal(noVerify.checked, 0);
 });

@@ -59,7 +59,7 @@ Deno.test("deno task fill rejects bad input with one sentence and exit 2", async
     ],
     [
       ["--url", "http://127.0.0.1:6379"],
-      /^The --url must start with redis:\/\/ or rediss:\/\/, found "http:\/\/127\.0\.0\.1:6379"$/,
+      /^The --url must start with redis:\/\/, rediss:\/\/ or unix:\/\/, found "http:\/\/127\.0\.0\.1:6379"$/,
     ],
     [
       ["--url", "redis://127.0.0.1:6379/3"],
@@ -71,7 +71,7 @@ Deno.test("deno task fill rejects bad input with one sentence and exit 2", async
     ],
     [
       ["--url", "redis://:s3cret@127.0.0.1:99999"],
-      /^The --url is not a URL: expected redis:\/\/host:port or rediss:\/\/host:port \(TLS\), found "redis:\/\/:\*\*\*@127\.0\.0\.1:99999"$/,
+      /^The --url is not a URL: expected redis:\/\/host:port, rediss:\/\/host:port \(TLS\) or unix:\/\/\/path, found "redis:\/\/:\*\*\*@127\.0\.0\.1:99999"$/,
     ],
   ];
   for (const [args, pattern] of cases) {

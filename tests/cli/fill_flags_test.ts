@@ -56,7 +56,7 @@ function optionExists(pipeline: Pipeline, path: string): boolean {
   return step !== undefined && schemaUnder(step.definition.options, rest) !== undefined;
 }
 
-/** Loads pipelines/fill.yaml the way tasks/fill.ts does. */
+/** Loads pipelines/fill.yaml the way redfill fill (tasks/fill.ts) does. */
 function loadFill(request: FillRequest, options: { cwd?: string } = {}): Promise<Pipeline> {
   const extra: Override[] = request.local ? demoOverrides(request) : [];
   return loadPipeline(FILL_PIPELINE, {
@@ -81,7 +81,7 @@ Deno.test("FILL_FLAGS maps every flag to an option of the real built-in steps or
   assert.equal(optionExists(pipeline, "fill.no-such-option"), false);
   assert.equal(optionExists(pipeline, "target.tls.no-such-key"), false);
   assert.equal(optionExists(pipeline, "nowhere.size"), false);
-  const own = ["--dry-run", "--debug"];
+  const own = ["--askpass", "--dry-run", "--debug"];
   for (const flag of FILL_FLAGS) {
     const paths = Object.keys(flag.sets ?? {});
     if (own.includes(longFlag(flag))) {

@@ -9,7 +9,7 @@ const ROOT = new URL("../../", import.meta.url);
 async function runPipelineCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   const started = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/run.ts", ...args],
+    args: ["run", "-A", "tasks/redfill.ts", "run", ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",

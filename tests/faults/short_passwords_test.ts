@@ -62,7 +62,7 @@ for (const password of ["fill", "keys", "redis"]) {
         "steps:",
         "  - connect",
       ]);
-      runs.broken = await runDeno(["run", "-A", "tasks/run.ts", broken]);
+      runs.broken = await runDeno(["run", "-A", "tasks/redfill.ts", "run", broken]);
       const good = await writeFile(dir, "good.yaml", [
         "version: 1",
         "name: short-password",
@@ -75,7 +75,7 @@ for (const password of ["fill", "keys", "redis"]) {
         "  - verify: { sample: 100 }",
         "  - report: { format: [table, json, md] }",
       ]);
-      runs.file = await runDeno(["run", "-A", "tasks/run.ts", good]);
+      runs.file = await runDeno(["run", "-A", "tasks/redfill.ts", "run", good]);
 
       for (const [name, run] of Object.entries(runs)) {
         const expected = name === "wrong" ? 3 : name === "broken" ? 2 : 0;

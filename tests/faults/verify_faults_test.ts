@@ -40,13 +40,13 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): 
   }
 }
 
-/** Runs a pipeline file written to a temp folder through `tasks/run.ts`. */
+/** Runs a pipeline file written to a temp folder through `redfill run` (tasks/redfill.ts). */
 async function runPipeline(text: string) {
   const dir = await Deno.makeTempDir({ prefix: "redfill-verify-faults-" });
   try {
     const file = join(dir, "pipeline.yaml");
     await Deno.writeTextFile(file, text);
-    const run = await runDeno(["run", "-A", "tasks/run.ts", file]);
+    const run = await runDeno(["run", "-A", "tasks/redfill.ts", "run", file]);
     return { ...run, report: await Deno.readTextFile(join(dir, "report.json")).catch(() => "") };
   } finally {
     await Deno.remove(dir, { recursive: true });

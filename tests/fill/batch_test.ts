@@ -117,3 +117,54 @@ Deno.test("BatchEncoder.allocate() buffers hold the same commands and keep their
   }
   assert.deepEqual(arena.subarray(64 * 1024), tail, "commands never spill into the pool copy");
 });
+
+Deno.test("BatchEncoder.allocateShared() buffers share one pool copy, hold the same commands and stay in their bytes", () => {
+  for (const ttl of [undefined, { min: 60, max: 120 }]) {
+    const keyspace = new Keyspace({
+      count: 5000,
+      keySize: 40,
+      valueSize: 300,
+      seed: 9,
+      prefix: "s:",
+      ...(ttl ? { ttl } : {}),
+    });
+    const encoder = new BatchEncoder(keyspace);
+    const usable = 16 * 1024;
+    const buffers = encoder.allocateShared(usable, 3);
+    assert.equal(buffers.length, 3);
+    const base = new Uint8Array(buffers[0]!.buffer);
+    assert.equal(base.length, 3 * usable + keyspace.valuePool.length, "one pool copy in all");
+    for (const [k, buffer] of buffers.entries()) {
+      assert.equal(buffer.buffer, base.buffer);
+      assert.equal(buffer.byteOffset, k * usable);
+      assert.equal(buffer.length, usable);
+      assert.equal(encoder.capacity(buffer), usable);
+    }
+    const cursors = buffers.map((_, k) => new SlotCursor(ALL.filter((s) => s % 3 === k), 0, 5000));
+    const plains = buffers.map((_, k) => new SlotCursor(ALL.filter((s) => s % 3 === k), 0, 5000));
+    const plain = new Uint8Array(usable);
+    for (let round = 0; round < 200; round++) {
+      let keys = 0;
+      for (const [k, buffer] of buffers.entries()) {
+        const others = buffers.filter((other) => other !== buffer).map((other) => other.slice());
+        const a = encoder.fill(buffer, cursors[k]!);
+        const b = encoder.fill(plain, plains[k]!);
+        assert.deepEqual(a, b);
+        assert.deepEqual(buffer.subarray(0, a.length), plain.subarray(0, b.length));
+        assert.deepEqual(
+          buffers.filter((other) => other !== buffer),
+          others,
+          "filling one buffer leaves the others as they were",
+        );
+        keys += a.keys;
+      }
+      if (keys === 0) break;
+    }
+    assert.deepEqual(base.subarray(3 * usable), keyspace.valuePool, "the pool copy is intact");
+    // One command at an offset, as the ASKING writer encodes them.
+    const one = new Uint8Array(encoder.maxCommandBytes);
+    const end = encoder.encodeOne(4321, buffers[1]!, 100);
+    assert.equal(end - 100, encoder.encodeOne(4321, one, 0));
+    assert.deepEqual(buffers[1]!.subarray(100, end), one.subarray(0, end - 100));
+  }
+});

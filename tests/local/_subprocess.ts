@@ -21,10 +21,14 @@ export class DenoProcess {
    * @param env Extra environment variables.
    */
   constructor(script: string, args: string[], env: Record<string, string> = {}) {
+    // Without INIT_CWD (which `deno task test` sets), so commands name themselves `redfill …`.
+    const inherited = Deno.env.toObject();
+    delete inherited.INIT_CWD;
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", script, ...args],
       cwd: new URL("../../", import.meta.url),
-      env,
+      clearEnv: true,
+      env: { ...inherited, ...env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { LocalState } from "../../lib/local/state.ts";
-import { assertRedisGone, exists, isRedisServer } from "./_helpers.ts";
+import { assertRedisGone, exists, isRedisServer, isRunning } from "./_helpers.ts";
 import { DenoProcess, runDeno } from "./_subprocess.ts";
 
-const TASK = "tasks/redis.ts";
+const TASK = "tasks/redfill.ts";
 
 async function runShell(line: string): Promise<string> {
   const output = await new Deno.Command("sh", { args: ["-c", line], stdin: "null" }).output();
@@ -13,10 +13,11 @@ async function runShell(line: string): Promise<string> {
   return text;
 }
 
-Deno.test("tasks/redis.ts up --cluster --tls prints a redis-cli line that answers PONG on every node, and down stops it all", async () => {
+Deno.test("redfill redis up --cluster --tls prints a redis-cli line that answers PONG on every node, and down stops it all", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "redfill-task-test-" });
   const state = join(tmp, "local.json");
   const up = new DenoProcess(TASK, [
+    "redis",
     "up",
     "--cluster",
     "--tls",
@@ -52,11 +53,11 @@ Deno.test("tasks/redis.ts up --cluster --tls prints a redis-cli line that answer
       assert.equal(await runShell(`REDISCLI_AUTH=pw ${command} PING`), "PONG");
     }
 
-    const status = await runDeno(TASK, ["status", "--state", state]);
+    const status = await runDeno(TASK, ["redis", "status", "--state", state]);
     assert.equal(status.code, 0);
     assert.equal(status.stdout.match(/ alive$/gm)?.length, 6);
 
-    const down = await runDeno(TASK, ["down", "--state", state]);
+    const down = await runDeno(TASK, ["redis", "down", "--state", state]);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /^Stopped 6 redis-server process\(es\)/);
     const upDone = await up.finished();
@@ -74,25 +75,25 @@ Deno.test("tasks/redis.ts up --cluster --tls prints a redis-cli line that answer
   }
 });
 
-Deno.test("tasks/redis.ts exits 2 with one sentence for a usage error", async () => {
-  const needsCluster = await runDeno(TASK, ["up", "--masters", "2"]);
+Deno.test("redfill redis exits 2 with one sentence for a usage error", async () => {
+  const needsCluster = await runDeno(TASK, ["redis", "up", "--masters", "2"]);
   assert.equal(needsCluster.code, 2);
   assert.equal(needsCluster.stderr, 'Option "--masters" needs "--cluster"\n');
-  const notANumber = await runDeno(TASK, ["up", "--cluster", "--replicas", "x"]);
+  const notANumber = await runDeno(TASK, ["redis", "up", "--cluster", "--replicas", "x"]);
   assert.equal(notANumber.code, 2);
   assert.equal(
     notANumber.stderr,
     'Option "--replicas" must be an integer of at least 0, got "x"\n',
   );
-  const unknown = await runDeno(TASK, ["up", "--bogus"]);
+  const unknown = await runDeno(TASK, ["redis", "up", "--bogus"]);
   assert.equal(unknown.code, 2);
-  assert.equal(unknown.stderr, "error: unknown option '--bogus'\n");
+  assert.equal(unknown.stderr, 'Unknown option "--bogus": see "redfill redis up --help"\n');
 });
 
-Deno.test("tasks/redis.ts up names the missing redis-server and how to install it", async () => {
+Deno.test("redfill redis up names the missing redis-server and how to install it", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "redfill-task-test-" });
   try {
-    const result = await runDeno(TASK, ["up", "--state", join(tmp, "local.json")], {
+    const result = await runDeno(TASK, ["redis", "up", "--state", join(tmp, "local.json")], {
       PATH: "/nonexistent",
     });
     assert.equal(result.code, 2);
@@ -105,12 +106,84 @@ Deno.test("tasks/redis.ts up names the missing redis-server and how to install i
   }
 });
 
-Deno.test("tasks/redis.ts down and status say so when nothing runs", async () => {
+Deno.test("redfill redis down and status say so when nothing runs", async () => {
   const state = "/nonexistent/local.json";
-  const down = await runDeno(TASK, ["down", "--state", state]);
+  const down = await runDeno(TASK, ["redis", "down", "--state", state]);
   assert.equal(down.code, 0);
   assert.equal(down.stdout, `Nothing to stop: no state file at ${state}\n`);
-  const status = await runDeno(TASK, ["status", "--state", state]);
+  const status = await runDeno(TASK, ["redis", "status", "--state", state]);
   assert.equal(status.code, 0);
   assert.equal(status.stdout, `No local servers: no state file at ${state}\n`);
+});
+
+Deno.test("redfill redis up --proxy --servers 3 describes the proxy and its servers, status shows them, down stops them", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "redfill-task-test-" });
+  const state = join(tmp, "local.json");
+  const up = new DenoProcess(TASK, ["redis", "up", "--proxy", "--servers", "3", "--state", state]);
+  try {
+    const out = await up.waitFor("Press Ctrl-C");
+    assert.match(out, /^Local redis standalone is up \(twemproxy in front of 3 servers\)/);
+    assert.match(
+      out,
+      /^ {2}proxy +redis:\/\/127\.0\.0\.1:\d+ +pool \w+, stats on port \d+ +pid \d+$/m,
+    );
+    assert.equal(
+      out.match(/^ {2}server +redis:\/\/127\.0\.0\.1:\d+ +behind the proxy/gm)?.length,
+      3,
+    );
+    const saved = JSON.parse(await Deno.readTextFile(state)) as LocalState;
+    const proxyPort = /^ {2}proxy +redis:\/\/127\.0\.0\.1:(\d+)/m.exec(out)?.[1];
+    assert.equal(String(saved.proxy?.port), proxyPort);
+    assert.match(
+      out,
+      new RegExp(`^redis-cli: +redis-cli -h 127\\.0\\.0\\.1 -p ${proxyPort}$`, "m"),
+    );
+    assert.equal(await runShell(`redis-cli -p ${proxyPort} PING`), "PONG");
+
+    const status = await runDeno(TASK, ["redis", "status", "--state", state]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^ {2}proxy +redis:\/\/127\.0\.0\.1:\d+ +pid \d+ alive$/m);
+    assert.equal(status.stdout.match(/^ {2}server .* alive$/gm)?.length, 3);
+
+    const down = await runDeno(TASK, ["redis", "down", "--state", state]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /^Stopped 4 nutcracker and redis-server process\(es\)/);
+    assert.equal((await up.finished()).code, 0);
+    await assertRedisGone(saved.nodes.map((n) => n.pid));
+    assert.equal(isRunning(saved.proxy!.pid, "nutcracker"), false);
+  } finally {
+    up.kill("SIGKILL");
+    await up.finished();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("redfill redis up stops its servers and exits 143 on SIGTERM", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "redfill-task-test-" });
+  const state = join(tmp, "local.json");
+  const up = new DenoProcess(TASK, ["redis", "up", "--state", state]);
+  try {
+    await up.waitFor("Press Ctrl-C");
+    const saved = JSON.parse(await Deno.readTextFile(state)) as LocalState;
+    up.kill("SIGTERM");
+    const done = await up.finished();
+    assert.equal(done.code, 143, done.stderr);
+    assert.match(done.stderr, /Stopping the local servers \(SIGTERM\)/);
+    await assertRedisGone(saved.nodes.map((n) => n.pid));
+    assert.equal(await exists(state), false);
+  } finally {
+    up.kill("SIGKILL");
+    await up.finished();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("redfill redis up --servers needs --proxy, and --proxy refuses a cluster", async () => {
+  const servers = await runDeno(TASK, ["redis", "up", "--servers", "2"]);
+  assert.deepEqual([servers.code, servers.stderr], [2, 'Option "--servers" needs "--proxy"\n']);
+  const cluster = await runDeno(TASK, ["redis", "up", "--proxy", "--cluster"]);
+  assert.deepEqual(
+    [cluster.code, cluster.stderr],
+    [2, 'Option "--cluster" does not go with "--proxy": twemproxy fronts standalone servers\n'],
+  );
 });

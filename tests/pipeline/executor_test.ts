@@ -1,7 +1,13 @@
-import { assertEquals, assertOk, assertRejects } from "./_assert.ts";
+import { assertEquals, assertOk } from "./_assert.ts";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConnectionError, FillError } from "../../lib/errors.ts";
+import {
+  ConnectionError,
+  FillError,
+  InternalError,
+  InterruptedError,
+  PluginStepError,
+} from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { defineStep } from "../../lib/pipeline/define.ts";
 import { describeTarget, formatPlan, runPipeline } from "../../lib/pipeline/executor.ts";
@@ -179,22 +185,29 @@ Deno.test("runPipeline() runs deferred closers in reverse order when a step thro
   ]);
 });
 
-Deno.test("runPipeline() rethrows a bug after running every closer", async () => {
+Deno.test("runPipeline() turns a bug into an internal error (exit 70) after running every closer", async () => {
   const log: TransportLog = { events: [] };
   const pipeline = await load(
     log,
     "  - connect\n  - hold: { label: a }\n  - boom: { kind: bug }\n",
   );
-  await assertRejects(() => runPipeline(pipeline), TypeError, "undefined is not a function");
+  const result = await runPipeline(pipeline);
+  assertEquals(result.exitCode, 70);
+  assertOk(result.error instanceof InternalError);
+  assertEquals(
+    result.error.message,
+    'Internal error in step "boom": TypeError: undefined is not a function',
+  );
+  assertOk(result.error.cause instanceof TypeError);
   assertEquals(log.events.slice(-2), ["close a", "fake:close"]);
 });
 
 Deno.test("runPipeline() reports a step that declares a fact it never provides as a bug", async () => {
-  const pipeline = await load({ events: [] }, "  - liar\n");
-  await assertRejects(
-    () => runPipeline(pipeline),
-    Error,
-    'Step "liar" declares that it provides "topology" but did not call ctx.provide() for it',
+  const result = await runPipeline(await load({ events: [] }, "  - liar\n"));
+  assertEquals(result.exitCode, 70);
+  assertEquals(
+    result.error?.message,
+    'Internal error in step "liar": Error: Step "liar" declares that it provides "topology" but did not call ctx.provide() for it',
   );
 });
 
@@ -203,8 +216,9 @@ Deno.test("runPipeline() refuses a fact a step did not declare, even from an unt
   for (const call of ["get", "find", "provide"]) {
     const log: TransportLog = { events: [] };
     const pipeline = await load(log, `  - connect\n  - sneak: { call: ${call} }\n`);
-    const error = await assertRejects(() => runPipeline(pipeline), Error, 'Step "sneak"');
-    messages.push(error.message);
+    const result = await runPipeline(pipeline);
+    assertEquals(result.exitCode, 70);
+    messages.push(String((result.error?.cause as Error).message));
     assertEquals(log.events.at(-1), "fake:close");
   }
   assertEquals(messages, [
@@ -378,4 +392,62 @@ Deno.test("describeTarget() shows address, mode, TLS, user and transport, never 
     "rediss://10.0.0.5:7000, mode cluster, TLS (ca ca.crt, servername redis.local), user alice, password ***, transport recording",
   );
   assertEquals(describeTarget({ ...base, tls: {} }), "rediss://10.0.0.5:7000, mode cluster, TLS");
+});
+
+Deno.test("runPipeline() turns a plain Error from a uses: step into a plugin failure (exit 5) and still reports", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "redfill-executor-" });
+  try {
+    const out = join(dir, "r.json");
+    const pipeline = await loadPipeline("fixtures/pipelines/plugin_throws.yaml", {
+      set: [`report.out=${out}`],
+    });
+    const result = await runPipeline(pipeline);
+    assertEquals(result.exitCode, 5);
+    assertOk(result.error instanceof PluginStepError);
+    assertEquals(
+      result.error.message,
+      'Step "careless" from "../steps/throws.ts" failed: The disk is full',
+    );
+    assertEquals(result.steps.map((step) => [step.id, step.ok]), [
+      ["careless", false],
+      ["report", true],
+    ]);
+    assertEquals((JSON.parse(await Deno.readTextFile(out)) as { ok: boolean }).ok, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runPipeline() still runs the report after an internal error", async () => {
+  const log: TransportLog = { events: [] };
+  const dir = await Deno.makeTempDir({ prefix: "redfill-executor-" });
+  try {
+    const out = join(dir, "r.json");
+    const pipeline = await load(
+      log,
+      `  - connect\n  - boom: { kind: bug }\n  - report: { format: json, out: ${out} }\n`,
+    );
+    const result = await runPipeline(pipeline);
+    assertEquals(result.exitCode, 70);
+    assertEquals(result.steps.map((step) => [step.id, step.ok]), [
+      ["connect", true],
+      ["boom", false],
+      ["report", true],
+    ]);
+    const report = JSON.parse(await Deno.readTextFile(out)) as { ok: boolean };
+    assertEquals(report.ok, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runPipeline() exits 143 when the abort reason is an interruption by SIGTERM", async () => {
+  const log: TransportLog = { events: [] };
+  const pipeline = await load(log, "  - connect\n  - wait-abort\n");
+  const controller = new AbortController();
+  const running = runPipeline(pipeline, { signal: controller.signal });
+  setTimeout(() => controller.abort(new InterruptedError("Stopped", { signal: "SIGTERM" })), 20);
+  const result = await running;
+  assertEquals(result.exitCode, 143);
+  assertEquals(result.error?.message, 'Interrupted during step "wait-abort"');
 });

@@ -53,7 +53,7 @@ for (const scenario of scenarios) {
 /** Runs `deno task run` as a user would (the built-in steps), in a subprocess. */
 async function runCli(args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/run.ts", ...args],
+    args: ["run", "-A", "tasks/redfill.ts", "run", ...args],
     env: { NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",
@@ -118,9 +118,9 @@ Deno.test("deno task run runs a pipeline through a custom transport and exits 0"
   assertOk(result.stderr.includes("probe: done in"), result.stderr);
 });
 
-Deno.test("tasks/run.ts suggests the nearest flag for a misspelt one and exits 2", async () => {
+Deno.test("redfill run suggests the nearest flag for a misspelt one and exits 2", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/run.ts", "x.yaml", "--dyr-run"],
+    args: ["run", "-A", "tasks/redfill.ts", "run", "x.yaml", "--dyr-run"],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -10,13 +10,13 @@ import { defaultRegistry, parsePipeline } from "../../lib/builtins.ts";
 import { runPipeline } from "../../lib/pipeline/executor.ts";
 import { clusterPassReport } from "../report/_reports.ts";
 
-const RUN = new URL("../../tasks/run.ts", import.meta.url).pathname;
+const REDFILL = new URL("../../tasks/redfill.ts", import.meta.url).pathname;
 const PASSWORD = "Pa55-word-that-must-not-leak";
 
 /** Runs `deno task run FILE` as a user would, with extra environment variables. */
 async function runPipelineFile(file: string, env: Record<string, string>) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", RUN, file],
+    args: ["run", "--allow-all", REDFILL, "run", file],
     env: { ...env, NO_COLOR: "1" },
     stdin: "null",
   }).output();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import { ConnectionError, FillError } from "../../lib/errors.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import type { LocalRedis } from "../../lib/local/mod.ts";
@@ -7,6 +8,9 @@ import { type LineReply, ReplyScanner } from "../../lib/resp/reply.ts";
 import { NodeDataSocket, openDataSocket } from "../../lib/transport/data_socket.ts";
 import { DenoDataSocket } from "../../lib/transport/deno_socket.ts";
 import type { DataSocket, NodeInfo, Target } from "../../lib/types.ts";
+import { silentPeer, slowReader } from "../_cli.ts";
+
+const MiB = 1024 * 1024;
 
 function seed(local: LocalRedis): NodeInfo {
   const node = local.masters()[0]!;
@@ -97,5 +101,47 @@ Deno.test("a data socket fails a write with the node's address once the node is 
       `tls ${tls}`,
     );
     socket.close();
+  }
+});
+
+/** A NodeDataSocket over plain node:net to a local peer (the class TLS uses, without TLS). */
+async function nodeSocketTo(port: number, stallTimeoutMs: number): Promise<NodeDataSocket> {
+  const socket = net.connect({ host: "127.0.0.1", port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const node: NodeInfo = { id: "peer", host: "127.0.0.1", port, role: "master", slots: [] };
+  return new NodeDataSocket(socket, node, stallTimeoutMs);
+}
+
+Deno.test("NodeDataSocket fails a write that makes no progress for the stall timeout, and closes", async () => {
+  const peer = silentPeer(); // accepts and never reads
+  const socket = await nodeSocketTo(peer.port, 300);
+  try {
+    const message =
+      `Node "127.0.0.1:${peer.port}" stopped reading: a write made no progress for 0.3 s`;
+    await assert.rejects(socket.write(new Uint8Array(64 * MiB)), { name: "FillError", message });
+    await assert.rejects(socket.closed, { message });
+    await assert.rejects(socket.write(new Uint8Array(16)), { message });
+  } finally {
+    socket.close();
+    peer.close();
+  }
+});
+
+Deno.test("NodeDataSocket keeps writing to a slow peer that takes some bytes within the stall timeout", async () => {
+  const seen = { bytes: 0 };
+  const peer = silentPeer(slowReader(MiB, 20, seen));
+  const socket = await nodeSocketTo(peer.port, 500);
+  try {
+    // One write far larger than the socket buffers: it waits on the reader for about a second
+    // in all, twice the stall timeout, each wait for some progress a few milliseconds long.
+    await socket.write(new Uint8Array(48 * MiB).fill(1));
+    await socket.write(new Uint8Array(16).fill(2));
+    assert.ok(seen.bytes > 0);
+  } finally {
+    socket.close();
+    peer.close();
   }
 });

@@ -7,7 +7,7 @@ import {
   lostNode,
 } from "../../lib/transport/deno_socket.ts";
 import type { NodeInfo, Target } from "../../lib/types.ts";
-import { closedPort, silentPeer } from "../_cli.ts";
+import { closedPort, silentPeer, slowReader } from "../_cli.ts";
 
 function nodeAt(port: number): NodeInfo {
   return { id: "standalone", host: "127.0.0.1", port, role: "master", slots: [[0, 16383]] };
@@ -72,6 +72,23 @@ Deno.test("DenoDataSocket fails a write that makes no progress for the stall tim
           `Node "127.0.0.1:${peer.port}" stopped reading: a write made no progress for 0.2 s`,
     );
     await assert.rejects(() => socket.closed, /stopped reading/);
+  } finally {
+    socket.close();
+    peer.close();
+  }
+});
+
+Deno.test("DenoDataSocket keeps writing to a slow peer that takes some bytes within the stall timeout", async () => {
+  const seen = { bytes: 0 };
+  const peer = silentPeer(slowReader(1024 * 1024, 20, seen));
+  const node = nodeAt(peer.port);
+  const socket = new DenoDataSocket(await connectDeno(TARGET, node), node, 500);
+  try {
+    // One write far larger than the socket buffers: it waits on the reader for about a second
+    // in all, twice the stall timeout, each wait for some progress a few milliseconds long.
+    await socket.write(new Uint8Array(48 * 1024 * 1024).fill(1));
+    await socket.write(new Uint8Array(16).fill(2));
+    assert.ok(seen.bytes > 0);
   } finally {
     socket.close();
     peer.close();

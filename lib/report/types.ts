@@ -1,0 +1,247 @@
+/**
+ * The run report's types, written out: the public API (`mod.ts`) names them, and `deno
+ * publish` wants public types explicit rather than inferred from the zod schemas. `model.ts`
+ * checks at compile time that its schema's output is exactly these types, so the two cannot
+ * drift apart: change both together.
+ *
+ * @module
+ */
+
+/** The target as a report may show it: never the password. */
+export interface ReportTarget {
+  /** host:port of the seed node. */
+  address: string;
+  /** The mode asked for. */
+  mode: "standalone" | "cluster" | "auto";
+  /** Whether the connection uses TLS. */
+  tls: boolean;
+  /** ACL user name, or null for the default user. */
+  username: string | null;
+}
+
+/** One node of the topology. */
+export interface ReportNode {
+  /** Cluster node id, or "standalone". */
+  id: string;
+  /** host:port. */
+  address: string;
+  /** Master or replica. */
+  role: "master" | "replica";
+  /** For a replica, its master's id. */
+  masterId: string | null;
+  /** Hash slots the node serves (0 for a replica). */
+  slots: number;
+}
+
+/** What one master received during the fill. */
+export interface ReportFillNode {
+  /** The node's id. */
+  nodeId: string;
+  /** host:port. */
+  address: string;
+  /** Keys sent to the node. */
+  keys: number;
+  /** Bytes of keys and values sent to the node. */
+  bytes: number;
+  /** DBSIZE right after the fill, when it could be read. */
+  dbsize: number | null;
+  /** Error replies counted in acked mode. */
+  errors: number;
+}
+
+/** What the client paid for the fill. */
+export interface ReportClient {
+  /** Client CPU seconds (user + system) during the fill. */
+  cpuSeconds: number;
+  /** Client CPU seconds per GiB (2^30 bytes) of keys and values sent; null when nothing was sent. */
+  cpuSecondsPerGib: number | null;
+  /** Peak resident memory of the client process (VmHWM on Linux). */
+  peakRssBytes: number;
+}
+
+/** What the fill did. */
+export interface ReportFill {
+  /** false: a keyspace declared for a fill made earlier. */
+  written: boolean;
+  /** Whether FLUSHALL ran on every master first. */
+  flushed: boolean;
+  /** Whether every reply was counted (acked mode). */
+  acked: boolean;
+  /** Whether the fill was stopped (Ctrl-C, SIGTERM) part-way. */
+  interrupted: boolean;
+  /** The keyspace. */
+  keyspace: {
+    /** Keys in the whole keyspace (N). */
+    count: number;
+    /** Bytes per key. */
+    keySize: number;
+    /** Bytes per value. */
+    valueSize: number;
+    /** Seed of the values. */
+    seed: number;
+    /** Key prefix. */
+    prefix: string;
+    /** TTL range in seconds. */
+    ttl: { min: number; max: number } | null;
+  };
+  /** The part of the keyspace written. */
+  shard: {
+    /** This part. */
+    index: number;
+    /** Number of parts. */
+    count: number;
+    /** First index of the shard (inclusive). */
+    start: number;
+    /** Last index of the shard (exclusive). */
+    end: number;
+  };
+  /** Keys sent. */
+  keys: number;
+  /** Bytes of keys and values sent (RESP framing not counted). */
+  bytes: number;
+  /** Error replies in all (acked mode). */
+  errors: number;
+  /** Wall time of the fill. */
+  durationMs: number;
+  /** Throughput in MiB/s (2^20 bytes per second). */
+  mibPerSecond: number;
+  /** The client's cost. */
+  client: ReportClient;
+  /** Per master. */
+  nodes: ReportFillNode[];
+}
+
+/** One verify check. */
+export interface ReportCheck {
+  /** count, distribution, content, ttl or memory. */
+  name: string;
+  /** Whether it passed. */
+  ok: boolean;
+  /** One sentence with the numbers. */
+  detail: string;
+}
+
+/** What verify found on one master. */
+export interface ReportVerifyNode {
+  /** The node's id. */
+  nodeId: string;
+  /** host:port. */
+  address: string;
+  /** Hash slots it serves. */
+  slots: number;
+  /** This fill's keys found (count: exact), or DBSIZE (count: fast). */
+  keys: number;
+  /** Keys expected by the node's slots. */
+  expectedKeys: number;
+  /** (keys - expectedKeys) / expectedKeys. */
+  deviation: number;
+  /** used_memory in bytes. */
+  usedMemory: number;
+  /** maxmemory in bytes (0 = no limit). */
+  maxMemory: number;
+  /** usedMemory / keys; null without keys. */
+  bytesPerKey: number | null;
+  /** This fill's keys the master lacks (count: exact or content: full); null for count: fast. */
+  missing: number | null;
+  /** DBSIZE: every key on the master, this fill's and others'. */
+  dbsize: number | null;
+}
+
+/** A key named in a verify finding. */
+export interface ReportKey {
+  /** The key's index i. */
+  index: number;
+  /** The key: prefix, tag and index, then … for the filler. */
+  key: string;
+}
+
+/** What verify found. */
+export interface ReportVerify {
+  /** Whether every check passed. */
+  ok: boolean;
+  /** pass or fail. */
+  verdict: "pass" | "fail";
+  /** Keys found. */
+  totalKeys: number;
+  /** Keys expected. */
+  expectedKeys: number;
+  /** Largest |deviation| of a master, as a fraction. */
+  maxDeviation: number;
+  /** Allowed |deviation|, as a fraction. */
+  tolerance: number;
+  /** Keys whose contents were compared. */
+  sampled: number;
+  /** Sampled keys that did not match. */
+  mismatched: number;
+  /** exact: this fill's keys, counted one by one; fast: DBSIZE (at least). */
+  count: "exact" | "fast" | null;
+  /** sample: the sampled keys' contents; full: every key read back. */
+  content: "sample" | "full" | null;
+  /** Keys the exact count or the full read looked at. */
+  checkedKeys: number;
+  /** How fast the exact count or the full read went; null when neither ran. */
+  keysPerSecond: number | null;
+  /** The first missing keys, by index. */
+  missingKeys: ReportKey[];
+  /** The first keys whose contents differ, by index (content: full). */
+  wrongKeys: ReportKey[];
+  /** Masters replaced by their replica before verify counted (host:port). */
+  failovers: { from: string; to: string }[];
+  /** Every check. */
+  checks: ReportCheck[];
+  /** Per master. */
+  nodes: ReportVerifyNode[];
+}
+
+/** One step of the run. */
+export interface ReportStep {
+  /** Step id. */
+  id: string;
+  /** Step name. */
+  name: string;
+  /** Whether it finished. */
+  ok: boolean;
+  /** Wall time. */
+  durationMs: number;
+  /** The one-line message of the error that stopped it. */
+  error: string | null;
+}
+
+/** How a run ended. */
+export type ReportStatus = "passed" | "failed" | "interrupted";
+
+/** A run report: what a redfill run did — status, target, topology, fill, verify and steps; no secrets. */
+export interface RunReport {
+  /** The version of the report's JSON format. */
+  schemaVersion: 2;
+  /** Name of the pipeline that ran. */
+  pipeline: string;
+  /** When the report was made (ISO 8601, UTC). */
+  createdAt: string;
+  /**
+   * passed: every step finished and every check passed; failed: a step failed or a check did
+   * not pass; interrupted: the run was stopped (Ctrl-C, SIGTERM) before it finished.
+   */
+  status: ReportStatus;
+  /** status is "passed". */
+  ok: boolean;
+  /** Where the run connected. */
+  target: ReportTarget;
+  /** null when no step discovered the topology. */
+  topology: {
+    /** Standalone or cluster. */
+    mode: "standalone" | "cluster";
+    /** Masters. */
+    masters: number;
+    /** Replicas. */
+    replicas: number;
+    /** Every node. */
+    nodes: ReportNode[];
+  } | null;
+  /** null when no fill or keyspace step ran. */
+  fill: ReportFill | null;
+  /** null when no verify step ran. */
+  verify: ReportVerify | null;
+  /** The steps that ran before the report, in order. */
+  steps: ReportStep[];
+}
