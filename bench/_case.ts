@@ -3,22 +3,28 @@
  * prints one {@linkcode CaseOutput} JSON line on stdout.
  *
  * Each run gets its own process so that its peak RSS (VmHWM) is its own: the ceiling's
- * pre-generated buffer, or an earlier run's sockets, never inflate the number of another.
+ * pre-generated buffer, or an earlier run's sockets, never inflate the number of another. A
+ * verify run checks the keys the fill run before it left on the servers.
  *
  * @module
  */
 
 import { runFill } from "../lib/fill/fill.ts";
-import { peakRssBytes } from "../lib/fill/process_stats.ts";
+import { cpuSeconds, peakRssBytes } from "../lib/fill/process_stats.ts";
 import { ClusterTransport } from "../lib/transport/cluster.ts";
 import { StandaloneTransport } from "../lib/transport/standalone.ts";
 import type { KeyspaceParams, Logger, Target, Transport } from "../lib/types.ts";
+import { declaredFill, verifyFill } from "../lib/verify/verify.ts";
 import { generateCeiling, streamCeiling } from "./ceiling.ts";
 
 /** What the parent asks a run to do. */
 export interface CaseSpec {
-  /** `ceiling`: stream a pre-generated buffer; `fill`: run the real fill. */
-  kind: "ceiling" | "fill";
+  /**
+   * `ceiling`: stream a pre-generated buffer; `fill`: run the real fill; `verify-count` and
+   * `verify-full`: verify a fill of the keyspace that is already there (exact count with the
+   * default sample, or every key read back).
+   */
+  kind: "ceiling" | "fill" | "verify-count" | "verify-full";
   /** The target (host, port, mode, TLS). */
   target: Target;
   /** The keyspace. */
@@ -45,6 +51,8 @@ export interface CaseOutput {
   generateSeconds?: number;
   /** Keys the servers hold after the run (DBSIZE summed over masters; fill only). */
   dbsize?: number;
+  /** Whether verify passed (verify only). */
+  ok?: boolean;
 }
 
 const quiet: Logger = {
@@ -77,6 +85,9 @@ async function runCase(spec: CaseSpec): Promise<CaseOutput> {
     : new StandaloneTransport(init);
   try {
     await transport.connect();
+    if (spec.kind === "verify-count" || spec.kind === "verify-full") {
+      return await runVerify(transport, spec);
+    }
     const result = await runFill(transport, {
       keyspace: spec.keyspace,
       connections: spec.connections,
@@ -94,6 +105,26 @@ async function runCase(spec: CaseSpec): Promise<CaseOutput> {
   } finally {
     await transport.close();
   }
+}
+
+async function runVerify(transport: Transport, spec: CaseSpec): Promise<CaseOutput> {
+  const fill = declaredFill(spec.keyspace, { flushed: true, written: true });
+
+  const cpu = cpuSeconds();
+  const started = performance.now();
+  const result = await verifyFill(transport, fill, {
+    count: "exact",
+    content: spec.kind === "verify-full" ? "full" : "sample",
+    commandTimeoutMs: spec.target.commandTimeoutMs,
+  });
+  return {
+    keys: result.checkedKeys ?? 0,
+    bytes: fill.bytes,
+    durationMs: performance.now() - started,
+    cpuSeconds: cpuSeconds() - cpu,
+    peakRssBytes: peakRssBytes(),
+    ok: result.ok,
+  };
 }
 
 if (import.meta.main) {

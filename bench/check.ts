@@ -13,9 +13,10 @@ import {
   type CaseId,
   type CheckOutcome,
   type CrossedThreshold,
+  isVerifyRatio,
   type Ratio,
   RATIO_IDS,
-  RATIO_SPECS,
+  ratioCases,
   type SkippedThreshold,
   type Threshold,
 } from "./results.ts";
@@ -86,6 +87,8 @@ export async function loadThresholds(path: string): Promise<Threshold[]> {
 export interface CheckRatiosOptions {
   /** The cases that ran (default: every case): a threshold needing another is skipped. */
   cases?: readonly CaseId[] | undefined;
+  /** Whether verify was measured (default true): without it, verify ratios are skipped. */
+  verify?: boolean | undefined;
 }
 
 /**
@@ -127,10 +130,9 @@ export function checkRatios(
   const skipped: SkippedThreshold[] = [];
   let checked = 0;
   for (const threshold of thresholds) {
-    const spec = RATIO_SPECS.find((candidate) => candidate.id === threshold.ratio);
-    const missing = spec === undefined
-      ? []
-      : [spec.numerator, spec.denominator].filter((id) => !ran.includes(id));
+    const missing: Array<CaseId | "verify"> = ratioCases(threshold.ratio)
+      .filter((id) => !ran.includes(id));
+    if (options.verify === false && isVerifyRatio(threshold.ratio)) missing.push("verify");
     if (missing.length > 0) {
       skipped.push({ ratio: threshold.ratio, missing });
       continue;

@@ -4,7 +4,9 @@
  * the raw ceiling and the fills, each into an empty server, each in a fresh process.
  *
  * Per run it records MiB/s, client CPU per GiB, the peak RSS of the process that ran it, and
- * the server CPU (INFO cpu deltas summed over the masters; replicas separately).
+ * the server CPU (INFO cpu deltas summed over the masters; replicas separately). After the
+ * standalone and 3-master fills, verify runs twice on what they wrote, each in a fresh
+ * process: the exact count (with the default 1000 sampled values) and every key read back.
  *
  * @module
  */
@@ -19,7 +21,17 @@ import { StandaloneTransport } from "../lib/transport/standalone.ts";
 import type { KeyspaceParams, Logger, Target, Transport } from "../lib/types.ts";
 import { mibPerSecond } from "../lib/units.ts";
 import type { CaseOutput, CaseSpec } from "./_case.ts";
-import { CASE_IDS, type CaseId, type CaseInfo, GIB, MIB, type RunResult } from "./results.ts";
+import {
+  CASE_IDS,
+  type CaseId,
+  type CaseInfo,
+  GIB,
+  MIB,
+  type RunResult,
+  VERIFY_CASES,
+  VERIFY_MODES,
+  type VerifyRunResult,
+} from "./results.ts";
 
 /** Options for {@linkcode runMacro}. */
 export interface MacroOptions {
@@ -39,6 +51,8 @@ export interface MacroOptions {
   batchBytes?: number | undefined;
   /** The cases to run (default all, in {@linkcode CASE_IDS} order). */
   cases?: readonly CaseId[] | undefined;
+  /** Measure verify (exact count, every key read back) after the standalone and 3-master fills (default true). */
+  verify?: boolean | undefined;
   /** Receives one line per server start and per run. */
   log: (line: string) => void;
 }
@@ -49,6 +63,8 @@ export interface MacroOutcome {
   cases: CaseInfo[];
   /** Every run, in the order they ran. */
   runs: RunResult[];
+  /** Every verify run, in the order they ran. */
+  verifyRuns: VerifyRunResult[];
   /** `redis_version` of the servers. */
   redisVersion: string | null;
 }
@@ -134,11 +150,13 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
       };
     });
     const runs: RunResult[] = [];
+    const verifyRuns: VerifyRunResult[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       for (const info of cases) {
         const setup = setups.get(CASE_SETUP[info.id])!;
-        const run = await runOne(setup, info, round, keyspace, options);
+        const { run, verify } = await runOne(setup, info, round, keyspace, options);
         runs.push(run);
+        verifyRuns.push(...verify);
         options.log(
           `Round ${round}/${options.rounds} ${info.id.padEnd(12)} ${
             run.mibPerSecond.toFixed(1).padStart(7)
@@ -146,6 +164,15 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
             run.serverCpuPerGib.toFixed(2)
           } CPU-s/GiB  RSS ${(run.peakRssBytes / MIB).toFixed(0)} MiB`,
         );
+        for (const check of verify) {
+          options.log(
+            `Round ${round}/${options.rounds} ${`${info.id}+verify-${check.mode}`} ${
+              (check.keysPerSecond / 1000).toFixed(0)
+            }k keys/s  ${check.secondsPerGib.toFixed(2)} s/GiB filled  ${
+              check.fillRatio.toFixed(2)
+            }× the fill's time`,
+          );
+        }
       }
     }
     const standalone = setups.values().next().value;
@@ -153,7 +180,7 @@ export async function runMacro(options: MacroOptions): Promise<MacroOutcome> {
       ? infoField(String(await standalone.control.call(["INFO", "server"])), "redis_version") ??
         null
       : null;
-    return { cases, runs, redisVersion };
+    return { cases, runs, verifyRuns, redisVersion };
   } finally {
     for (const setup of setups.values()) {
       await setup.control.close().catch(() => {});
@@ -186,7 +213,7 @@ async function runOne(
   round: number,
   keyspace: KeyspaceParams,
   options: MacroOptions,
-): Promise<RunResult> {
+): Promise<{ run: RunResult; verify: VerifyRunResult[] }> {
   await setup.control.callEachMaster(["FLUSHALL"]);
   await settleReplicas(setup);
   const before = await serverCpu(setup);
@@ -208,10 +235,37 @@ async function runOne(
       `The ${info.id} run of round ${round} left ${dbsize} keys instead of ${keyspace.count}: the measurement is void`,
     );
   }
+  const verify: VerifyRunResult[] = [];
+  if (options.verify !== false && VERIFY_CASES.includes(info.id)) {
+    for (const mode of VERIFY_MODES) {
+      const checked = await runCaseProcess(
+        { kind: `verify-${mode}`, target: setup.target, keyspace },
+        info.id,
+      );
+      if (checked.ok !== true) {
+        throw new Error(
+          `Verify (${mode}) after the ${info.id} run of round ${round} failed: the measurement is void`,
+        );
+      }
+      verify.push({
+        case: info.id,
+        round,
+        mode,
+        keys: checked.keys,
+        durationMs: checked.durationMs,
+        keysPerSecond: checked.keys / (checked.durationMs / 1000),
+        secondsPerGib: checked.durationMs / 1000 / (output.bytes / GIB),
+        fillRatio: checked.durationMs / output.durationMs,
+        clientCpuSeconds: checked.cpuSeconds,
+        peakRssBytes: checked.peakRssBytes,
+        ok: checked.ok,
+      });
+    }
+  }
   await setup.control.callEachMaster(["FLUSHALL"]);
   const gib = output.bytes / GIB;
   const masterCpu = after.masters - before.masters;
-  return {
+  const run: RunResult = {
     case: info.id,
     round,
     keys: output.keys,
@@ -227,6 +281,7 @@ async function runOne(
     replicaCpuSeconds: after.replicas - before.replicas,
     loadAverage1m: load,
   };
+  return { run, verify };
 }
 
 async function runCaseProcess(spec: CaseSpec, id: CaseId): Promise<CaseOutput> {

@@ -21,6 +21,8 @@ interface Sections {
   ratios: Row[];
   microHead: Row;
   micro: Row[];
+  verifyHead: Row;
+  verify: Row[];
   verdict: string | null;
 }
 
@@ -63,6 +65,16 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
       status,
     ];
   });
+  const labels = new Map((report.macro?.cases ?? []).map((info) => [info.id, info.label]));
+  const verify: Row[] = (report.macro?.verify.medians ?? []).map((med) => [
+    labels.get(med.case) ?? med.case,
+    med.mode === "count" ? "exact count" : "every key read back",
+    `${(med.keysPerSecond / 1000).toFixed(0)}k`,
+    med.secondsPerGib.toFixed(2),
+    `${med.fillRatio.toFixed(2)}×`,
+    med.clientCpuSeconds.toFixed(2),
+    (med.peakRssBytes / MIB).toFixed(0),
+  ]);
   const micro: Row[] = (report.micro ?? []).map((row, index, rows) => [
     index > 0 && rows[index - 1]!.group === row.group ? "" : row.group,
     `${row.baseline ? "* " : ""}${row.name}`,
@@ -86,6 +98,16 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
     macro,
     ratioHead: ["ratio", "median", "per round", "threshold", ""],
     ratios,
+    verifyHead: [
+      "verify after",
+      "mode",
+      "keys/s",
+      "s per GiB filled",
+      "× fill time",
+      "client CPU-s",
+      "peak RSS MiB",
+    ],
+    verify,
     microHead: ["micro group", "case (* baseline)", "rate", "vs baseline", "error"],
     micro,
     verdict,
@@ -115,6 +137,7 @@ export function renderTerminal(
   };
   const parts = [s.title];
   if (s.macro.length) parts.push(table(s.macroHead, s.macro));
+  if (s.verify.length) parts.push(table(s.verifyHead, s.verify));
   if (s.ratios.length) parts.push(table(s.ratioHead, s.ratios));
   if (s.micro.length) parts.push(table(s.microHead, s.micro));
   if (s.verdict) parts.push(s.verdict);
@@ -139,6 +162,7 @@ export function renderMarkdown(report: BenchReport, thresholds: readonly Thresho
     ].join("\n");
   const parts = [`### ${s.title}`];
   if (s.macro.length) parts.push(table(s.macroHead, s.macro));
+  if (s.verify.length) parts.push(table(s.verifyHead, s.verify));
   if (s.ratios.length) parts.push(table(s.ratioHead, s.ratios));
   if (s.micro.length) parts.push(table(s.microHead, s.micro));
   if (s.verdict) parts.push(`**${s.verdict}**`);

@@ -73,6 +73,86 @@ export interface RunResult {
   loadAverage1m: number;
 }
 
+/** What verify is measured doing after a fill: the exact count, or reading every key back. */
+export const VERIFY_MODES = ["count", "full"] as const;
+
+/** A verify mode of the benchmark. */
+export type VerifyMode = typeof VERIFY_MODES[number];
+
+/** The fill cases after which verify is measured, on the data they wrote. */
+export const VERIFY_CASES: readonly CaseId[] = ["standalone", "cluster-3x0"];
+
+/** One verify run, right after the fill run of the same case and round. */
+export interface VerifyRunResult {
+  /** The fill case whose data it checked. */
+  case: CaseId;
+  /** The round, from 1. */
+  round: number;
+  /** `count`: exact count (and the default 1000 sampled values); `full`: every key read back. */
+  mode: VerifyMode;
+  /** Keys checked (N). */
+  keys: number;
+  /** Wall time of verifyFill in milliseconds. */
+  durationMs: number;
+  /** keys / duration. */
+  keysPerSecond: number;
+  /** Seconds per GiB of keys and values filled. */
+  secondsPerGib: number;
+  /** durationMs ÷ the fill run's durationMs: the target is ≤ 0.25 (count) and ≤ 1.0 (full). */
+  fillRatio: number;
+  /** Client CPU seconds during verifyFill. */
+  clientCpuSeconds: number;
+  /** Peak RSS of the process that ran it, in bytes. */
+  peakRssBytes: number;
+  /** Whether verify passed (a failed verify voids the measurement). */
+  ok: boolean;
+}
+
+/** The medians of one verify mode after one case, over all rounds. */
+export interface VerifyMedians {
+  /** The fill case. */
+  case: CaseId;
+  /** The mode. */
+  mode: VerifyMode;
+  /** Keys per second. */
+  keysPerSecond: number;
+  /** Seconds per GiB filled. */
+  secondsPerGib: number;
+  /** Verify time ÷ fill time. */
+  fillRatio: number;
+  /** Client CPU seconds. */
+  clientCpuSeconds: number;
+  /** Peak RSS in bytes. */
+  peakRssBytes: number;
+}
+
+/**
+ * The medians of each verify mode after each case.
+ *
+ * @param runs Every verify run.
+ * @returns One entry per case and mode that ran, in case then mode order.
+ */
+export function verifyMedians(runs: readonly VerifyRunResult[]): VerifyMedians[] {
+  const out: VerifyMedians[] = [];
+  for (const id of VERIFY_CASES) {
+    for (const mode of VERIFY_MODES) {
+      const mine = runs.filter((run) => run.case === id && run.mode === mode);
+      if (mine.length === 0) continue;
+      const pick = (f: (run: VerifyRunResult) => number) => median(mine.map(f));
+      out.push({
+        case: id,
+        mode,
+        keysPerSecond: pick((run) => run.keysPerSecond),
+        secondsPerGib: pick((run) => run.secondsPerGib),
+        fillRatio: pick((run) => run.fillRatio),
+        clientCpuSeconds: pick((run) => run.clientCpuSeconds),
+        peakRssBytes: pick((run) => run.peakRssBytes),
+      });
+    }
+  }
+  return out;
+}
+
 /** The medians of one case over all rounds. */
 export interface CaseMedians {
   /** MiB/s. */
@@ -142,6 +222,8 @@ export interface BenchReport {
     runs: RunResult[];
     medians: Partial<Record<CaseId, CaseMedians>>;
     ratios: Ratio[];
+    /** Verify after the standalone and 3-master fills (empty with `--no-verify`). */
+    verify: { runs: VerifyRunResult[]; medians: VerifyMedians[] };
   } | null;
   /** The micro benchmarks, when they ran. */
   micro: MicroResult[] | null;
@@ -191,8 +273,8 @@ export interface CheckOutcome {
 export interface SkippedThreshold {
   /** The ratio id. */
   ratio: string;
-  /** The cases it needs that were not run. */
-  missing: CaseId[];
+  /** The cases it needs that were not run (`verify` for a verify ratio under `--no-verify`). */
+  missing: Array<CaseId | "verify">;
 }
 
 /**
@@ -300,8 +382,76 @@ export const RATIO_SPECS: readonly RatioSpec[] = [
   },
 ];
 
+/** The id of the ratio of a verify mode's time to the fill's, after a case. */
+function verifyRatioId(mode: VerifyMode, id: CaseId): string {
+  return `verify-${mode}/${id}.time`;
+}
+
 /** Every ratio id a report can hold (the names `bench/thresholds.json` may use). */
-export const RATIO_IDS: readonly string[] = RATIO_SPECS.map((spec) => spec.id);
+export const RATIO_IDS: readonly string[] = [
+  ...RATIO_SPECS.map((spec) => spec.id),
+  ...VERIFY_CASES.flatMap((id) => VERIFY_MODES.map((mode) => verifyRatioId(mode, id))),
+];
+
+/**
+ * The cases a ratio needs: its numerator and denominator, or the fill case a verify ratio
+ * measures after.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { ratioCases } from "./results.ts";
+ * deepEqual(ratioCases("tls/standalone.throughput"), ["tls", "standalone"]);
+ * deepEqual(ratioCases("verify-count/cluster-3x0.time"), ["cluster-3x0"]);
+ * ```
+ *
+ * @param id A ratio id.
+ * @returns The cases (none for an unknown id).
+ */
+export function ratioCases(id: string): CaseId[] {
+  const spec = RATIO_SPECS.find((candidate) => candidate.id === id);
+  if (spec !== undefined) return [spec.numerator, spec.denominator];
+  return VERIFY_CASES.filter((caseId) =>
+    VERIFY_MODES.some((mode) => verifyRatioId(mode, caseId) === id)
+  );
+}
+
+/**
+ * Whether a ratio measures verify (it needs verify to have run).
+ *
+ * @param id A ratio id.
+ * @returns True for `verify-count/…` and `verify-full/…`.
+ */
+export function isVerifyRatio(id: string): boolean {
+  return id.startsWith("verify-");
+}
+
+/**
+ * The ratios of verify's time to the fill's (`verify-count/standalone.time`, …): in each round
+ * the verify run over the fill run it checked, then the median over the rounds.
+ *
+ * @param runs Every verify run.
+ * @returns The ratios, for the cases and modes that ran.
+ */
+export function verifyRatios(runs: readonly VerifyRunResult[]): Ratio[] {
+  const ratios: Ratio[] = [];
+  for (const id of VERIFY_CASES) {
+    for (const mode of VERIFY_MODES) {
+      const perRound = runs.filter((run) => run.case === id && run.mode === mode)
+        .sort((a, b) => a.round - b.round).map((run) => run.fillRatio);
+      if (perRound.length === 0) continue;
+      ratios.push({
+        id: verifyRatioId(mode, id),
+        description: `verify (${
+          mode === "count" ? "exact count" : "every key read back"
+        }) time ÷ ${id} fill time`,
+        value: median(perRound),
+        perRound,
+      });
+    }
+  }
+  return ratios;
+}
 
 /**
  * The ratios between cases: in each round the numerator's run over the denominator's run of

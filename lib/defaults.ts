@@ -58,10 +58,19 @@ export const FILL_DEFAULTS = {
   failoverTimeoutMs: 30_000,
 } as const;
 
-/** Defaults of verify: ±20% (the original tool's criterion) and 1000 sampled keys. */
+/**
+ * Defaults of verify: ±20% (the original tool's criterion), exact counts of this fill's keys,
+ * 1000 sampled keys, and 30 s for the slot map to settle.
+ */
 export const VERIFY_DEFAULTS = {
   /** Largest allowed |deviation| of a master's keys from its slot share, as a fraction. */
   tolerance: 0.2,
   /** Keys whose contents are fetched and compared. */
   sample: 1000,
+  /** `exact`: batched EXISTS of this fill's keys; `fast`: DBSIZE (at least). */
+  count: "exact",
+  /** `sample`: the sampled keys' contents; `full`: every key's. */
+  content: "sample",
+  /** How long verify waits for a stable slot map (no migrating slots), in milliseconds. */
+  stableTimeoutMs: 30_000,
 } as const;

@@ -123,10 +123,30 @@ export interface DataSocket {
   close(): void;
 }
 
+/**
+ * How verify counts a fill's keys through a transport: the command (`EXISTS`, or `TOUCH`,
+ * which a proxy may split across servers and sum), how many keys one command may carry, and
+ * whether those keys must share a hash slot (a cluster refuses others with CROSSSLOT). A
+ * proxy that forwards a multi-key `EXISTS` whole to one server counts with `maxKeys: 1`.
+ */
+export interface KeyCounting {
+  /** The counting command: replies with how many of its keys exist. */
+  readonly command: "EXISTS" | "TOUCH";
+  /** The most keys in one command (at least 1). */
+  readonly maxKeys: number;
+  /** Whether the keys of one command must share a slot. */
+  readonly sameSlot: boolean;
+}
+
 /** A live connection to a target: control plane, topology and data-plane sockets. */
 export interface Transport {
   /** The registered name, e.g. `"standalone"` or `"cluster"`. */
   readonly name: string;
+  /**
+   * How verify counts keys through it; by default batched `EXISTS` of up to 256 keys, of one
+   * slot in a cluster.
+   */
+  readonly keyCounting?: KeyCounting | undefined;
   /** Connects and discovers the topology. */
   connect(): Promise<Topology>;
   /** The last topology discovered. */
@@ -297,6 +317,22 @@ export interface VerifyCheck {
   detail: string;
 }
 
+/** A key named in a verify finding: its index and the key as shown (filler elided). */
+export interface KeyRef {
+  /** The key's index i. */
+  index: number;
+  /** The key: prefix, tag and index, then `…` for the filler. */
+  key: string;
+}
+
+/** A master replaced by its replica between the fill and verify. */
+export interface VerifyFailover {
+  /** `host:port` of the master that was lost. */
+  from: string;
+  /** `host:port` of the master serving its slots now. */
+  to: string;
+}
+
 /** What verify found on one master. */
 export interface NodeVerifyResult {
   /** Node id. */
@@ -305,8 +341,12 @@ export interface NodeVerifyResult {
   address: string;
   /** Slots the node serves. */
   slots: number;
-  /** Keys found (DBSIZE). */
+  /** This fill's keys found on it (`count: exact`), or its DBSIZE (`count: fast`). */
   keys: number;
+  /** This fill's keys it lacks (`count: exact` or `content: full`). */
+  missing?: number | undefined;
+  /** DBSIZE: every key it holds, this fill's and any other's. */
+  dbsize?: number | undefined;
   /** Keys expected by slot share. */
   expectedKeys: number;
   /**
@@ -340,6 +380,20 @@ export interface VerifyResult {
   mismatched: number;
   /** Per master. */
   nodes: NodeVerifyResult[];
+  /** How keys were counted: `exact` (this fill's keys, by EXISTS) or `fast` (DBSIZE: at least). */
+  count?: "exact" | "fast" | undefined;
+  /** Whether a sample of the keys or every key was read back and compared. */
+  content?: "sample" | "full" | undefined;
+  /** Keys the exact count or the full read looked at (0 for a fast count and a sample). */
+  checkedKeys?: number | undefined;
+  /** How fast the exact count or the full read went, in keys per second. */
+  keysPerSecond?: number | undefined;
+  /** The first missing keys, by index (exact count or full read). */
+  missingKeys?: KeyRef[] | undefined;
+  /** The first keys whose contents differ, by index (full read). */
+  wrongKeys?: KeyRef[] | undefined;
+  /** Masters replaced by a replica before verify counted. */
+  failovers?: VerifyFailover[] | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

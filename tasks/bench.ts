@@ -1,6 +1,6 @@
 /**
  * `redfill bench` (and `deno task bench`): the micro-benchmarks (tinybench) and the macro benchmark (the raw ceiling
- * and the fills on local standalone, cluster and TLS servers), printed as tables, written as
+ * and the fills on local standalone, cluster and TLS servers, and verify after them), printed as tables, written as
  * JSON (`bench/results/latest.json`) and Markdown (appended to `$GITHUB_STEP_SUMMARY` when set).
  *
  * `--check` gates on the ratios in `bench/thresholds.json`: exit 1 naming every crossed
@@ -33,6 +33,8 @@ import {
   computeRatios,
   REPORT_SCHEMA,
   type Threshold,
+  verifyMedians,
+  verifyRatios,
 } from "../bench/results.ts";
 import { runMicroGroups } from "../bench/_micro.ts";
 import { slotTagGroups } from "../bench/slot_tags_bench.ts";
@@ -67,6 +69,7 @@ interface BenchFlags {
   markdown?: string;
   check?: true;
   thresholds: string;
+  verify: boolean;
 }
 
 function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -126,6 +129,10 @@ export function benchProgram(context: Pick<CommandContext, "name" | "version">) 
     .addOption(
       new Option("--cases <ids>", "macro cases to run, comma-separated")
         .default(undefined, `all: ${CASE_IDS.join(",")}`),
+    )
+    .option(
+      "--no-verify",
+      "skip verify (exact count, every key read back) after the standalone and 3-master fills",
     )
     .option("--micro", "run only the micro-benchmarks")
     .option("--macro", "run only the macro benchmark")
@@ -262,6 +269,7 @@ async function bench(flags: BenchFlags): Promise<void> {
       connections,
       batchBytes,
       cases,
+      verify: flags.verify,
       log,
     });
     report.versions.redis = outcome.redisVersion;
@@ -269,11 +277,15 @@ async function bench(flags: BenchFlags): Promise<void> {
       cases: outcome.cases,
       runs: outcome.runs,
       medians: caseMedians(outcome.runs),
-      ratios: computeRatios(outcome.runs),
+      ratios: [...computeRatios(outcome.runs), ...verifyRatios(outcome.verifyRuns)],
+      verify: { runs: outcome.verifyRuns, medians: verifyMedians(outcome.verifyRuns) },
     };
   }
   if (flags.check && report.macro) {
-    report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds, { cases });
+    report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds, {
+      cases,
+      verify: flags.verify,
+    });
   }
   report.machine.loadAverage.end = Deno.loadavg();
   report.totalSeconds = (performance.now() - started) / 1000;

@@ -259,6 +259,13 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     sets: { "verify.enabled": always(false) },
   },
   {
+    flags: "--verify <content>",
+    description: "full: read every key back and compare it",
+    sets: { "verify.content": text },
+    choices: ["sample", "full"],
+    default: "sample",
+  },
+  {
     flags: "--report <format>",
     description: "report format",
     sets: { "report.format": text },
@@ -402,6 +409,8 @@ export function readFillArgs(
     const name = option.attributeName();
     if (program.getOptionValueSource(name) !== "cli") continue;
     const value = program.getOptionValue(name) as string | boolean;
+    // --verify full and --no-verify share one value: each keeps only its own kind of it.
+    if (option.negate !== (value === false)) continue;
     typed.set(option.long ?? name, value === false || value === true ? true : value);
   }
   const given = (flag: string) => typed.has(flag);

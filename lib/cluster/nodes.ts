@@ -74,6 +74,55 @@ export function parseClusterNodes(text: string): ClusterNodeEntry[] {
   return entries;
 }
 
+/** A slot being moved, as one line of `CLUSTER NODES` shows it: `[slot->-to]` or `[slot-<-from]`. */
+export interface SlotMigration {
+  /** The slot. */
+  slot: number;
+  /** `migrating` on the node giving the slot away, `importing` on the node taking it. */
+  state: "migrating" | "importing";
+  /** The id of the node whose line shows it. */
+  nodeId: string;
+  /** The id of the other node: where the slot goes, or where it comes from. */
+  peerId: string;
+}
+
+/**
+ * The slots a `CLUSTER NODES` reply shows as migrating or importing (only the answering
+ * node's own line carries them, flagged `myself`).
+ *
+ * @param text The reply.
+ * @returns One entry per marker, in the order of the reply.
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { parseSlotMigrations } from "./nodes.ts";
+ * const text = "a 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-99 [5->-b] [7-<-c]\n";
+ * deepEqual(parseSlotMigrations(text), [
+ *   { slot: 5, state: "migrating", nodeId: "a", peerId: "b" },
+ *   { slot: 7, state: "importing", nodeId: "a", peerId: "c" },
+ * ]);
+ * ```
+ */
+export function parseSlotMigrations(text: string): SlotMigration[] {
+  const migrations: SlotMigration[] = [];
+  for (const line of text.split("\n")) {
+    const parts = line.trim().split(" ");
+    const id = parts[0];
+    if (!id || parts.length < 9) continue;
+    for (const part of parts.slice(8)) {
+      const match = /^\[(\d+)-([<>])-(\S+)\]$/.exec(part);
+      if (!match) continue;
+      migrations.push({
+        slot: Number(match[1]),
+        state: match[2] === ">" ? "migrating" : "importing",
+        nodeId: id,
+        peerId: match[3]!,
+      });
+    }
+  }
+  return migrations;
+}
+
 /**
  * The nodes of a `CLUSTER NODES` reply as a transport sees them, masters first. Nodes
  * flagged `fail`, `handshake` or `noaddr` are left out: nothing can be sent to them.

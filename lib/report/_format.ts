@@ -99,13 +99,17 @@ export function clientLine(report: RunReport): string | undefined {
 export function verifyLine(report: RunReport): string | undefined {
   const verify = report.verify;
   if (verify === null) return undefined;
-  return `${verify.verdict}: ${formatCount(verify.totalKeys)} of ${
-    formatCount(verify.expectedKeys)
-  } keys, largest deviation ${formatDeviation(verify.maxDeviation)} (${
+  // count: fast is DBSIZE, which counts every key: it can only say "at least".
+  const keys = verify.count === "fast"
+    ? `at least ${formatCount(verify.expectedKeys)} keys expected, DBSIZE ${
+      formatCount(verify.totalKeys)
+    } (count: fast)`
+    : `${formatCount(verify.totalKeys)} of ${formatCount(verify.expectedKeys)} keys`;
+  return `${verify.verdict}: ${keys}, largest deviation ${formatDeviation(verify.maxDeviation)} (${
     formatTolerance(verify.tolerance)
-  }), ${formatCount(verify.sampled - verify.mismatched)} of ${
-    formatCount(verify.sampled)
-  } sampled keys match`;
+  }), ${formatCount(verify.sampled - verify.mismatched)} of ${formatCount(verify.sampled)} ${
+    verify.content === "full" ? "keys match (content: full)" : "sampled keys match"
+  }`;
 }
 
 /** The steps on one line: `connect 12 ms, fill 1.52 s, verify 80 ms (failed)`. */

@@ -131,6 +131,16 @@ export const ReportVerifyNodeSchema = z.strictObject({
   usedMemory: count.describe("used_memory in bytes"),
   maxMemory: count.describe("maxmemory in bytes (0 = no limit)"),
   bytesPerKey: z.number().min(0).nullable().describe("usedMemory / keys; null without keys"),
+  missing: count.nullable().describe(
+    "This fill's keys the master lacks (count: exact or content: full); null for count: fast",
+  ),
+  dbsize: count.nullable().describe("DBSIZE: every key on the master, this fill's and others'"),
+});
+
+/** A key named in a verify finding. */
+export const ReportKeySchema = z.strictObject({
+  index: count.describe("The key's index i"),
+  key: z.string().describe("The key: prefix, tag and index, then … for the filler"),
 });
 
 /** What verify found. */
@@ -141,8 +151,25 @@ export const ReportVerifySchema = z.strictObject({
   expectedKeys: count,
   maxDeviation: z.number().min(0).describe("Largest |deviation| of a master, as a fraction"),
   tolerance: z.number().min(0).describe("Allowed |deviation|, as a fraction"),
-  sampled: count,
+  sampled: count.describe("Keys whose contents were compared (every key with content: full)"),
   mismatched: count,
+  count: z.enum(["exact", "fast"]).nullable().describe(
+    "exact: this fill's keys, counted one by one (EXISTS); fast: DBSIZE, which says at least",
+  ),
+  content: z.enum(["sample", "full"]).nullable().describe(
+    "sample: the sampled keys' contents; full: every key read back",
+  ),
+  checkedKeys: count.describe("Keys the exact count or the full read looked at"),
+  keysPerSecond: z.number().min(0).nullable().describe(
+    "How fast the exact count or the full read went; null when neither ran",
+  ),
+  missingKeys: z.array(ReportKeySchema).describe("The first missing keys, by index"),
+  wrongKeys: z.array(ReportKeySchema).describe(
+    "The first keys whose contents differ, by index (content: full)",
+  ),
+  failovers: z.array(z.strictObject({ from: z.string(), to: z.string() })).describe(
+    "Masters replaced by their replica before verify counted (host:port)",
+  ),
   checks: z.array(ReportCheckSchema),
   nodes: z.array(ReportVerifyNodeSchema),
 });
@@ -348,6 +375,13 @@ function verifyReport(verify: VerifyResult): NonNullable<RunReport["verify"]> {
     tolerance: verify.tolerance,
     sampled: verify.sampled,
     mismatched: verify.mismatched,
+    count: verify.count ?? null,
+    content: verify.content ?? null,
+    checkedKeys: verify.checkedKeys ?? 0,
+    keysPerSecond: verify.keysPerSecond === undefined ? null : round(verify.keysPerSecond, 1),
+    missingKeys: (verify.missingKeys ?? []).map((key) => ({ index: key.index, key: key.key })),
+    wrongKeys: (verify.wrongKeys ?? []).map((key) => ({ index: key.index, key: key.key })),
+    failovers: (verify.failovers ?? []).map((entry) => ({ from: entry.from, to: entry.to })),
     checks: verify.checks.map((check) => ({
       name: check.name,
       ok: check.ok,
@@ -363,6 +397,8 @@ function verifyReport(verify: VerifyResult): NonNullable<RunReport["verify"]> {
       usedMemory: node.usedMemory,
       maxMemory: node.maxMemory,
       bytesPerKey: node.keys > 0 ? round(node.usedMemory / node.keys, 1) : null,
+      missing: node.missing ?? null,
+      dbsize: node.dbsize ?? null,
     })),
   };
 }

@@ -129,7 +129,7 @@ export interface ReportVerifyNode {
   address: string;
   /** Hash slots it serves. */
   slots: number;
-  /** Keys found (DBSIZE). */
+  /** This fill's keys found (count: exact), or DBSIZE (count: fast). */
   keys: number;
   /** Keys expected by the node's slots. */
   expectedKeys: number;
@@ -141,6 +141,18 @@ export interface ReportVerifyNode {
   maxMemory: number;
   /** usedMemory / keys; null without keys. */
   bytesPerKey: number | null;
+  /** This fill's keys the master lacks (count: exact or content: full); null for count: fast. */
+  missing: number | null;
+  /** DBSIZE: every key on the master, this fill's and others'. */
+  dbsize: number | null;
+}
+
+/** A key named in a verify finding. */
+export interface ReportKey {
+  /** The key's index i. */
+  index: number;
+  /** The key: prefix, tag and index, then … for the filler. */
+  key: string;
 }
 
 /** What verify found. */
@@ -161,6 +173,20 @@ export interface ReportVerify {
   sampled: number;
   /** Sampled keys that did not match. */
   mismatched: number;
+  /** exact: this fill's keys, counted one by one; fast: DBSIZE (at least). */
+  count: "exact" | "fast" | null;
+  /** sample: the sampled keys' contents; full: every key read back. */
+  content: "sample" | "full" | null;
+  /** Keys the exact count or the full read looked at. */
+  checkedKeys: number;
+  /** How fast the exact count or the full read went; null when neither ran. */
+  keysPerSecond: number | null;
+  /** The first missing keys, by index. */
+  missingKeys: ReportKey[];
+  /** The first keys whose contents differ, by index (content: full). */
+  wrongKeys: ReportKey[];
+  /** Masters replaced by their replica before verify counted (host:port). */
+  failovers: { from: string; to: string }[];
   /** Every check. */
   checks: ReportCheck[];
   /** Per master. */

@@ -14,6 +14,7 @@ import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
+import { declaredFill } from "../verify/verify.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 import { formatAddress } from "../address.ts";
 
@@ -253,22 +254,7 @@ export const keyspaceStep = defineStep({
   provides: ["fill"],
   run(ctx, options): FillResult {
     const keyspace = keyspaceFromOptions(options);
-    const shard = options.shard ?? { index: 0, count: 1 };
-    const result: FillResult = {
-      keyspace,
-      shard,
-      written: false,
-      flushed: options.flushed,
-      acked: false,
-      keys: 0,
-      bytes: 0,
-      durationMs: 0,
-      cpuSeconds: 0,
-      peakRssBytes: 0,
-      nodes: [],
-      errors: 0,
-      interrupted: false,
-    };
+    const result = declaredFill(keyspace, { shard: options.shard, flushed: options.flushed });
     ctx.provide("fill", result);
     return result;
   },

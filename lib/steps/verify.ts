@@ -1,6 +1,6 @@
 /**
- * The `verify` step: checks what landed against the fill (counts, distribution, sampled
- * contents, TTLs, memory), provides the result, and fails the run with exit 1 when a check
+ * The `verify` step: checks what landed against the fill (exact counts of this fill's keys,
+ * distribution, sampled or full contents, TTLs, memory), provides the result, and fails the run with exit 1 when a check
  * fails — after providing the result, so a `report` step later in the pipeline (which runs
  * even after a failure) still shows the failed verdict.
  *
@@ -35,10 +35,17 @@ import type { VerifyResult } from "../types.ts";
  */
 export function verifyVerdict(result: VerifyResult): string {
   const deviation = `${(result.maxDeviation * 100).toFixed(2)}%`;
-  const numbers =
-    `${result.totalKeys} of ${result.expectedKeys} keys, largest deviation ${deviation} (tolerance ±${
-      Number((result.tolerance * 100).toFixed(2))
-    }%), ${result.sampled - result.mismatched} of ${result.sampled} sampled keys match`;
+  const found = result.count === "fast"
+    ? `at least ${result.expectedKeys} keys expected, DBSIZE ${result.totalKeys} (count: fast)`
+    : `${result.totalKeys} of ${result.expectedKeys} keys`;
+  const content = result.content === "full"
+    ? `${result.sampled - result.mismatched} of ${result.sampled} keys match (content: full, ${
+      Math.round(result.keysPerSecond ?? 0)
+    } keys/s)`
+    : `${result.sampled - result.mismatched} of ${result.sampled} sampled keys match`;
+  const numbers = `${found}, largest deviation ${deviation} (tolerance ±${
+    Number((result.tolerance * 100).toFixed(2))
+  }%), ${content}`;
   if (result.ok) return `Verify passed: ${numbers}`;
   const failed = result.checks.filter((check) => !check.ok).map((check) => check.name);
   return `Verify failed (${failed.join(", ")}): ${numbers}`;
@@ -61,7 +68,7 @@ export function verifyFailure(result: VerifyResult): CheckFailedError {
 export const verifyStep = defineStep({
   name: "verify",
   description:
-    "Check key counts per master, the spread by slot share, a sample of values and TTLs, and memory",
+    "Count this fill's keys per master, check the spread by slot share, a sample (or all) of the values, TTLs, and memory",
   options: z.strictObject({
     enabled: z.boolean().optional().describe(
       "Set false to skip (deno task fill --no-verify sets it; default true): no verdict is reported",
@@ -71,6 +78,15 @@ export const verifyStep = defineStep({
     ),
     sample: z.number().int().min(0).default(VERIFY_DEFAULTS.sample).describe(
       "Keys whose values are fetched and compared byte for byte (0 skips the content check)",
+    ),
+    count: z.enum(["exact", "fast"]).default(VERIFY_DEFAULTS.count).describe(
+      "exact: count this fill's keys (batched EXISTS per master; other keys never count); fast: DBSIZE, which can only say at least",
+    ),
+    content: z.enum(["sample", "full"]).default(VERIFY_DEFAULTS.content).describe(
+      "sample: compare the sampled keys' values; full: read every key back and compare it",
+    ),
+    "stable-timeout": z.number().int().min(0).default(VERIFY_DEFAULTS.stableTimeoutMs).describe(
+      "How long to wait for a stable slot map (no slot migrating, every node agreeing) before counting, in milliseconds (default 30000)",
     ),
   }),
   needs: ["connection", "topology", "fill"],
@@ -85,7 +101,12 @@ export const verifyStep = defineStep({
     const result = await verifyFill(ctx.get("connection"), ctx.get("fill"), {
       tolerance: options.tolerance,
       sample: options.sample,
+      count: options.count,
+      content: options.content,
+      stableTimeoutMs: options["stable-timeout"],
+      commandTimeoutMs: ctx.target.commandTimeoutMs,
       logger: ctx.logger,
+      signal: ctx.signal,
     });
     ctx.provide("verify", result);
     if (result.ok) {

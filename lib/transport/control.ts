@@ -19,7 +19,7 @@ import {
   tlsOptions,
 } from "./connectors.ts";
 import { openDataSocket } from "./data_socket.ts";
-import { codeOf, describeConnectError } from "./errors.ts";
+import { codeOf, describeConnectError, describeStoppedNode, isGoneError } from "./errors.ts";
 import { formatAddress, isUnixSocket } from "../address.ts";
 
 /** The ioredis options redfill sets. */
@@ -104,6 +104,8 @@ export class NodeClients {
   readonly #logger: Logger;
   readonly #clients = new Map<string, Promise<Redis>>();
   readonly #sockets = new Set<DataSocket>();
+  /** Addresses that answered at least once: a refused connection there means "stopped". */
+  readonly #served = new Set<string>();
   #closed = false;
   #toldUnneededPassword = false;
 
@@ -125,7 +127,20 @@ export class NodeClients {
    * @returns The client.
    * @throws {ConnectionError} when connecting or authenticating fails.
    */
-  client(host: string, port: number): Promise<Redis> {
+  async client(host: string, port: number): Promise<Redis> {
+    const address = formatAddress(host, port);
+    const cached = this.#clients.get(address);
+    if (cached) {
+      const redis = await cached;
+      // A client whose connection ended (the node stopped or restarted) is not reused: the
+      // "end" event that forgets it may not have run yet.
+      if (redis.status !== "end" && redis.status !== "close") return redis;
+      if (this.#clients.get(address) === cached) this.#clients.delete(address);
+    }
+    return await this.#cachedConnect(host, port);
+  }
+
+  #cachedConnect(host: string, port: number): Promise<Redis> {
     const address = formatAddress(host, port);
     let client = this.#clients.get(address);
     if (!client) {
@@ -194,11 +209,15 @@ export class NodeClients {
         });
       }
       const cause = isServerError(error) ? error : socketError ?? error;
+      if (this.#served.has(address) && isGoneError(cause)) {
+        throw new ConnectionError(describeStoppedNode(cause, address), { cause });
+      }
       throw new ConnectionError(describeConnectError(cause, address, target), { cause });
     } finally {
       clearTimeout(timer);
       release();
     }
+    this.#served.add(address);
     return redis;
   }
 
@@ -211,18 +230,39 @@ export class NodeClients {
    * @throws {RedfillError} for connection failures; the server's error reply as an Error.
    */
   async call(node: { host: string; port: number }, args: RedisArg[]): Promise<unknown> {
-    const client = await this.client(node.host, node.port);
+    const address = formatAddress(node.host, node.port);
     const [command, ...rest] = args;
-    try {
-      return await client.call(String(command), ...rest.map(toArg));
-    } catch (error) {
-      if (error instanceof RedfillError) throw error;
-      if (isServerError(error)) throw error;
-      throw new ConnectionError(
-        describeConnectError(error, formatAddress(node.host, node.port), this.#target),
-        { cause: error },
-      );
+    for (let attempt = 0;; attempt++) {
+      const cached = this.#clients.has(address);
+      const client = await this.client(node.host, node.port);
+      try {
+        return await client.call(String(command), ...rest.map(toArg));
+      } catch (error) {
+        if (error instanceof RedfillError) throw error;
+        if (isServerError(error)) throw error;
+        if (this.#served.has(address) && isGoneError(error)) {
+          // A connection that was already open may have died with a node that restarted
+          // since: one fresh connection tells a restart from a stop.
+          if (cached && attempt === 0) {
+            await this.#forget(address, client);
+            continue;
+          }
+          throw new ConnectionError(describeStoppedNode(error, address), { cause: error });
+        }
+        throw new ConnectionError(describeConnectError(error, address, this.#target), {
+          cause: error,
+        });
+      }
     }
+  }
+
+  /** Drops `client` from the cache (if it is still the one there) and disconnects it. */
+  async #forget(address: string, client: Redis): Promise<void> {
+    const pending = this.#clients.get(address);
+    if (pending !== undefined && await pending.catch(() => undefined) === client) {
+      if (this.#clients.get(address) === pending) this.#clients.delete(address);
+    }
+    client.disconnect();
   }
 
   /**
@@ -232,17 +272,23 @@ export class NodeClients {
    * @returns The socket.
    */
   async openWriter(node: NodeInfo): Promise<DataSocket> {
-    const socket = await openDataSocket(this.#target, node, {
-      onUnneededPassword: () => {
-        if (this.#toldUnneededPassword) return;
-        this.#toldUnneededPassword = true;
-        this.#logger.warn(
-          `"${
-            formatAddress(node.host, node.port)
-          }" has no password set: the password given is not used`,
-        );
-      },
-    });
+    const address = formatAddress(node.host, node.port);
+    let socket: DataSocket;
+    try {
+      socket = await openDataSocket(this.#target, node, {
+        onUnneededPassword: () => {
+          if (this.#toldUnneededPassword) return;
+          this.#toldUnneededPassword = true;
+          this.#logger.warn(`"${address}" has no password set: the password given is not used`);
+        },
+      });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      if (this.#served.has(address) && isGoneError(cause)) {
+        throw new ConnectionError(describeStoppedNode(cause, address), { cause });
+      }
+      throw error;
+    }
     if (this.#closed) {
       socket.close();
       throw new ConnectionError("The transport is closed");

@@ -177,3 +177,41 @@ export function notRedis(message: string, address: string): Message | undefined 
     looksLike(byte)
   })`;
 }
+
+/**
+ * Whether an error means the peer is gone: it refused the connection, reset or closed it.
+ *
+ * @param error What the socket or ioredis reported.
+ * @returns True for a refused, reset or closed connection.
+ */
+export function isGoneError(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EPIPE") return true;
+  return /Connection is closed|closed the connection|connection refused|ECONNREFUSED|ECONNRESET/i
+    .test(messageOf(error));
+}
+
+/**
+ * Describes a node that answered earlier in this run and is now gone: it stopped (or
+ * restarted and is not back yet). Never a TLS hint: the same settings worked before.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { describeStoppedNode } from "./errors.ts";
+ * equal(
+ *   describeStoppedNode(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), "10.0.0.5:6379"),
+ *   'Node "10.0.0.5:6379" stopped: it answered earlier in this run but now refuses connections; start it again (its log says why it stopped) and run again',
+ * );
+ * ```
+ *
+ * @param error What the socket or ioredis reported.
+ * @param address `host:port`.
+ * @returns The sentence.
+ */
+export function describeStoppedNode(error: unknown, address: string): string {
+  const how = codeOf(error) === "ECONNREFUSED" || /refused/i.test(messageOf(error))
+    ? "now refuses connections"
+    : "then closed the connection";
+  return `Node "${address}" stopped: it answered earlier in this run but ${how}; start it again (its log says why it stopped) and run again`;
+}

@@ -1,31 +1,63 @@
 /**
- * Verify: compares what is on the servers with what a fill says it wrote — key counts per
- * master and in total, each master's share against its share of slots, a sample of keys whose
- * values are recomputed from (seed, i) and compared byte for byte, TTLs, and memory.
+ * Verify: compares what is on the servers with what a fill says it wrote — this fill's keys
+ * per master and in total, each master's share against its share of slots, the contents of a
+ * sample of keys (or of every key) recomputed from (seed, i) and compared byte for byte, TTLs,
+ * and memory.
  *
  * Key i lives in slot i mod 16384, so the keys a master should hold are exactly the indices of
- * the written range whose slot it owns: the expectation is computed, not estimated.
+ * the written range whose slot it owns: the expectation is computed, not estimated. With
+ * `count: exact` (the default) the keys found are counted one by one (batched `EXISTS` of
+ * same-slot keys over data sockets), so whatever else the database holds never counts; with
+ * `count: fast` DBSIZE stands in for them, which can only say "at least".
+ *
+ * Before counting, verify waits for a stable slot map (no slot migrating, every node agreeing)
+ * and for a replica to take over from a master lost since the fill, and counts by slot against
+ * the owners then; if the map moves while it counts, it counts again.
  *
  * @module
  */
 
-import { countIndices } from "../fill/batch.ts";
+import { formatAddress } from "../address.ts";
 import { Keyspace, shardRange } from "../fill/keyspace.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { SLOT_COUNT, slotCount, slotsOf } from "../cluster/slots.ts";
-import { VERIFY_DEFAULTS } from "../defaults.ts";
+import { countIndices } from "../fill/batch.ts";
+import { FILL_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
+import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
-import { formatBytes } from "../units.ts";
 import type {
   FillResult,
+  KeyRef,
+  KeyspaceParams,
   Logger,
+  NodeInfo,
   NodeVerifyResult,
+  Shard,
+  Topology,
   Transport,
   VerifyCheck,
+  VerifyFailover,
   VerifyResult,
 } from "../types.ts";
+import {
+  deviationOf,
+  distributionCheck,
+  exactCountCheck,
+  fastCountCheck,
+  fullContentCheck,
+  memoryCheck,
+  NAMED_KEYS,
+  sampleContentCheck,
+  type SampleMismatch,
+  topologyCheck,
+  ttlCheck,
+} from "./_checks.ts";
+import { isFatalReply, SlotMovedError } from "./_pass.ts";
+import { type ContentReader, readKeys, stringContent } from "./content.ts";
+import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
+import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
 
 /** Options for {@linkcode verifyFill}. */
 export interface VerifyFillOptions {
@@ -33,27 +65,41 @@ export interface VerifyFillOptions {
   tolerance?: number | undefined;
   /** Keys whose contents are fetched and compared (0 skips the content check). */
   sample?: number | undefined;
+  /** `exact` (default): this fill's keys, by batched EXISTS; `fast`: DBSIZE (at least). */
+  count?: "exact" | "fast" | undefined;
+  /** `sample` (default): the sampled keys' contents; `full`: every key's. */
+  content?: "sample" | "full" | undefined;
+  /** How long to wait for a stable slot map, in milliseconds (default 30 s). */
+  stableTimeoutMs?: number | undefined;
+  /** How long to wait for a replica to take over a lost master (default: the fill's, 30 s). */
+  failoverTimeoutMs?: number | undefined;
+  /** Data sockets per master for the count and the full read (default 1; 2 standalone). */
+  connections?: number | undefined;
+  /** A data socket that gets no reply for this long fails, in milliseconds (default 10 s). */
+  commandTimeoutMs?: number | undefined;
+  /** Reads and judges each key for `content: full` (default: the string shape's GET). */
+  reader?: ContentReader | undefined;
   /** Where to log details (default: nowhere). */
   logger?: Logger | undefined;
+  /** Stops a wait or a count. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Sampled keys fetched at once (the control plane pipelines concurrent calls on each socket). */
 const SAMPLE_BATCH = 200;
-/** Keys named in a failed content or TTL check before "and N more". */
-const NAMED_KEYS = 3;
-
-const decoder = new TextDecoder();
+/** Key passes run again, at most, when the slot map moves under them. */
+const PASS_ATTEMPTS = 3;
 
 /**
  * Checks a fill against the servers behind a connected transport.
  *
- * Counts are exact when the fill flushed first and wrote the whole keyspace; otherwise every
- * master must hold at least its share (earlier keys, other clients or other shards may add
- * more), and the difference is shown. A master's deviation is (found - expected) / expected
- * when counts are exact; otherwise it compares the master's share of the keys found with its
- * share of the keys expected, so keys added evenly (other shards of the same keyspace) do not
- * count as deviation. A `fill` with `written: false` (a keyspace declared
- * for a fill made earlier) is checked the same way.
+ * With `count: exact` the count and the spread are this fill's keys only, found one by one:
+ * exact whatever else the database holds, for a shard as for the whole keyspace, flushed or
+ * not; after a flush DBSIZE is compared too, as a cross-check. With `count: fast` (DBSIZE)
+ * counts are exact only when the fill flushed first and wrote the whole keyspace; otherwise
+ * every master must hold at least its share, and a master's deviation compares its share of
+ * the keys found with its share of the keys expected. A `fill` with `written: false` (a
+ * keyspace declared for a fill made earlier) is checked the same way.
  *
  * @example
  * ```ts ignore
@@ -64,9 +110,11 @@ const decoder = new TextDecoder();
  *
  * @param transport A connected transport.
  * @param fill What the fill says it wrote (or the declared keyspace).
- * @param options Tolerance, sample size and logger.
+ * @param options Tolerance, sample, count and content modes, timeouts and logger.
  * @returns Every check with its numbers, per master and in total.
- * @throws {ConnectionError} when a node cannot be reached.
+ * @throws {ConnectionError} when a node cannot be reached, or a master stopped and no replica
+ *   took over.
+ * @throws {CheckFailedError} when the slot map does not settle in time.
  * @throws {UsageError} when the keyspace parameters are invalid.
  */
 export async function verifyFill(
@@ -76,34 +124,80 @@ export async function verifyFill(
 ): Promise<VerifyResult> {
   const tolerance = options.tolerance ?? VERIFY_DEFAULTS.tolerance;
   const sample = options.sample ?? VERIFY_DEFAULTS.sample;
+  const countMode = options.count ?? VERIFY_DEFAULTS.count;
+  const contentMode = options.content ?? VERIFY_DEFAULTS.content;
   const logger = options.logger ?? silentLogger;
   const keyspace = new Keyspace(fill.keyspace);
   const range = shardRange(keyspace.count, fill.shard);
   const sharded = fill.shard.count > 1;
-  const exact = fill.flushed && !sharded;
-  const masters = servingMasters(transport.topology());
+  const expectedKeys = range.end - range.start;
+  const settleOptions: SettleTopologyOptions = {
+    stableTimeoutMs: options.stableTimeoutMs ?? VERIFY_DEFAULTS.stableTimeoutMs,
+    failoverTimeoutMs: options.failoverTimeoutMs ?? FILL_DEFAULTS.failoverTimeoutMs,
+    logger,
+    signal: options.signal,
+  };
+
+  const settled = await settleTopology(transport, settleOptions);
+  const failovers: VerifyFailover[] = [];
+  const noteFailovers = (list: readonly VerifyFailover[]) => {
+    for (const failover of list) {
+      logger.warn(`${failover.from} failed over to ${failover.to} before verify`);
+      failovers.push(failover);
+    }
+  };
+  noteFailovers(settled.failovers);
+  let topology = settled.topology;
+  const indices = sampleIndices(range.start, range.end, sample);
+  // With content: full every key is read anyway; else the sample's values are read too.
+  const valueSample = contentMode === "full" ? [] : indices;
+  let pass: KeyPass | undefined;
+  let values: SampleRead = { named: [], total: 0 };
+  if (countMode === "exact" || contentMode === "full" || valueSample.length > 0) {
+    const outcome = await keyPass(transport, keyspace, range, topology, {
+      all: countMode === "exact" || contentMode === "full",
+      full: contentMode === "full",
+      sample: valueSample,
+      reader: options.reader ?? stringContent(keyspace),
+      connections: options.connections ?? (topology.mode === "cluster" ? 1 : 2),
+      timeoutMs: options.commandTimeoutMs ?? TARGET_DEFAULTS.commandTimeoutMs,
+      settleOptions,
+      noteFailovers,
+      logger,
+      signal: options.signal,
+    });
+    pass = outcome.pass;
+    values = outcome.sample;
+    topology = outcome.topology;
+  }
+  const masters = servingMasters(topology);
 
   const [sizes, memory] = await Promise.all([
     transport.callEachMaster(["DBSIZE"]),
     transport.callEachMaster(["INFO", "memory"]),
   ]);
   const nodes: NodeVerifyResult[] = masters.map((node) => {
-    const keys = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
-    const expectedKeys = countIndices(slotsOf(node.slots), range.start, range.end);
+    const dbsize = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
+    const counted = countMode === "exact" ? pass?.masters.get(node.id) : undefined;
+    const expected = countIndices(slotsOf(node.slots), range.start, range.end);
     const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
-      address: `${node.host}:${node.port}`,
+      address: formatAddress(node.host, node.port),
       slots: slotCount(node.slots),
-      keys,
-      expectedKeys,
+      keys: counted?.found ?? dbsize,
+      expectedKeys: expected,
       deviation: 0,
       usedMemory: Number(infoField(info, "used_memory") ?? 0),
       maxMemory: Number(infoField(info, "maxmemory") ?? 0),
+      ...(counted === undefined ? {} : { missing: expected - counted.found }),
+      dbsize,
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
-  const expectedKeys = range.end - range.start;
+  const dbsizeTotal = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
+  // DBSIZE alone is exact only after a flush of a whole (unsharded) fill.
+  const exact = countMode === "exact" || (fill.flushed && !sharded);
   for (const node of nodes) {
     node.deviation = exact || totalKeys === 0
       ? deviationOf(node.keys, node.expectedKeys)
@@ -111,12 +205,32 @@ export async function verifyFill(
       : deviationOf(node.keys / totalKeys, node.expectedKeys / Math.max(1, expectedKeys));
   }
   logger.debug(
-    `verify: ${totalKeys} keys found, ${expectedKeys} expected (${exact ? "exact" : "at least"})`,
+    `verify: ${totalKeys} keys found, ${expectedKeys} expected (${
+      countMode === "exact" ? "exact" : exact ? "DBSIZE after a flush" : "at least"
+    })`,
   );
 
-  const checks: VerifyCheck[] = [
-    countCheck(nodes, totalKeys, expectedKeys, { exact, sharded, interrupted: fill.interrupted }),
-  ];
+  const missingKeys = pass === undefined ? [] : named(keyspace, pass.missing);
+  const checks: VerifyCheck[] = [];
+  const topologyNote = topologyCheck(failovers, settled.waitedMs, settled.waitedFor);
+  if (topologyNote) checks.push(topologyNote);
+  checks.push(
+    countMode === "exact"
+      ? exactCountCheck({
+        nodes,
+        total: totalKeys,
+        expected: expectedKeys,
+        missing: missingKeys,
+        by: pass!.by,
+        interrupted: fill.interrupted,
+        dbsizeAfterFlush: fill.flushed && !sharded ? dbsizeTotal : undefined,
+      })
+      : fastCountCheck(nodes, totalKeys, expectedKeys, {
+        exact,
+        sharded,
+        interrupted: fill.interrupted,
+      }),
+  );
   const largest = nodes.reduce<NodeVerifyResult | undefined>(
     (worst, node) =>
       worst === undefined || Math.abs(node.deviation) > Math.abs(worst.deviation) ? node : worst,
@@ -131,13 +245,33 @@ export async function verifyFill(
     }),
   );
 
-  const indices = sampleIndices(range.start, range.end, sample);
-  const content = await checkContent(transport, keyspace, indices, logger);
-  checks.push(contentCheck(content, indices));
-  if (fill.keyspace.ttl !== undefined) {
-    checks.push(ttlCheck(content, fill.keyspace.ttl, indices.length - content.mismatched.length));
+  const full = contentMode === "full" ? pass : undefined;
+  const ttls = fill.keyspace.ttl === undefined
+    ? { badTtl: [], present: 0 }
+    : await checkTtls(transport, keyspace, indices);
+  let wrongKeys: KeyRef[] = [];
+  if (full !== undefined) {
+    wrongKeys = named(keyspace, full.wrong);
+    checks.push(fullContentCheck({
+      checked: expectedKeys,
+      missing: expectedKeys - full.found,
+      differing: full.differing,
+      missingKeys,
+      wrongKeys,
+      keysPerSecond: full.keysPerSecond,
+      by: full.by,
+    }));
+  } else {
+    const slots = new Set(indices.map((index) => index % SLOT_COUNT)).size;
+    checks.push(sampleContentCheck(values.named, values.total, indices.length, slots));
+    logger.debug(
+      `verify: ${indices.length} sampled keys over ${slots} slots, ${values.total} differ`,
+    );
   }
-  checks.push(memoryCheck(nodes, totalKeys));
+  if (fill.keyspace.ttl !== undefined) {
+    checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
+  }
+  checks.push(memoryCheck(nodes, dbsizeTotal));
 
   return {
     ok: checks.every((check) => check.ok),
@@ -146,9 +280,68 @@ export async function verifyFill(
     expectedKeys,
     maxDeviation,
     tolerance,
-    sampled: indices.length,
-    mismatched: content.mismatched.length,
+    sampled: full === undefined ? indices.length : expectedKeys,
+    mismatched: full === undefined ? values.total : expectedKeys - full.found + full.differing,
     nodes,
+    count: countMode,
+    content: contentMode,
+    checkedKeys: pass === undefined ? 0 : expectedKeys,
+    ...(pass === undefined ? {} : { keysPerSecond: pass.keysPerSecond }),
+    missingKeys,
+    wrongKeys,
+    failovers,
+  };
+}
+
+/** Options for {@linkcode declaredFill}. */
+export interface DeclaredFillOptions {
+  /** The part of the keyspace that was written (default all: 0/1). */
+  shard?: Shard | undefined;
+  /** The fill ran after a flush (default false). */
+  flushed?: boolean | undefined;
+  /** This run wrote it (default false: it was written earlier). */
+  written?: boolean | undefined;
+}
+
+/**
+ * What a fill of a keyspace made elsewhere says it wrote — every key of its shard, no
+ * errors — for a verify of that fill (the `keyspace` step, a benchmark, a test).
+ *
+ * @example
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { declaredFill } from "./verify.ts";
+ * const fill = declaredFill({ count: 8, keySize: 32, valueSize: 8, seed: 1, prefix: "p:" });
+ * equal(fill.written, false);
+ * deepEqual(fill.shard, { index: 0, count: 1 });
+ * ```
+ *
+ * @param keyspace The keyspace.
+ * @param options Shard, flush and whether this run wrote it.
+ * @returns The fill result (keys and bytes of the whole shard when `written`, else 0).
+ */
+export function declaredFill(
+  keyspace: KeyspaceParams,
+  options: DeclaredFillOptions = {},
+): FillResult {
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const written = options.written === true;
+  const range = shardRange(keyspace.count, shard);
+  const keys = written ? range.end - range.start : 0;
+  return {
+    keyspace,
+    shard,
+    written,
+    flushed: options.flushed === true,
+    acked: false,
+    keys,
+    bytes: keys * (keyspace.keySize + keyspace.valueSize),
+    durationMs: 0,
+    cpuSeconds: 0,
+    peakRssBytes: 0,
+    nodes: [],
+    errors: 0,
+    interrupted: false,
   };
 }
 
@@ -174,256 +367,194 @@ export function displayKey(keyspace: Keyspace, index: number): string {
   return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
 }
 
+function named(keyspace: Keyspace, indices: readonly number[]): KeyRef[] {
+  return indices.map((index) => ({ index, key: displayKey(keyspace, index) }));
+}
+
+/** What the exact count or the full read found, per master and in all. */
+interface KeyPass {
+  /** Per master id. */
+  masters: Map<string, { found: number }>;
+  /** Keys that exist, in all. */
+  found: number;
+  /** Keys whose contents differ (full read). */
+  differing: number;
+  /** The first missing indices, ascending. */
+  missing: number[];
+  /** The first indices whose contents differ, ascending (full read). */
+  wrong: number[];
+  /** Keys looked at per second. */
+  keysPerSecond: number;
+  /** The command that found them: `EXISTS`, `GET`. */
+  by: string;
+}
+
+/** What reading the sampled keys' values found. */
+interface SampleRead {
+  /** The first few wrong keys, by index. */
+  named: SampleMismatch[];
+  /** Sampled keys missing or different, in all. */
+  total: number;
+}
+
+interface KeyPassOptions {
+  /** Count (or read) every key of the range. */
+  all: boolean;
+  /** Read every key's contents (else only count them). */
+  full: boolean;
+  /** Indices whose values are read and compared (a sample). */
+  sample: readonly number[];
+  timeoutMs: number;
+  reader: ContentReader;
+  connections: number;
+  settleOptions: SettleTopologyOptions;
+  noteFailovers: (failovers: readonly VerifyFailover[]) => void;
+  logger: Logger;
+  signal: AbortSignal | undefined;
+}
+
 /**
- * (found - expected) / expected, for counts or for shares; a master expected to hold nothing
- * deviates by 100% if it holds anything.
+ * Counts (or reads) every key of the range on the masters of `topology`, and reads the
+ * sampled keys' values, then checks that the slot map did not move meanwhile; when it did, or
+ * a slot moved under a command, or a node was lost, it waits for a stable map again and starts
+ * over (at most three times).
  */
-function deviationOf(found: number, expected: number): number {
-  if (expected > 0) return (found - expected) / expected;
-  return found > 0 ? 1 : 0;
+async function keyPass(
+  transport: Transport,
+  keyspace: Keyspace,
+  range: { start: number; end: number },
+  start: Topology,
+  options: KeyPassOptions,
+): Promise<{ pass: KeyPass | undefined; sample: SampleRead; topology: Topology }> {
+  let topology = start;
+  const counting = keyCountingFor(transport, topology.mode);
+  for (let attempt = 1;; attempt++) {
+    const masters = servingMasters(topology);
+    let why: string;
+    try {
+      const started = performance.now();
+      const passOptions = {
+        names: NAMED_KEYS,
+        connections: options.connections,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      };
+      const perMaster = !options.all
+        ? undefined
+        : options.full
+        ? await readKeys(transport, options.reader, range, masters, passOptions)
+        : await countKeys(transport, keyspace, range, masters, { ...passOptions, counting });
+      const seconds = (performance.now() - started) / 1000;
+      const sample = options.sample.length === 0 ? [] : await readKeys(
+        transport,
+        options.reader,
+        range,
+        masters,
+        { ...passOptions, indices: options.sample },
+      );
+      // No quiet period here: the map only has to be the one the pass counted against.
+      const after = await settleTopology(transport, { ...options.settleOptions, quietMs: 0 });
+      options.noteFailovers(after.failovers);
+      if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
+        return {
+          pass: perMaster && summarize(perMaster, range, seconds, options),
+          sample: sampleRead(keyspace, sample),
+          topology,
+        };
+      }
+      why = "the slot map changed while verify counted";
+      const again = await settleTopology(transport, { ...options.settleOptions, moving: true });
+      options.noteFailovers(again.failovers);
+      topology = again.topology;
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      // A node lost on the last attempt is that node's error; a slot that moved is the map's.
+      if (attempt >= PASS_ATTEMPTS && !(error instanceof SlotMovedError)) throw error;
+      why = error instanceof Error ? error.message : String(error);
+      if (attempt < PASS_ATTEMPTS) {
+        const again = await settleTopology(transport, { ...options.settleOptions, moving: true });
+        options.noteFailovers(again.failovers);
+        topology = again.topology;
+      }
+    }
+    if (attempt >= PASS_ATTEMPTS) {
+      throw new CheckFailedError(
+        `The slot map kept changing while verify counted (${attempt} times; last: ${why}): run verify again once the cluster is stable`,
+      );
+    }
+    options.logger.info(`Verify counts again: ${why}`);
+  }
 }
 
-/** A signed percentage with two decimals. */
-function percent(fraction: number): string {
-  const value = (fraction * 100).toFixed(2);
-  return fraction > 0 ? `+${value}%` : `${value === "-0.00" ? "0.00" : value}%`;
-}
-
-/** A tolerance as `±20%`. */
-function tolerancePercent(tolerance: number): string {
-  return `±${Number((tolerance * 100).toFixed(2))}%`;
-}
-
-interface CountMode {
-  exact: boolean;
-  sharded: boolean;
-  interrupted: boolean;
-}
-
-function countCheck(
-  nodes: NodeVerifyResult[],
-  total: number,
-  expected: number,
-  mode: CountMode,
-): VerifyCheck {
-  const short = nodes.filter((node) => node.keys < node.expectedKeys);
-  const over = mode.exact ? nodes.filter((node) => node.keys > node.expectedKeys) : [];
-  const perNode = (list: NodeVerifyResult[]) =>
-    nodes.length > 1 && list.length > 0
-      ? ` (${
-        list.map((node) => `${node.address} has ${node.keys} of ${node.expectedKeys}`).join(", ")
-      })`
-      : "";
-  const note = mode.interrupted ? "; the fill was interrupted" : "";
-  if (total < expected) {
-    return {
-      name: "count",
-      ok: false,
-      detail: `${expected - total} keys missing: found ${total}${
-        mode.exact ? " of " : ", at least "
-      }${expected}${mode.exact ? "" : " expected"}${perNode(short)}${note}`,
-    };
-  }
-  if (mode.exact && total > expected) {
-    return {
-      name: "count",
-      ok: false,
-      detail: `${
-        total - expected
-      } keys more than written: found ${total} of ${expected} after a flush${
-        perNode(over)
-      }; another client wrote to the target`,
-    };
-  }
-  if (short.length > 0 || over.length > 0) {
-    const missing = short.reduce((sum, node) => sum + node.expectedKeys - node.keys, 0);
-    return {
-      name: "count",
-      ok: false,
-      detail:
-        `${missing} keys missing on ${short.length} of ${nodes.length} masters: found ${total} of ${expected} in all${
-          perNode([...short, ...over])
-        }${note}`,
-    };
-  }
-  if (mode.exact) {
-    return {
-      name: "count",
-      ok: true,
-      detail: `found ${total} of ${expected}, exact after a flush`,
-    };
-  }
-  const why = mode.sharded
-    ? "this run wrote one shard; other shards and earlier keys count too"
-    : "not flushed first; earlier keys count too";
+function summarize(
+  perMaster: ReadonlyArray<
+    { node: NodeInfo; found: number; missing: number[]; differing?: number; wrong?: number[] }
+  >,
+  range: { start: number; end: number },
+  seconds: number,
+  options: KeyPassOptions,
+): KeyPass {
+  const first = (lists: number[][]) => lists.flat().sort((a, b) => a - b).slice(0, NAMED_KEYS);
   return {
-    name: "count",
-    ok: true,
-    detail: `found ${total}, at least ${expected} expected (${total - expected} more: ${why})`,
+    masters: new Map(perMaster.map((entry) => [entry.node.id, { found: entry.found }])),
+    found: perMaster.reduce((sum, entry) => sum + entry.found, 0),
+    differing: perMaster.reduce((sum, entry) => sum + (entry.differing ?? 0), 0),
+    missing: first(perMaster.map((entry) => entry.missing)),
+    wrong: first(perMaster.map((entry) => entry.wrong ?? [])),
+    keysPerSecond: (range.end - range.start) / Math.max(seconds, 1e-6),
+    by: options.full ? options.reader.command : "EXISTS",
   };
 }
 
-function distributionCheck(
-  largest: NodeVerifyResult | undefined,
-  maxDeviation: number,
-  tolerance: number,
-  totals: { found: number; expected: number; exact: boolean },
-): VerifyCheck {
-  if (largest === undefined) {
-    return { name: "distribution", ok: false, detail: "no master serves any slot" };
+/** Whether a failed key pass may succeed once the slot map is stable again. */
+function retryable(error: unknown): boolean {
+  if (isFatalReply(error) || error instanceof UsageError || error instanceof InterruptedError) {
+    return false;
   }
-  const ok = maxDeviation <= tolerance + 1e-12;
-  const share = (part: number, whole: number) =>
-    `${(whole > 0 ? (part / whole) * 100 : 0).toFixed(2)}%`;
-  const numbers = totals.exact || totals.found === 0
-    ? `${largest.keys} keys, ${largest.expectedKeys} expected by its ${largest.slots} slots`
-    : `holds ${
-      share(largest.keys, totals.found)
-    } of the keys found, ${largest.keys} of ${totals.found}, against ${
-      share(largest.expectedKeys, totals.expected)
-    } by its ${largest.slots} slots`;
-  return {
-    name: "distribution",
-    ok,
-    detail: `largest deviation ${percent(largest.deviation)} on ${largest.address} (${numbers}), ${
-      ok ? "within" : "beyond"
-    } ${tolerancePercent(tolerance)}`,
-  };
+  return error instanceof RedfillError || error instanceof SlotMovedError;
 }
 
-interface SampleMismatch {
-  index: number;
-  key: string;
-  missing: boolean;
+/** The wrong sampled keys: counted in all, the first few named. */
+function sampleRead(
+  keyspace: Keyspace,
+  perMaster: ReadonlyArray<
+    { expected: number; found: number; differing: number; missing: number[]; wrong: number[] }
+  >,
+): SampleRead {
+  const named = perMaster.flatMap((entry) => [
+    ...entry.missing.map((index) => ({ index, key: displayKey(keyspace, index), missing: true })),
+    ...entry.wrong.map((index) => ({ index, key: displayKey(keyspace, index), missing: false })),
+  ]).sort((a, b) => a.index - b.index).slice(0, NAMED_KEYS);
+  const total = perMaster.reduce(
+    (sum, entry) => sum + entry.expected - entry.found + entry.differing,
+    0,
+  );
+  return { named, total };
 }
 
-interface ContentFindings {
-  mismatched: SampleMismatch[];
-  /** Sampled keys that exist but carry no TTL, or one out of range. */
-  badTtl: { key: string; ttl: number }[];
-  slots: number;
-}
-
-async function checkContent(
+/**
+ * Reads the TTLs of the sampled keys through the control plane (routed by key, following
+ * MOVED and ASK) and names those out of the keyspace's range; missing keys are the count's
+ * finding, not the TTL's.
+ */
+async function checkTtls(
   transport: Transport,
   keyspace: Keyspace,
   indices: number[],
-  logger: Logger,
-): Promise<ContentFindings> {
-  const withTtl = keyspace.params.ttl !== undefined;
-  const findings: ContentFindings = {
-    mismatched: [],
-    badTtl: [],
-    slots: new Set(indices.map((index) => index % SLOT_COUNT)).size,
-  };
+): Promise<{ badTtl: { key: string; ttl: number }[]; present: number }> {
+  const badTtl: { key: string; ttl: number }[] = [];
+  let present = 0;
   for (let from = 0; from < indices.length; from += SAMPLE_BATCH) {
     const batch = indices.slice(from, from + SAMPLE_BATCH);
     await Promise.all(batch.map(async (index) => {
       const key = keyspace.keyString(index);
-      const [reply, ttl] = await Promise.all([
-        transport.call(["GET", key], { key }),
-        withTtl ? transport.call(["TTL", key], { key }) : Promise.resolve(undefined),
-      ]);
-      if (reply === null || reply === undefined) {
-        findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: true });
-        return;
-      }
-      if (!sameValue(reply, keyspace.value(index))) {
-        findings.mismatched.push({ index, key: displayKey(keyspace, index), missing: false });
-        return;
-      }
-      const seconds = Number(ttl);
-      if (withTtl && !(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
-        findings.badTtl.push({ key: displayKey(keyspace, index), ttl: seconds });
+      const seconds = Number(await transport.call(["TTL", key], { key }));
+      if (seconds === -2) return;
+      present++;
+      if (!(seconds > 0 && seconds <= keyspace.params.ttl!.max)) {
+        badTtl.push({ key: displayKey(keyspace, index), ttl: seconds });
       }
     }));
   }
-  findings.mismatched.sort((a, b) => a.index - b.index);
-  logger.debug(
-    `verify: ${indices.length} sampled keys over ${findings.slots} slots, ${findings.mismatched.length} differ`,
-  );
-  return findings;
-}
-
-/** Compares a GET reply (a string from ioredis, or bytes) with the expected bytes, exactly. */
-function sameValue(reply: unknown, expected: Uint8Array): boolean {
-  if (reply instanceof Uint8Array) {
-    return reply.length === expected.length && reply.every((byte, k) => byte === expected[k]);
-  }
-  // Values are printable ASCII: a UTF-8 decoded reply equals the decoded expectation only when
-  // the bytes are equal.
-  return typeof reply === "string" && reply === decoder.decode(expected);
-}
-
-function contentCheck(content: ContentFindings, indices: number[]): VerifyCheck {
-  if (indices.length === 0) {
-    return { name: "content", ok: true, detail: "no keys sampled (sample: 0)" };
-  }
-  const bad = content.mismatched;
-  if (bad.length === 0) {
-    return {
-      name: "content",
-      ok: true,
-      detail:
-        `${indices.length} sampled keys over ${content.slots} slots match their expected values`,
-    };
-  }
-  const named = bad.slice(0, NAMED_KEYS).map((entry) =>
-    `key "${entry.key}" (index ${entry.index}) ${
-      entry.missing ? "is missing" : "differs from its expected value"
-    }`
-  );
-  const more = bad.length > NAMED_KEYS ? `, and ${bad.length - NAMED_KEYS} more` : "";
-  return {
-    name: "content",
-    ok: false,
-    detail: `${bad.length} of ${indices.length} sampled keys are wrong: ${named.join(", ")}${more}`,
-  };
-}
-
-function ttlCheck(
-  content: ContentFindings,
-  ttl: { min: number; max: number },
-  checked: number,
-): VerifyCheck {
-  const range = ttl.min === ttl.max ? `${ttl.min} s` : `${ttl.min}-${ttl.max} s`;
-  const bad = content.badTtl;
-  if (bad.length === 0) {
-    return {
-      name: "ttl",
-      ok: true,
-      detail: `${checked} sampled keys have a TTL within ${range}`,
-    };
-  }
-  const named = bad.slice(0, NAMED_KEYS).map((entry) =>
-    `key "${entry.key}" has ${entry.ttl === -1 ? "no TTL" : `TTL ${entry.ttl}`}`
-  );
-  const more = bad.length > NAMED_KEYS ? `, and ${bad.length - NAMED_KEYS} more` : "";
-  return {
-    name: "ttl",
-    ok: false,
-    detail: `${bad.length} of ${checked} sampled keys lack a TTL within ${range}: ${
-      named.join(", ")
-    }${more}`,
-  };
-}
-
-function memoryCheck(nodes: NodeVerifyResult[], totalKeys: number): VerifyCheck {
-  const used = nodes.reduce((sum, node) => sum + node.usedMemory, 0);
-  const perKey = totalKeys > 0 ? Math.round(used / totalKeys) : 0;
-  const full = nodes.filter((node) => node.maxMemory > 0 && node.usedMemory >= node.maxMemory);
-  const limits = full.length === 0
-    ? ""
-    : `; at maxmemory: ${
-      full.map((node) =>
-        `${node.address} (${formatBytes(node.usedMemory)} of ${formatBytes(node.maxMemory)})`
-      ).join(", ")
-    }`;
-  return {
-    name: "memory",
-    ok: true,
-    detail: `${formatBytes(used)} used on ${nodes.length} master${
-      nodes.length === 1 ? "" : "s"
-    }, ${perKey} bytes per key${limits}`,
-  };
+  return { badTtl, present };
 }

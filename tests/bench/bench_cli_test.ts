@@ -117,7 +117,22 @@ Deno.test("bench --check exits 0 with loose thresholds and writes the documented
       "cluster-3x3/standalone.client-cpu",
       "tls/standalone.throughput",
       "tls/standalone.client-cpu",
+      "verify-count/standalone.time",
+      "verify-full/standalone.time",
+      "verify-count/cluster-3x0.time",
+      "verify-full/cluster-3x0.time",
     ]);
+    // Verify ran after the standalone and 3-master fills, on what they wrote, and passed.
+    assert.deepEqual(
+      macro.verify.runs.map((run) => `${run.case}.${run.mode}`),
+      ["standalone.count", "standalone.full", "cluster-3x0.count", "cluster-3x0.full"],
+    );
+    for (const run of macro.verify.runs) {
+      assert.equal(run.keys, 8192);
+      assert.ok(run.ok && run.keysPerSecond > 0 && run.secondsPerGib > 0 && run.fillRatio > 0);
+    }
+    assert.equal(macro.verify.medians.length, 4);
+    assert.match(result.stdout, /│ standalone fill +│ exact count +│/);
     for (const ratio of macro.ratios) assert.ok(ratio.value > 0 && ratio.perRound.length === 1);
     assert.deepEqual(report.check, { file: thresholds, checked: 2, crossed: [], skipped: [] });
     assert.match(await Deno.readTextFile(markdown), /^### redfill bench:/);

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { checkFailure, checkRatios, describeSkipped, loadThresholds } from "../../bench/check.ts";
-import { computeRatios, median, type RunResult } from "../../bench/results.ts";
+import {
+  computeRatios,
+  median,
+  type RunResult,
+  verifyMedians,
+  verifyRatios,
+  type VerifyRunResult,
+} from "../../bench/results.ts";
 import { CheckFailedError, UsageError } from "../../lib/errors.ts";
 
 function run(id: RunResult["case"], round: number, mibPerSecond: number, cpu: number): RunResult {
@@ -129,4 +136,46 @@ Deno.test("checkRatios() skips a threshold whose cases did not run, and still fa
     describeSkipped(outcome),
     'Skipped 1 threshold in "t.json" whose cases were not run: cluster-3x3/standalone.client-cpu (needs cluster-3x3)',
   );
+});
+
+Deno.test("verifyRatios() and verifyMedians() take the median over rounds of verify's time against the fill's", () => {
+  const verify = (round: number, mode: "count" | "full", fillRatio: number): VerifyRunResult => ({
+    case: "standalone",
+    round,
+    mode,
+    keys: 10,
+    durationMs: 100 * fillRatio,
+    keysPerSecond: 10 / (0.1 * fillRatio),
+    secondsPerGib: fillRatio,
+    fillRatio,
+    clientCpuSeconds: 0.1,
+    peakRssBytes: 1,
+    ok: true,
+  });
+  const runs = [verify(2, "count", 0.3), verify(1, "count", 0.2), verify(3, "count", 0.25)];
+  assert.deepEqual(
+    verifyRatios([...runs, verify(1, "full", 0.5)]).map((r) => [r.id, r.value, r.perRound]),
+    [
+      ["verify-count/standalone.time", 0.25, [0.2, 0.3, 0.25]],
+      ["verify-full/standalone.time", 0.5, [0.5]],
+    ],
+  );
+  assert.deepEqual(verifyMedians(runs).map((m) => [m.case, m.mode, m.fillRatio]), [
+    ["standalone", "count", 0.25],
+  ]);
+});
+
+Deno.test("checkRatios() skips a verify ratio whose fill case did not run, or when verify was not measured", () => {
+  const thresholds = [
+    { ratio: "verify-count/standalone.time", max: 0.75 },
+    { ratio: "verify-full/cluster-3x0.time", max: 1.5 },
+  ];
+  const onlyStandalone = checkRatios([], thresholds, "t.json", { cases: ["standalone"] });
+  assert.deepEqual(onlyStandalone.skipped, [
+    { ratio: "verify-full/cluster-3x0.time", missing: ["cluster-3x0"] },
+  ]);
+  assert.deepEqual(onlyStandalone.crossed.map((c) => c.ratio), ["verify-count/standalone.time"]);
+  const noVerify = checkRatios([], thresholds, "t.json", { verify: false });
+  assert.deepEqual(noVerify.skipped.map((skip) => skip.missing), [["verify"], ["verify"]]);
+  assert.equal(noVerify.checked, 0);
 });

@@ -232,9 +232,38 @@ Deno.test("the flush step's check names the option and its position in a pipelin
 Deno.test("--no-verify is a verify step with enabled: false in the plan the loader returns", async () => {
   const pipeline = await loadFill(readFillArgs(["-p", "7000", "--no-verify"], () => undefined)!);
   const verify = pipeline.steps.find((step) => step.id === "verify");
-  assert.deepEqual(verify?.options, { enabled: false, tolerance: 0.2, sample: 1000 });
+  assert.deepEqual(verify?.options, {
+    enabled: false,
+    tolerance: 0.2,
+    sample: 1000,
+    count: "exact",
+    content: "sample",
+    "stable-timeout": 30000,
+  });
   assert.equal(pipeline.target.host, "127.0.0.1", "-p without -h means 127.0.0.1");
   assert.equal(pipeline.target.port, 7000);
+});
+
+Deno.test("--verify full reads every key back; --verify with another word names the choices", async () => {
+  const full = await loadFill(readFillArgs(["-p", "7000", "--verify", "full"], () => undefined)!);
+  const verify = full.steps.find((step) => step.id === "verify")?.options as
+    | Record<string, unknown>
+    | undefined;
+  assert.deepEqual([verify?.content, verify?.enabled], ["full", undefined]);
+  const both = readFillArgs(["-p", "7000", "--verify", "full", "--no-verify"], () => undefined)!;
+  assert.deepEqual(
+    both.overrides.filter((override) => override.path.startsWith("verify.")).map((override) =>
+      override.path
+    ),
+    ["verify.enabled"],
+    "the last of the two wins, as commander reads them",
+  );
+  assert.throws(
+    () => readFillArgs(["-p", "7000", "--verify", "all"], () => undefined),
+    (error: unknown) =>
+      error instanceof UsageError && /--verify/.test(error.message) &&
+      /sample, full/.test(error.message),
+  );
 });
 
 Deno.test("paths typed by the user resolve against cwd; paths in a file against the file", async () => {

@@ -3,6 +3,7 @@ import {
   clusterNodesTopology,
   parseClusterNodes,
   parseClusterSlots,
+  parseSlotMigrations,
   servingMasters,
   sortNodes,
 } from "../../lib/cluster/nodes.ts";
@@ -117,4 +118,23 @@ Deno.test("parseClusterSlots() sorts ranges and their replicas, so equal maps co
   ]);
   assert.deepEqual(parseClusterSlots("ERR"), []);
   assert.deepEqual(parseClusterSlots([[0, 1, "bad"]])[0]?.master, "?");
+});
+
+Deno.test("parseSlotMigrations() reads migrating and importing markers, and nothing from plain slots", () => {
+  const text = [
+    "m1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460 [100->-m2] [101->-m2]",
+    "m2 127.0.0.1:7001@17001 master - 0 0 2 connected 5461-10922 [100-<-m1]",
+    "m3 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-16383",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseSlotMigrations(text), [
+    { slot: 100, state: "migrating", nodeId: "m1", peerId: "m2" },
+    { slot: 101, state: "migrating", nodeId: "m1", peerId: "m2" },
+    { slot: 100, state: "importing", nodeId: "m2", peerId: "m1" },
+  ]);
+  assert.deepEqual(parseSlotMigrations(NODES), [
+    { slot: 5, state: "migrating", nodeId: "m1", peerId: "m2" },
+  ]);
+  // The markers do not count as slots the node serves.
+  assert.deepEqual(parseClusterNodes(text)[0]?.slots, [[0, 5460]]);
 });

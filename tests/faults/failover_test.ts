@@ -16,7 +16,7 @@ import {
 } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import type { FillResult } from "../../lib/types.ts";
-import { verifyFill } from "../../lib/verify/verify.ts";
+import { declaredFill, verifyFill } from "../../lib/verify/verify.ts";
 import { memoryLogger } from "../_local.ts";
 import { FillProcess, lastLine } from "../_cli.ts";
 
@@ -25,21 +25,8 @@ const CLUSTER = { cluster: true, masters: 3, replicas: 1, clusterNodeTimeout: 15
 
 /** What the CLI's fill of `keys` keys (seed 1) says it wrote, for a verify of its own. */
 function declared(keys: number): FillResult {
-  return {
-    keyspace: { count: keys, keySize: 512, valueSize: 512, seed: 1, prefix: "redfill:" },
-    shard: { index: 0, count: 1 },
-    written: true,
-    flushed: true,
-    acked: false,
-    keys,
-    bytes: keys * 1024,
-    durationMs: 0,
-    cpuSeconds: 0,
-    peakRssBytes: 0,
-    nodes: [],
-    errors: 0,
-    interrupted: false,
-  };
+  const keyspace = { count: keys, keySize: 512, valueSize: 512, seed: 1, prefix: "redfill:" };
+  return declaredFill(keyspace, { flushed: true, written: true });
 }
 
 /** Polls `probe` every 50 ms until it is true, failing after `ms`. */

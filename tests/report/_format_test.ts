@@ -88,6 +88,20 @@ Deno.test("the one-line summaries say what ran, and nothing for what did not", (
   );
 });
 
+Deno.test("verifyLine() says at least for count: fast and names content: full", () => {
+  const base = clusterPassReport();
+  const fast = { ...base, verify: { ...base.verify!, count: "fast" as const, totalKeys: 1048600 } };
+  assert.match(
+    verifyLine(fast)!,
+    /^pass: at least 1,048,576 keys expected, DBSIZE 1,048,600 \(count: fast\), largest deviation/,
+  );
+  const full = {
+    ...base,
+    verify: { ...base.verify!, content: "full" as const, sampled: 1048576, mismatched: 0 },
+  };
+  assert.match(verifyLine(full)!, /, 1,048,576 of 1,048,576 keys match \(content: full\)$/);
+});
+
 Deno.test("fillLine() describes a declared keyspace and a shard", () => {
   const base = clusterPassReport();
   const declared = { ...base, fill: { ...base.fill!, written: false } };

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { renderJson } from "../../lib/report/json.ts";
 import { buildRunReport, RunReportSchema } from "../../lib/report/model.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
-import { verifyFill } from "../../lib/verify/verify.ts";
+import { Keyspace } from "../../lib/fill/keyspace.ts";
+import { displayKey, verifyFill } from "../../lib/verify/verify.ts";
 import { smallFill, withTransport } from "../verify/_helpers.ts";
 import {
   assertSnapshot,
@@ -88,5 +89,29 @@ Deno.test("renderJson() matches fixtures/reports/cluster_fail.json and holds no 
     mode: "cluster",
     tls: true,
     username: "filler",
+  });
+});
+
+Deno.test("renderJson() carries verify's count and content modes, its rate and the keys it named", async () => {
+  await using local = await startLocalRedis();
+  await withTransport(local, async (transport) => {
+    const fill = await smallFill(transport);
+    const keyspace = new Keyspace(fill.keyspace);
+    await transport.call(["DEL", keyspace.keyString(5)]);
+    const verify = await verifyFill(transport, fill, { sample: 10, content: "full" });
+    const report = buildRunReport({ pipeline: "json-test", target: localTarget(local), verify });
+    const parsed = JSON.parse(renderJson(report));
+    assert.ok(RunReportSchema.safeParse(parsed).success);
+    const { count, content, checkedKeys, missingKeys, wrongKeys, failovers } = parsed.verify;
+    assert.deepEqual({ count, content, checkedKeys, missingKeys, wrongKeys, failovers }, {
+      count: "exact",
+      content: "full",
+      checkedKeys: 65536,
+      missingKeys: [{ index: 5, key: displayKey(keyspace, 5) }],
+      wrongKeys: [],
+      failovers: [],
+    });
+    assert.ok(parsed.verify.keysPerSecond > 0);
+    assert.deepEqual([parsed.verify.nodes[0].missing, parsed.verify.nodes[0].dbsize], [1, 65535]);
   });
 });

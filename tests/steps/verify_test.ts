@@ -4,6 +4,7 @@ import { Keyspace } from "../../lib/fill/keyspace.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import type { RunReport } from "../../lib/report/model.ts";
 import { verifyFailure, verifyVerdict } from "../../lib/steps/verify.ts";
+import { displayKey } from "../../lib/verify/verify.ts";
 import type { FillResult, VerifyResult } from "../../lib/types.ts";
 import { withTransport } from "../_local.ts";
 import { runSteps } from "./_run.ts";
@@ -88,7 +89,13 @@ Deno.test("verify fails with exit 1 naming 10 missing keys, after providing its 
   );
   assert.equal(run.exitCode, 1);
   assert.ok(run.error instanceof CheckFailedError);
-  assert.equal(run.error.message, "Verify failed: count: 10 keys missing: found 65526 of 65536");
+  const named = [1, 2, 3].map((index) => `"${displayKey(keyspace, index)}" (index ${index})`);
+  assert.equal(
+    run.error.message,
+    `Verify failed: count: 10 keys missing: found 65526 of 65536, exact (EXISTS of this fill's keys); missing ${
+      named.join(", ")
+    }, and 7 more`,
+  );
   assert.ok(lines.some((line) => line.startsWith("warn: Verify failed (count)")), lines.join("\n"));
   // The report ran after the failure and found the result verify provided before failing.
   const report = run.outputs.get("report") as RunReport;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ConnectionError } from "../../lib/errors.ts";
 import { localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { controlOptions, isServerError, NodeClients } from "../../lib/transport/control.ts";
+import type { NodeInfo } from "../../lib/types.ts";
 import { closedPort } from "../_cli.ts";
 import { withTransport } from "../_local.ts";
 
@@ -79,13 +80,7 @@ Deno.test("NodeClients.close() closes every data socket and refuses new ones", a
   await using local = await startLocalRedis();
   const target = localTarget(local);
   const clients = new NodeClients(target);
-  const node = {
-    id: "standalone",
-    host: target.host,
-    port: target.port,
-    role: "master" as const,
-    slots: [[0, 16383] as const],
-  };
+  const node = standaloneNode(target);
   const socket = await clients.openWriter(node);
   await clients.close();
   await socket.closed;
@@ -96,3 +91,50 @@ Deno.test("NodeClients.close() closes every data socket and refuses new ones", a
       error instanceof ConnectionError && error.message === "The transport is closed",
   );
 });
+
+Deno.test("NodeClients reconnects after the server closed its connections, and says a killed node stopped", async () => {
+  const local = await startLocalRedis();
+  const target = localTarget(local);
+  const clients = new NodeClients(target);
+  const node = standaloneNode(target);
+  try {
+    assert.equal(await clients.call(target, ["PING"]), "PONG");
+    // Every other client's connection closed at once, as by a restart: the next call connects
+    // anew instead of failing on the dead connection.
+    const other = new NodeClients(target);
+    try {
+      assert.ok(Number(await other.call(target, ["CLIENT", "KILL", "TYPE", "normal"])) >= 1);
+    } finally {
+      await other.close();
+    }
+    assert.equal(await clients.call(target, ["PING"]), "PONG");
+
+    await local.killNode(local.nodes[0]!);
+    const stopped =
+      `Node "${target.host}:${target.port}" stopped: it answered earlier in this run but now refuses connections; start it again (its log says why it stopped) and run again`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await assert.rejects(
+        () => clients.call(target, ["DBSIZE"]),
+        (error: unknown) => error instanceof ConnectionError && error.message === stopped,
+      );
+    }
+    await assert.rejects(
+      () => clients.openWriter(node),
+      (error: unknown) => error instanceof ConnectionError && error.message === stopped,
+    );
+  } finally {
+    await clients.close();
+    await local.stop();
+  }
+});
+
+/** The one node of a standalone target. */
+function standaloneNode(target: { host: string; port: number }): NodeInfo {
+  return {
+    id: "standalone",
+    host: target.host,
+    port: target.port,
+    role: "master",
+    slots: [[0, 16383]],
+  };
+}
