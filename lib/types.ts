@@ -247,6 +247,25 @@ export interface KeyspaceParams {
   prefix: string;
   /** TTL for every key, or none. */
   ttl?: TtlRange | undefined;
+  /**
+   * The data shapes and their shares of the keys (lib/shapes), options as written; none means
+   * strings of `valueSize` bytes. With shapes, `valueSize` is the mean bytes of contents per key.
+   */
+  shapes?: readonly KeyspaceShape[] | undefined;
+  /** Fraction (0 … 0.9) of each value that repeats one byte (default 0). */
+  compressibility?: number | undefined;
+}
+
+/** One data shape of a keyspace: a shape's name, its share of the keys, its options. */
+export interface KeyspaceShape {
+  /** A built-in shape (`string`, `hash`, `list`, `set`, `zset`, `stream`) or a plugin's name. */
+  type: string;
+  /** Relative share of the keys. */
+  share: number;
+  /** The shape's options as written (`fields: 10-50`). */
+  options: Record<string, unknown>;
+  /** The module a plugin shape came from (an absolute path or URL). */
+  uses?: string | undefined;
 }
 
 /** Which part of 0 … N-1 this run writes: indices i with i mod count == index. */

@@ -9,7 +9,7 @@
  */
 
 import type { z } from "zod";
-import { UsageError } from "../errors.ts";
+import { ExitCode, RedfillError, UsageError } from "../errors.ts";
 import { contentBytes, type Contents, REDIS_TYPES, type RedisType } from "./contents.ts";
 import { KeyRandom, makeValuePool, mix, VALUE_POOL_BYTES } from "./pool.ts";
 
@@ -210,7 +210,16 @@ class ContentsGenerator implements ShapeGenerator {
   }
 
   contents(index: number): Contents {
-    const contents = this.#draw(index, this.#tools);
+    let contents: Contents;
+    try {
+      contents = this.#draw(index, this.#tools);
+    } catch (error) {
+      const said = error instanceof Error ? error.message : String(error);
+      throw new ShapeContentsError(
+        `Shape "${this.#name}" failed on key ${index}: ${said.split("\n")[0]}`,
+        error,
+      );
+    }
     if (contents?.type !== this.type) {
       throw new ShapeContentsError(
         `Shape "${this.#name}" returned ${
@@ -274,11 +283,17 @@ class ContentsGenerator implements ShapeGenerator {
   }
 }
 
-/** A plugin shape that returned contents it may not write (the plugin's error, exit 5). */
-export class ShapeContentsError extends Error {
-  /** @param message One sentence naming the shape and the key. */
-  constructor(message: string) {
-    super(message);
+/**
+ * A plugin shape threw, or returned contents it may not write: the plugin's error (exit 5),
+ * one sentence naming the shape and the key; what it threw is the cause.
+ */
+export class ShapeContentsError extends RedfillError {
+  /**
+   * @param message One sentence naming the shape and the key.
+   * @param cause What the shape threw, if it threw.
+   */
+  constructor(message: string, cause?: unknown) {
+    super(message, ExitCode.PluginFailed, { cause });
     this.name = "ShapeContentsError";
   }
 }

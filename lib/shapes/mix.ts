@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import type { KeyspaceShape } from "../types.ts";
 import { REDIS_TYPES, type RedisType } from "./contents.ts";
 import {
   type KeyWriter,
@@ -19,14 +20,7 @@ import {
 import { mix } from "./pool.ts";
 
 /** One shape of a keyspace, as a pipeline file declares it (options as written). */
-export interface KeyspaceShapeSpec {
-  /** A registered shape's name (`string`, `hash`, … or a plugin's). */
-  type: string;
-  /** Relative share of the keys (≥ 0; at least one above 0). */
-  share: number;
-  /** The shape's options, as written (its schema parses them). */
-  options: Record<string, unknown>;
-}
+export type KeyspaceShapeSpec = KeyspaceShape;
 
 /** Options for {@linkcode ShapeMix}. */
 export interface ShapeMixOptions {

@@ -13,30 +13,68 @@ import { formatBytes, formatDuration, formatRate, MIB, mibPerSecond } from "../u
 import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
-import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
+import type {
+  FillResult,
+  KeyspaceParams,
+  KeyspaceShape,
+  Logger,
+  NameOption,
+  Shard,
+  Transport,
+} from "../types.ts";
 import { declaredFill } from "../verify/verify.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
+import { meanPayloadBytes, refineShapes, type ShapeOptions, shapesOf } from "./shape_options.ts";
+import { loadShapes, registryFor } from "../shapes/load.ts";
+import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { formatAddress } from "../address.ts";
 
-interface KeyspaceOptions {
-  size: number;
+interface KeyspaceOptions extends ShapeOptions {
+  size?: number | undefined;
   "key-size": number;
-  "value-size": number;
   seed: number;
   prefix: string;
   ttl?: { min: number; max: number } | undefined;
   shard?: Shard | undefined;
 }
 
+/** N and the mean bytes of contents per key of a step's options (before plugins load). */
+function countOf(
+  options: KeyspaceOptions,
+  shapes: KeyspaceShape[] | undefined,
+): { count: number; valueSize: number } {
+  const keySize = options["key-size"];
+  const size = options.size ?? KEYSPACE_DEFAULTS.size;
+  if (shapes === undefined) {
+    const valueSize = Number(options["value-size"]);
+    return { count: options.keys ?? keyCount(size, keySize, valueSize), valueSize };
+  }
+  const mean = meanPayloadBytes(shapes, {
+    keySize,
+    seed: options.seed,
+    compressibility: options.compressibility,
+    registry: registryFor(shapes),
+  });
+  return {
+    count: options.keys ?? Math.ceil(size / mean),
+    valueSize: Math.max(1, Math.round(mean - keySize)),
+  };
+}
+
 /**
  * Refuses, while the file is checked, a key size too small for the prefix, a tag and the
  * index of every key (so a pipeline fails before it connects, with the option's position).
  */
-function refineKeySize(
-  options: { size: number; "key-size": number; "value-size": number; prefix: string },
-  ctx: z.RefinementCtx,
-): void {
-  const count = keyCount(options.size, options["key-size"], options["value-size"]);
+function refineKeySize(options: KeyspaceOptions, ctx: z.RefinementCtx): void {
+  let count: number;
+  try {
+    const shapes = shapesOf(options);
+    // A plugin shape's size is known once its module loads: checked when the step runs.
+    if (shapes?.some((shape) => shape.uses !== undefined)) return;
+    count = countOf(options, shapes).count;
+  } catch {
+    return; // the shapes' own refinements name the problem
+  }
   const minimum = minimumKeySize(count, options.prefix);
   if (options["key-size"] < minimum) {
     const hold = `to hold the prefix "${options.prefix}", a slot tag and ${
@@ -57,20 +95,26 @@ function refineKeySize(
 }
 
 /**
- * The keyspace parameters of a step's options.
+ * The keyspace parameters of a step's options, its plugin shapes loaded.
  *
  * @param options Validated options of `fill` or `keyspace`.
- * @returns The parameters (N computed from the size).
- * @throws {UsageError} when the key size cannot hold prefix, tag and index.
+ * @returns The parameters (N from `keys`, or from the size and the shapes' mean bytes).
+ * @throws {UsageError} when the key size cannot hold prefix, tag and index, or a shape module
+ * does not load.
  */
-export function keyspaceFromOptions(options: KeyspaceOptions): KeyspaceParams {
+export async function keyspaceFromOptions(options: KeyspaceOptions): Promise<KeyspaceParams> {
+  const declared = shapesOf(options);
+  const shapes = declared === undefined ? undefined : await loadShapes(declared);
+  const { count, valueSize } = countOf(options, shapes);
   const params: KeyspaceParams = {
-    count: keyCount(options.size, options["key-size"], options["value-size"]),
+    count,
     keySize: options["key-size"],
-    valueSize: options["value-size"],
+    valueSize,
     seed: options.seed,
     prefix: options.prefix,
     ...(options.ttl ? { ttl: options.ttl } : {}),
+    ...(shapes ? { shapes } : {}),
+    ...(options.compressibility > 0 ? { compressibility: options.compressibility } : {}),
   };
   new Keyspace(params); // validates the layout early, before any byte is sent
   return params;
@@ -114,6 +158,7 @@ export const fillStep = defineStep({
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
   }).superRefine((options, ctx) => {
+    refineShapes(options, ctx);
     refineKeySize(options, ctx);
     if (options.serial && options.connections !== undefined && options.connections !== 1) {
       ctx.addIssue({
@@ -134,7 +179,7 @@ export const fillStep = defineStep({
   // An earlier FLUSHALL makes key counts exact for verify.
   optional: ["flush"],
   async run(ctx, options): Promise<FillResult> {
-    const keyspace = keyspaceFromOptions(options);
+    const keyspace = await keyspaceFromOptions(options);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
@@ -149,6 +194,7 @@ export const fillStep = defineStep({
     try {
       result = await runFill(transport, {
         keyspace,
+        shapes: registryFor(keyspace.shapes),
         shard: options.shard,
         connections: options.serial ? 1 : options.connections,
         batchBytes: options.pipeline,
@@ -250,10 +296,13 @@ export const keyspaceStep = defineStep({
     flushed: z.boolean().default(false).describe(
       "The earlier fill ran after a flush and nothing else wrote since: counts must be exact",
     ),
-  }).superRefine(refineKeySize),
+  }).superRefine((options, ctx) => {
+    refineShapes(options, ctx);
+    refineKeySize(options, ctx);
+  }),
   provides: ["fill"],
-  run(ctx, options): FillResult {
-    const keyspace = keyspaceFromOptions(options);
+  async run(ctx, options): Promise<FillResult> {
+    const keyspace = await keyspaceFromOptions(options);
     const result = declaredFill(keyspace, { shard: options.shard, flushed: options.flushed });
     ctx.provide("fill", result);
     return result;
