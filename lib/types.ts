@@ -342,6 +342,8 @@ export interface KeyRef {
   index: number;
   /** The key: prefix, tag and index, then `…` for the filler. */
   key: string;
+  /** What differs in it, when its shape says (`member "3:ab" has score 5, expected 3`). */
+  detail?: string | undefined;
 }
 
 /** A master replaced by its replica between the fill and verify. */

@@ -54,7 +54,8 @@ import {
   ttlCheck,
 } from "./_checks.ts";
 import { isFatalReply, SlotMovedError } from "./_pass.ts";
-import { type ContentReader, readKeys, stringContent } from "./content.ts";
+import { type ContentReader, readKeys } from "./content.ts";
+import { contentReaderFor } from "./shape_content.ts";
 import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
 import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
@@ -149,6 +150,7 @@ export async function verifyFill(
   noteFailovers(settled.failovers);
   let topology = settled.topology;
   const indices = sampleIndices(range.start, range.end, sample);
+  const reader = options.reader ?? contentReaderFor(keyspace);
   // With content: full every key is read anyway; else the sample's values are read too.
   const valueSample = contentMode === "full" ? [] : indices;
   let pass: KeyPass | undefined;
@@ -158,7 +160,7 @@ export async function verifyFill(
       all: countMode === "exact" || contentMode === "full",
       full: contentMode === "full",
       sample: valueSample,
-      reader: options.reader ?? stringContent(keyspace),
+      reader,
       connections: options.connections ?? (topology.mode === "cluster" ? 1 : 2),
       timeoutMs: options.commandTimeoutMs ?? TARGET_DEFAULTS.commandTimeoutMs,
       settleOptions,
@@ -251,7 +253,7 @@ export async function verifyFill(
     : await checkTtls(transport, keyspace, indices);
   let wrongKeys: KeyRef[] = [];
   if (full !== undefined) {
-    wrongKeys = named(keyspace, full.wrong);
+    wrongKeys = named(keyspace, full.wrong, reader);
     checks.push(fullContentCheck({
       checked: expectedKeys,
       missing: expectedKeys - full.found,
@@ -367,8 +369,17 @@ export function displayKey(keyspace: Keyspace, index: number): string {
   return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
 }
 
-function named(keyspace: Keyspace, indices: readonly number[]): KeyRef[] {
-  return indices.map((index) => ({ index, key: displayKey(keyspace, index) }));
+function named(keyspace: Keyspace, indices: readonly number[], reader?: ContentReader): KeyRef[] {
+  return indices.map((index) => {
+    const detail = explain(reader, index);
+    return { index, key: displayKey(keyspace, index), ...(detail ? { detail } : {}) };
+  });
+}
+
+/** What a shape's reader found different in key i, if it says. */
+function explain(reader: ContentReader | undefined, index: number): string | undefined {
+  const explaining = reader as { explain?: (index: number) => string | undefined } | undefined;
+  return explaining?.explain?.(index);
 }
 
 /** What the exact count or the full read found, per master and in all. */
@@ -458,7 +469,7 @@ async function keyPass(
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
         return {
           pass: perMaster && summarize(perMaster, range, seconds, options),
-          sample: sampleRead(keyspace, sample),
+          sample: sampleRead(keyspace, options.reader, sample),
           topology,
         };
       }
@@ -517,13 +528,22 @@ function retryable(error: unknown): boolean {
 /** The wrong sampled keys: counted in all, the first few named. */
 function sampleRead(
   keyspace: Keyspace,
+  reader: ContentReader,
   perMaster: ReadonlyArray<
     { expected: number; found: number; differing: number; missing: number[]; wrong: number[] }
   >,
 ): SampleRead {
   const named = perMaster.flatMap((entry) => [
     ...entry.missing.map((index) => ({ index, key: displayKey(keyspace, index), missing: true })),
-    ...entry.wrong.map((index) => ({ index, key: displayKey(keyspace, index), missing: false })),
+    ...entry.wrong.map((index) => {
+      const detail = explain(reader, index);
+      return {
+        index,
+        key: displayKey(keyspace, index),
+        missing: false,
+        ...(detail ? { detail } : {}),
+      };
+    }),
   ]).sort((a, b) => a.index - b.index).slice(0, NAMED_KEYS);
   const total = perMaster.reduce(
     (sum, entry) => sum + entry.expected - entry.found + entry.differing,

@@ -1,0 +1,81 @@
+/**
+ * Reading a shaped keyspace back: each key by the read command of its type (`GET`, `HGETALL`,
+ * `LRANGE 0 -1`, `SMEMBERS`, `ZRANGE 0 -1 WITHSCORES`, `XRANGE - +`), its reply compared with
+ * the contents its shape recomputes from (seed, i) — type, cardinality and every element —
+ * and the first difference kept, to name it.
+ *
+ * @module
+ */
+
+import type { Keyspace } from "../fill/keyspace.ts";
+import { isPlainKeyspace, shapeMixOf } from "../fill/shape_batch.ts";
+import { compareContents, readCommand, type RedisType } from "../shapes/contents.ts";
+import { registryFor } from "../shapes/load.ts";
+import type { RespValue } from "../resp/parser.ts";
+import { type ContentReader, type ContentVerdict, stringContent } from "./content.ts";
+
+const encoder = new TextEncoder();
+/** Differences kept to name, at most. */
+const KEPT = 4096;
+
+/** A reader that also says what differs in a key it judged `differs`. */
+export interface ExplainingReader extends ContentReader {
+  /** The first difference found in key i, if it was judged `differs`. */
+  explain(index: number): string | undefined;
+}
+
+/**
+ * The content reader of a keyspace: `GET` for plain strings, else each key by its shape.
+ *
+ * @param keyspace The keyspace (its plugin shapes loaded).
+ * @returns The reader.
+ */
+export function contentReaderFor(keyspace: Keyspace): ContentReader | ExplainingReader {
+  if (isPlainKeyspace(keyspace.params)) return stringContent(keyspace);
+  return shapeContent(keyspace);
+}
+
+/**
+ * The reader of a shaped keyspace.
+ *
+ * @param keyspace The keyspace (its plugin shapes loaded).
+ * @returns The reader.
+ */
+export function shapeContent(keyspace: Keyspace): ExplainingReader {
+  const mix = shapeMixOf(keyspace, registryFor(keyspace.params.shapes));
+  const keySize = keyspace.params.keySize;
+  const heads = new Map<RedisType, { head: Uint8Array; tail: Uint8Array }>();
+  for (const type of new Set(mix.types)) {
+    const command = readCommand(type);
+    const words = [...command.before.map((word) => `$${word.length}\r\n${word}\r\n`)].join("");
+    heads.set(type, {
+      head: encoder.encode(
+        `*${command.before.length + 1 + command.after.length}\r\n${words}$${keySize}\r\n`,
+      ),
+      tail: encoder.encode(
+        `\r\n${command.after.map((word) => `$${word.length}\r\n${word}\r\n`).join("")}`,
+      ),
+    });
+  }
+  const names = [...new Set(mix.types)].map((type) => readCommand(type).name);
+  const details = new Map<number, string>();
+  return {
+    command: names.join("/"),
+    commandBytes: Math.max(...[...heads.values()].map((h) => h.head.length + h.tail.length)) +
+      keySize,
+    encode(index, out, offset) {
+      const { head, tail } = heads.get(mix.types[mix.shapeOf(index)]!)!;
+      out.set(head, offset);
+      keyspace.writeKey(index, out, offset + head.length);
+      out.set(tail, offset + head.length + keySize);
+      return offset + head.length + keySize + tail.length;
+    },
+    compare(index: number, reply: RespValue): ContentVerdict {
+      const verdict = compareContents(mix.generatorOf(index).contents(index), reply);
+      if (verdict === "missing" || verdict === "match") return verdict;
+      if (details.size < KEPT) details.set(index, verdict);
+      return "differs";
+    },
+    explain: (index) => details.get(index),
+  };
+}
