@@ -34,6 +34,8 @@ const UNITS: Record<string, number> = {
   gb: 1024 ** 3,
   gib: 1024 ** 3,
 };
+/** The largest size a form may give: 512 MiB, Redis's largest bulk string by default. */
+const MOST = 512 * 1024 * 1024;
 const ONE = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/;
 const WORDS =
   "expected a size like 512, a range like 100-10000, or weighted sizes like 64:60,1KiB:30,64KiB:10";
@@ -136,6 +138,11 @@ export function parseSizeForm(value: string | number, least = 1): SizeForm {
   }
   if (form.min < least) {
     throw new SizeFormError(`"${text}" gives ${form.min}: expected sizes of at least ${least}`);
+  }
+  if (form.max > MOST) {
+    throw new SizeFormError(
+      `"${text}" gives ${form.max}: expected sizes of at most 512MiB (a Redis bulk string's limit)`,
+    );
   }
   return form;
 }

@@ -114,7 +114,7 @@ export async function keyspaceFromOptions(options: KeyspaceOptions): Promise<Key
     prefix: options.prefix,
     ...(options.ttl ? { ttl: options.ttl } : {}),
     ...(shapes ? { shapes } : {}),
-    ...(options.compressibility > 0 ? { compressibility: options.compressibility } : {}),
+    ...((options.compressibility ?? 0) > 0 ? { compressibility: options.compressibility } : {}),
   };
   new Keyspace(params); // validates the layout early, before any byte is sent
   return params;

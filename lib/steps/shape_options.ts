@@ -44,11 +44,22 @@ const TOP_LEVEL = ["fields", "field-size", "elements", "element-size", "members"
   .concat(["scores", "entries"]);
 
 /** One entry of `keyspace`: a built-in `type` with its options inline, or `uses:` a module. */
-const entrySchema = z.looseObject({
-  type: z.string().optional().describe(`A built-in shape: ${SHAPE_NAMES.join(", ")}`),
+const entrySchema = z.strictObject({
+  type: z.enum(SHAPE_NAMES as [string, ...string[]]).optional().describe(
+    `A built-in shape: ${SHAPE_NAMES.join(", ")}`,
+  ),
   uses: z.string().optional().describe("A module exporting a shape (defineShape), ./ relative"),
   share: z.number().min(0).default(1).describe("Relative share of the keys (default 1)"),
   with: z.record(z.string(), z.unknown()).optional().describe("A plugin shape's options"),
+  "value-size": sizeFormInput("value-size").optional().describe("string: bytes per value"),
+  fields: sizeFormInput("fields").optional().describe("hash, stream: fields per key or entry"),
+  "field-size": sizeFormInput("field-size").optional().describe("hash, stream: bytes per value"),
+  elements: sizeFormInput("elements").optional().describe("list: elements per key"),
+  "element-size": sizeFormInput("element-size").optional().describe("list: bytes per element"),
+  members: sizeFormInput("members").optional().describe("set, zset: members per key"),
+  "member-size": sizeFormInput("member-size").optional().describe("set, zset: bytes per member"),
+  scores: sizeFormInput("scores", 0).optional().describe("zset: integer scores, like 0-1000"),
+  entries: sizeFormInput("entries").optional().describe("stream: entries per key"),
 }).superRefine((entry, ctx) => {
   if ((entry.type === undefined) === (entry.uses === undefined)) {
     ctx.addIssue({
@@ -57,16 +68,17 @@ const entrySchema = z.looseObject({
     });
     return;
   }
-  if (entry.uses !== undefined) return;
-  const shape = builtinShapes().get(entry.type!);
-  if (!shape) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["type"],
-      message: `expected one of ${SHAPE_NAMES.join(", ")}, or uses: a module that exports a shape`,
-    });
+  if (entry.uses !== undefined) {
+    if (!/^\.{1,2}\//.test(entry.uses) && !isAbsolute(entry.uses)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["uses"],
+        message: "expected a local path starting with ./ or ../ (relative to the pipeline file)",
+      });
+    }
     return;
   }
+  const shape = builtinShapes().get(entry.type!)!;
   const options = optionsOfEntry(entry);
   const parsed = shape.options?.safeParse(options);
   if (!parsed || parsed.success) return;
@@ -116,7 +128,7 @@ export const shapeOptionsShape = {
     "Sorted-set scores, integers like 0-1000000",
   ),
   entries: sizeFormInput("entries").optional().describe("Entries per stream"),
-  compressibility: z.number().min(0).max(0.9).default(0).describe(
+  compressibility: z.number().min(0).max(0.9).optional().describe(
     "Fraction of each value that repeats one byte, 0 … 0.9 (default 0)",
   ),
   keyspace: z.array(entrySchema).min(1).optional().describe(
@@ -130,7 +142,7 @@ export interface ShapeOptions {
   keys?: number | undefined;
   type?: string | undefined;
   "value-size": number | string;
-  compressibility: number;
+  compressibility?: number | undefined;
   keyspace?: Array<Record<string, unknown>> | undefined;
   [option: string]: unknown;
 }
@@ -242,7 +254,7 @@ export function shapesOf(options: ShapeOptions, base = Deno.cwd()): KeyspaceShap
   }
   const type = options.type ?? "string";
   const shaped = type !== "string" || typeof options["value-size"] === "string" ||
-    options.compressibility > 0;
+    (options.compressibility ?? 0) > 0;
   if (!shaped) return undefined;
   const picked = oneShapeOptions(options, type);
   if (type === "string") picked["value-size"] = options["value-size"];
@@ -258,7 +270,12 @@ export function shapesOf(options: ShapeOptions, base = Deno.cwd()): KeyspaceShap
  */
 export function meanPayloadBytes(
   shapes: readonly KeyspaceShape[],
-  options: { keySize: number; seed: number; compressibility: number; registry?: ShapeRegistry },
+  options: {
+    keySize: number;
+    seed: number;
+    compressibility?: number | undefined;
+    registry?: ShapeRegistry;
+  },
 ): number {
   return new ShapeMix(shapes, {
     seed: options.seed,
