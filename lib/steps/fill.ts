@@ -20,8 +20,10 @@ import type {
   Logger,
   NameOption,
   Shard,
+  StepPlanContext,
   Transport,
 } from "../types.ts";
+import { isAbsolute, resolve as resolvePath } from "node:path";
 import { declaredFill } from "../verify/verify.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 import { meanPayloadBytes, refineShapes, type ShapeOptions, shapesOf } from "./shape_options.ts";
@@ -120,6 +122,26 @@ export async function keyspaceFromOptions(options: KeyspaceOptions): Promise<Key
   return params;
 }
 
+/**
+ * Makes each `uses:` path of a keyspace entry absolute, relative to the pipeline file (as a
+ * `uses:` step's path is).
+ */
+function resolveShapePaths<T extends { keyspace?: Array<Record<string, unknown>> | undefined }>(
+  options: T,
+  context: StepPlanContext,
+): T {
+  const base = context.fileDir;
+  if (options.keyspace === undefined || base === undefined) return options;
+  return {
+    ...options,
+    keyspace: options.keyspace.map((entry) =>
+      typeof entry.uses === "string" && !isAbsolute(entry.uses)
+        ? { ...entry, uses: resolvePath(base, entry.uses) }
+        : entry
+    ),
+  };
+}
+
 /** Writes the keyspace into the target through bulk writers. */
 export const fillStep = defineStep({
   name: "fill",
@@ -174,6 +196,7 @@ export const fillStep = defineStep({
       });
     }
   }),
+  resolve: resolveShapePaths,
   needs: ["connection", "topology"],
   provides: ["fill"],
   // An earlier FLUSHALL makes key counts exact for verify.
@@ -301,6 +324,7 @@ export const keyspaceStep = defineStep({
     refineKeySize(options, ctx);
   }),
   provides: ["fill"],
+  resolve: resolveShapePaths,
   async run(ctx, options): Promise<FillResult> {
     const keyspace = await keyspaceFromOptions(options);
     const result = declaredFill(keyspace, { shard: options.shard, flushed: options.flushed });
