@@ -254,6 +254,11 @@ export interface KeyspaceParams {
   shapes?: readonly KeyspaceShape[] | undefined;
   /** Fraction (0 … 0.9) of each value that repeats one byte (default 0). */
   compressibility?: number | undefined;
+  /**
+   * Digits of the zero-padded index, when more than N needs (a fill that grows N while it runs,
+   * `until-memory`, keeps its keys the same).
+   */
+  indexWidth?: number | undefined;
 }
 
 /** One data shape of a keyspace: a shape's name, its share of the keys, its options. */
@@ -324,6 +329,18 @@ export interface FillResult {
   errors: number;
   /** Whether the fill was interrupted (Ctrl-C). */
   interrupted: boolean;
+  /** A fill to a memory level (`until-memory`): the target and what each master reached. */
+  memory?: FillMemoryTarget | undefined;
+}
+
+/** What a fill to a memory level aimed at and reached. */
+export interface FillMemoryTarget {
+  /** The target as written: `80%` or `3GiB`. */
+  target: string;
+  /** Bytes per key measured on the first slice (used_memory growth / keys). */
+  bytesPerKey: number;
+  /** Per master: its target and the used_memory it reached. */
+  nodes: { address: string; targetBytes: number; usedMemory: number }[];
 }
 
 /** One check of verify. */

@@ -215,6 +215,12 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     sets: { "fill.keys": number },
   },
   {
+    flags: "--until-memory <target>",
+    description: "fill until each master's used_memory reaches 80% of maxmemory, or a size " +
+      "like 3GiB (instead of --data)",
+    sets: { "fill.until-memory": text },
+  },
+  {
     flags: "--type <shape>",
     description: "one data shape for every key",
     sets: { "fill.type": text },

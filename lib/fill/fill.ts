@@ -41,6 +41,8 @@ export interface RunFillOptions {
   shapes?: ShapeRegistry | undefined;
   /** The part of the keyspace to write (default all: 0/1). */
   shard?: Shard | undefined;
+  /** The indices to write, in place of the shard's (a slice of a fill to a memory level). */
+  range?: { start: number; end: number } | undefined;
   /** Writers per master (default 8 standalone, 2 per master in a cluster). */
   connections?: number | undefined;
   /**
@@ -136,7 +138,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const keyspace = new Keyspace(options.keyspace);
   const encoder = encoderFor(keyspace, options.shapes);
   const shard = options.shard ?? { index: 0, count: 1 };
-  const range = shardRange(keyspace.count, shard);
+  const range = options.range ?? shardRange(keyspace.count, shard);
   const acked = options.acked === true;
   const signal = options.signal ?? new AbortController().signal;
   const topology = transport.topology();

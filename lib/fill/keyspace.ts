@@ -79,11 +79,11 @@ export class Keyspace {
   constructor(params: KeyspaceParams) {
     validateParams(params);
     this.params = Object.freeze({ ...params });
-    this.indexWidth = indexWidth(params.count);
+    this.indexWidth = Math.max(params.indexWidth ?? 0, indexWidth(params.count));
     const prefix = encoder.encode(params.prefix);
     this.tagOffset = prefix.length + 1;
     this.indexOffset = this.tagOffset + TAG_LENGTH + 1;
-    const minimum = minimumKeySize(params.count, params.prefix);
+    const minimum = minimumKeySize(10 ** (this.indexWidth - 1) + 1, params.prefix);
     if (params.keySize < minimum) {
       throw new UsageError(
         sentence`Key size ${params.keySize} is too small to hold the prefix "${params.prefix}", a slot tag and ${this.indexWidth}-digit indices: use ${

@@ -7,7 +7,9 @@
 import { z } from "zod";
 import { FillError } from "../errors.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
-import { FillFailedError, runFill } from "../fill/fill.ts";
+import { FillFailedError, runFill, type RunFillOptions } from "../fill/fill.ts";
+import { fillUntilMemory, parseMemoryTarget } from "../fill/until_memory.ts";
+import { parseSize } from "../units.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes, formatDuration, formatRate, MIB, mibPerSecond } from "../units.ts";
 import { type Message, sentence, stepOption } from "../message.ts";
@@ -208,14 +210,29 @@ export const fillStep = defineStep({
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
     ctx.logger.info(
       `Filling ${
-        formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))
-      }: ${keyspace.count} keys of ${keyspace.keySize}+${keyspace.valueSize} bytes${
+        options["until-memory"] === undefined
+          ? formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))
+          : `until memory ${options["until-memory"]}`
+      }: ${
+        options["until-memory"] === undefined ? `${keyspace.count} keys` : "keys"
+      } of ${keyspace.keySize}+${keyspace.valueSize} bytes${
         options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""
       }${options.replies ? ", acked" : ""}`,
     );
     let result: FillResult;
+    const untilMemory = options["until-memory"];
+    const fill = untilMemory === undefined ? runFill : (
+      transport: Transport,
+      fillOptions: RunFillOptions,
+    ) =>
+      fillUntilMemory(transport, {
+        ...fillOptions,
+        targetText: untilMemory,
+        target: parseMemoryTarget(untilMemory, (size) => parseSize(size))!,
+        meanPayloadBytes: keyspace.keySize + keyspace.valueSize,
+      });
     try {
-      result = await runFill(transport, {
+      result = await fill(transport, {
         keyspace,
         shapes: registryFor(keyspace.shapes),
         shard: options.shard,
@@ -234,6 +251,15 @@ export const fillStep = defineStep({
       throw error;
     }
     ctx.provide("fill", result);
+    if (result.memory) {
+      ctx.logger.info(
+        `Memory target ${result.memory.target}: ${result.keys} keys at ${result.memory.bytesPerKey} bytes per key; ${
+          result.memory.nodes.map((node) =>
+            `${node.address} ${formatBytes(node.usedMemory)} of ${formatBytes(node.targetBytes)}`
+          ).join(", ")
+        }`,
+      );
+    }
     ctx.logger.info(
       `Wrote ${result.keys} keys, ${formatBytes(result.bytes)} in ${
         formatDuration(result.durationMs)

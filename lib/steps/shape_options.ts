@@ -15,6 +15,8 @@ import type { ShapeRegistry } from "../shapes/define.ts";
 import { ShapeMix } from "../shapes/mix.ts";
 import { sizeFormProblem } from "../shapes/sizes.ts";
 import type { KeyspaceShape, NameOption } from "../types.ts";
+import { parseMemoryTarget } from "../fill/until_memory.ts";
+import { parseSize } from "../units.ts";
 
 /** A size form as written (`512`, `100-10000`, `64:60,1KiB:30`), checked, kept as written. */
 export function sizeFormInput(name: string, least = 1) {
@@ -109,6 +111,12 @@ export const shapeOptionsShape = {
   keys: z.number().int().min(1).max(2 ** 42).optional().describe(
     "Exactly this many keys (instead of size)",
   ),
+  "until-memory": z.string().refine(
+    (text) => parseMemoryTarget(text, (size) => parseSize(size)) !== undefined,
+    { message: "expected a share of maxmemory like 80%, or a size of used_memory like 3GiB" },
+  ).optional().describe(
+    "Fill until every master's used_memory reaches 80% of its maxmemory, or a size like 3GiB (instead of size or keys)",
+  ),
   type: z.enum(SHAPE_NAMES as [string, ...string[]]).optional().describe(
     `One shape for every key: ${SHAPE_NAMES.join(", ")} (default string)`,
   ),
@@ -165,12 +173,16 @@ function issue(
  * @param ctx The refinement.
  */
 export function refineShapes(options: ShapeOptions, ctx: z.RefinementCtx): void {
-  if (options.keys !== undefined && options.size !== undefined) {
+  const amounts = ["keys", "size", "until-memory"].filter((option) =>
+    options[option] !== undefined
+  );
+  if (amounts.length > 1) {
+    const [first, second] = amounts as [string, string];
     issue(
       ctx,
-      ["keys"],
-      'contradicts "size": a fill is either so many keys or so many bytes, use one of them',
-      (name) => `${name("keys")} and ${name("size")} exclude each other: use one of them`,
+      [second],
+      `contradicts "${first}": a fill is so many keys, so many bytes or a memory level, use one of them`,
+      (name) => `${name(first)} and ${name(second)} exclude each other: use one of them`,
     );
   }
   const given = TOP_LEVEL.filter((option) => options[option] !== undefined);
