@@ -57,8 +57,14 @@ const LANE = 7;
 const encoder = new TextEncoder();
 
 function digits(value: number): number {
-  let count = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) count++;
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10000) return 4;
+  if (value < 100000) return 5;
+  if (value < 1000000) return 6;
+  let count = 7;
+  for (let rest = Math.floor(value / 1e7); rest >= 1; rest = Math.floor(rest / 10)) count++;
   return count;
 }
 
@@ -71,12 +77,24 @@ function header(count: number): number {
 }
 
 function writeNumber(out: Uint8Array, at: number, value: number): number {
+  if (value < 10) {
+    out[at] = 48 + value;
+    return at + 1;
+  }
   const width = digits(value);
   let rest = value;
-  for (let k = at + width - 1; k >= at; k--) {
-    const q = Math.floor(rest / 10);
-    out[k] = 48 + rest - q * 10;
-    rest = q;
+  if (value < 0x80000000) {
+    for (let k = at + width - 1; k >= at; k--) {
+      const q = (rest / 10) | 0;
+      out[k] = 48 + rest - q * 10;
+      rest = q;
+    }
+  } else {
+    for (let k = at + width - 1; k >= at; k--) {
+      const q = Math.floor(rest / 10);
+      out[k] = 48 + rest - q * 10;
+      rest = q;
+    }
   }
   return at + width;
 }
