@@ -12,6 +12,8 @@ import { isPlainKeyspace, shapeMixOf } from "../fill/shape_batch.ts";
 import { compareContents, readCommand, type RedisType } from "../shapes/contents.ts";
 import { registryFor } from "../shapes/load.ts";
 import type { RespValue } from "../resp/parser.ts";
+import type { VerifyCheck } from "../types.ts";
+import { formatBytes } from "../units.ts";
 import { type ContentReader, type ContentVerdict, stringContent } from "./content.ts";
 
 const encoder = new TextEncoder();
@@ -78,4 +80,77 @@ export function shapeContent(keyspace: Keyspace): ExplainingReader {
     },
     explain: (index) => details.get(index),
   };
+}
+
+/** Keys and bytes of one shape of a keyspace, for the report. */
+export interface ShapeTally {
+  /** The shape's name. */
+  shape: string;
+  /** Its Redis type. */
+  type: RedisType;
+  /** Keys of the range with this shape (exact). */
+  keys: number;
+  /** Bytes of keys and contents (keys × the shape's mean). */
+  bytes: number;
+  /** Mean `MEMORY USAGE` of its sampled keys, when read. */
+  memoryPerKey?: number | undefined;
+}
+
+/**
+ * Keys and bytes per shape of a range, and the server's memory per key of each shape from
+ * `MEMORY USAGE` of up to 50 sampled keys of it.
+ *
+ * @param keyspace The keyspace (shaped).
+ * @param range The written indices.
+ * @param memoryUsage Reads `MEMORY USAGE` of key i (undefined when it cannot).
+ * @param sample Indices sampled by verify.
+ * @returns One tally per shape, in declaration order.
+ */
+export async function shapeTallies(
+  keyspace: Keyspace,
+  range: { start: number; end: number },
+  memoryUsage: (index: number) => Promise<number | undefined>,
+  sample: readonly number[],
+): Promise<ShapeTally[]> {
+  const mix = shapeMixOf(keyspace, registryFor(keyspace.params.shapes));
+  const counts = mix.counts(range.start, range.end);
+  const picked: number[][] = mix.names.map(() => []);
+  for (const index of sample) {
+    const list = picked[mix.shapeOf(index)]!;
+    if (list.length < 50) list.push(index);
+  }
+  return await Promise.all(mix.names.map(async (shape, k) => {
+    const usages = (await Promise.all(picked[k]!.map(memoryUsage))).filter((
+      value,
+    ): value is number => value !== undefined);
+    return {
+      shape,
+      type: mix.types[k]!,
+      keys: counts[k]!,
+      bytes: Math.round(counts[k]! * mix.generators[k]!.meanPayloadBytes),
+      ...(usages.length > 0
+        ? { memoryPerKey: Math.round(usages.reduce((a, b) => a + b, 0) / usages.length) }
+        : {}),
+    };
+  }));
+}
+
+/**
+ * The report's line on the shapes: keys, bytes and server memory per key of each shape
+ * (informational: it always passes).
+ *
+ * @param tallies The tallies.
+ * @returns The check.
+ */
+export function shapesCheck(tallies: readonly ShapeTally[]): VerifyCheck {
+  const parts = tallies.map((tally) => {
+    const name = tally.shape === tally.type ? tally.type : `${tally.shape} (${tally.type})`;
+    const memory = tally.memoryPerKey === undefined
+      ? ""
+      : `, ${tally.memoryPerKey.toLocaleString("en-US")} bytes of memory per key`;
+    return `${name} ${tally.keys.toLocaleString("en-US")} keys, ${
+      formatBytes(tally.bytes)
+    }${memory}`;
+  });
+  return { name: "shapes", ok: true, detail: parts.join("; ") };
 }

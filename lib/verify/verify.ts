@@ -55,7 +55,7 @@ import {
 } from "./_checks.ts";
 import { isFatalReply, SlotMovedError } from "./_pass.ts";
 import { type ContentReader, readKeys } from "./content.ts";
-import { contentReaderFor } from "./shape_content.ts";
+import { contentReaderFor, shapesCheck, shapeTallies } from "./shape_content.ts";
 import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
 import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
@@ -274,6 +274,19 @@ export async function verifyFill(
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
   checks.push(memoryCheck(nodes, dbsizeTotal));
+  if (fill.keyspace.shapes !== undefined) {
+    checks.push(shapesCheck(
+      await shapeTallies(keyspace, range, async (index) => {
+        const key = keyspace.keyString(index);
+        try {
+          const usage = await transport.call(["MEMORY", "USAGE", key], { key });
+          return typeof usage === "number" ? usage : undefined;
+        } catch {
+          return undefined; // MEMORY may be refused (ACL, a proxy): the tally goes without it
+        }
+      }, indices),
+    ));
+  }
 
   return {
     ok: checks.every((check) => check.ok),
