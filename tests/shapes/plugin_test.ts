@@ -88,3 +88,34 @@ Deno.test("a shape plugin that throws ends the fill with exit 5 and one sentence
     /^Step "fill" failed: Shape "throws" failed on key 99: the session store is unreachable$/,
   );
 });
+
+Deno.test("the README's shape example is fixtures/shapes/token.ts, and a fill with it verifies", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const start = readme.indexOf("\n## Shapes\n");
+  assert.ok(start >= 0, "README has no Shapes section");
+  const block = /```ts ignore\n([\s\S]*?)```\n/.exec(readme.slice(start))?.[1];
+  assert.equal(block, await Deno.readTextFile("fixtures/shapes/token.ts"));
+  await using local = await startLocalRedis();
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/token.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `version: 1
+name: token
+target: { url: "redis://127.0.0.1:${local.nodes[0]!.port}" }
+steps:
+  - connect
+  - fill:
+      keys: 3000
+      key-size: 48
+      keyspace:
+        - { uses: ${Deno.cwd()}/fixtures/shapes/token.ts, with: { token-size: 20 } }
+  - verify: { sample: 500 }
+  - report: { format: table }
+`,
+  );
+  const run = await runDeno(["run", "-A", "tasks/redfill.ts", "run", file]);
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout + run.stderr, /token \(hash\) 3,000 keys/);
+});
