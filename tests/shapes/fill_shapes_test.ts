@@ -194,3 +194,27 @@ Deno.test("weighted value sizes: 10,000 sampled strings follow the weights withi
     }
   });
 });
+
+Deno.test("acked mode with a TTL: every type's replies are counted without errors, and the TTL is set", async () => {
+  await using local = await startLocalRedis();
+  await withTransport(local, async (transport) => {
+    for (const type of Object.keys(SHAPES)) {
+      const params = {
+        ...keyspaceOf([{ type, share: 1, options: SHAPES[type]!.options }], 500, `a:${type}:`),
+        ttl: { min: 100, max: 200 },
+      };
+      const fill = await runFill(transport, {
+        keyspace: params,
+        acked: true,
+        logger: memoryLogger(),
+      });
+      assert.equal(fill.errors, 0, `${type}: ${fill.nodes[0]?.firstErrors}`);
+      assert.equal(fill.nodes[0]!.acked, 500, `${type}: one counted reply per key`);
+      const result = await verifyFill(transport, fill, { sample: 100 });
+      assert.ok(result.ok, `${type}: ${JSON.stringify(result.checks.filter((c) => !c.ok))}`);
+      const key = new Keyspace(params).keyString(3);
+      const ttl = Number(await transport.call(["TTL", key], { key }));
+      assert.ok(ttl > 90 && ttl <= 200, `${type}: TTL ${ttl}`);
+    }
+  });
+});
