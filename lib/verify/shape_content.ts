@@ -12,7 +12,7 @@ import { isPlainKeyspace, shapeMixOf } from "../fill/shape_batch.ts";
 import { compareContents, readCommand, type RedisType } from "../shapes/contents.ts";
 import { registryFor } from "../shapes/load.ts";
 import type { RespValue } from "../resp/parser.ts";
-import type { VerifyCheck } from "../types.ts";
+import type { Transport, VerifyCheck } from "../types.ts";
 import { formatBytes } from "../units.ts";
 import { type ContentReader, type ContentVerdict, stringContent } from "./content.ts";
 
@@ -139,10 +139,27 @@ export async function shapeTallies(
  * The report's line on the shapes: keys, bytes and server memory per key of each shape
  * (informational: it always passes).
  *
- * @param tallies The tallies.
+ * @param transport Reads `MEMORY USAGE` of sampled keys.
+ * @param keyspace The keyspace (shaped).
+ * @param range The written indices.
+ * @param sample The indices verify sampled.
  * @returns The check.
  */
-export function shapesCheck(tallies: readonly ShapeTally[]): VerifyCheck {
+export async function shapesCheck(
+  transport: Transport,
+  keyspace: Keyspace,
+  range: { start: number; end: number },
+  sample: readonly number[],
+): Promise<VerifyCheck> {
+  const tallies = await shapeTallies(keyspace, range, async (index) => {
+    const key = keyspace.keyString(index);
+    try {
+      const usage = await transport.call(["MEMORY", "USAGE", key], { key });
+      return typeof usage === "number" ? usage : undefined;
+    } catch {
+      return undefined; // MEMORY may be refused (ACL, a proxy): the tally goes without it
+    }
+  }, sample);
   const parts = tallies.map((tally) => {
     const name = tally.shape === tally.type ? tally.type : `${tally.shape} (${tally.type})`;
     const memory = tally.memoryPerKey === undefined
@@ -153,4 +170,16 @@ export function shapesCheck(tallies: readonly ShapeTally[]): VerifyCheck {
     }${memory}`;
   });
   return { name: "shapes", ok: true, detail: parts.join("; ") };
+}
+
+/**
+ * What a shape's reader found different in key i, if it says.
+ *
+ * @param reader The reader.
+ * @param index The key index.
+ * @returns The difference, or undefined.
+ */
+export function explain(reader: ContentReader | undefined, index: number): string | undefined {
+  const explaining = reader as { explain?: (index: number) => string | undefined } | undefined;
+  return explaining?.explain?.(index);
 }
