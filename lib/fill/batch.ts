@@ -120,6 +120,14 @@ export interface CommandEncoder {
   fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch;
   /** Bytes of key i and its contents, when they vary by key. */
   payloadBytes?(index: number): number;
+  /** Fills a buffer with `asking` before each command (keys of several commands). */
+  fillAsking?(
+    out: Uint8Array,
+    cursor: IndexCursor,
+    sent: number[] | undefined,
+    asking: Uint8Array,
+    askingMark: number,
+  ): EncodedBatch;
 }
 
 /**

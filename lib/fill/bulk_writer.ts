@@ -356,6 +356,7 @@ function fillAsking(
   cursor: IndexCursor,
   sent: number[] | undefined,
 ): EncodedBatch {
+  if (encoder.fillAsking) return encoder.fillAsking(out, cursor, sent, ASKING, ASKING_MARK);
   const limit = encoder.capacity(out) - encoder.maxCommandBytes - ASKING.length;
   let length = 0;
   let keys = 0;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { FillError } from "../errors.ts";
 import { builtinShapes } from "../shapes/builtin.ts";
 import type { ShapeRegistry } from "../shapes/define.ts";
 import { ShapeMix } from "../shapes/mix.ts";
@@ -74,6 +75,7 @@ export class ShapeBatchEncoder implements CommandEncoder {
   /** The largest encoded size of one key's commands. */
   readonly maxCommandBytes: number;
   readonly #mix: ShapeMix;
+  #scratch = new Uint8Array(0);
   /** An index taken from a cursor whose key did not fit the last batch. */
   readonly #pending = new WeakMap<IndexCursor, number>();
 
@@ -109,6 +111,64 @@ export class ShapeBatchEncoder implements CommandEncoder {
     return out.length;
   }
 
+  /**
+   * Like {@linkcode ShapeBatchEncoder.fill}, with `asking` (the `ASKING` command) before every
+   * command of every key, marked `askingMark` in `sent`: a migrating slot's node takes each
+   * command only right after an `ASKING`.
+   *
+   * @param out The buffer.
+   * @param cursor Where the indices come from.
+   * @param sent Receives each command's index or mark, in order.
+   * @param asking The encoded `ASKING`.
+   * @param askingMark The mark of an `ASKING` in `sent`.
+   * @returns What was written.
+   */
+  fillAsking(
+    out: Uint8Array,
+    cursor: IndexCursor,
+    sent: number[] | undefined,
+    asking: Uint8Array,
+    askingMark: number,
+  ): EncodedBatch {
+    const mix = this.#mix;
+    let end = 0;
+    let keys = 0;
+    let bytes = 0;
+    let index = this.#pending.get(cursor) ?? cursor.next();
+    this.#pending.delete(cursor);
+    while (index >= 0) {
+      const generator = mix.generatorOf(index);
+      const size = generator.layout(index);
+      if (end + size + generator.commands * asking.length > out.length) {
+        if (end === 0) {
+          throw new FillError(
+            `Key ${index} takes ${size} bytes with an ASKING before each of its ${generator.commands} commands, more than a batch buffer of ${out.length}: give pipeline a larger size and retry`,
+          );
+        }
+        this.#pending.set(cursor, index);
+        break;
+      }
+      const scratch = this.#scratch.length >= size
+        ? this.#scratch
+        : (this.#scratch = new Uint8Array(size));
+      generator.encode(scratch, 0);
+      let from = 0;
+      const ends = commandEnds(scratch, 0, size);
+      ends.forEach((to, k) => {
+        out.set(asking, end);
+        end += asking.length;
+        out.set(scratch.subarray(from, to), end);
+        end += to - from;
+        from = to;
+        sent?.push(askingMark, k === ends.length - 1 ? index : EXTRA_COMMAND - index);
+      });
+      keys++;
+      bytes += generator.payloadBytes;
+      index = cursor.next();
+    }
+    return { length: end, keys, bytes };
+  }
+
   fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch {
     const mix = this.#mix;
     const limit = out.length;
@@ -136,6 +196,35 @@ export class ShapeBatchEncoder implements CommandEncoder {
     }
     return { length: end, keys, bytes };
   }
+}
+
+/**
+ * Bytes of each RESP command (an array of bulk strings) in `bytes[start, end)`, in order.
+ *
+ * @param bytes Encoded commands.
+ * @param start Where the first starts.
+ * @param end Where the last ends.
+ * @returns The end offset of each command.
+ */
+export function commandEnds(bytes: Uint8Array, start: number, end: number): number[] {
+  const ends: number[] = [];
+  let at = start;
+  const number = () => {
+    let value = 0;
+    at++; // the type byte
+    while (at < end && bytes[at] !== 0x0d) value = value * 10 + bytes[at++]! - 48;
+    at += 2;
+    return value;
+  };
+  while (at < end) {
+    const words = number();
+    for (let k = 0; k < words; k++) {
+      const length = number(); // read before `at` moves past the bulk string
+      at += length + 2;
+    }
+    ends.push(at);
+  }
+  return ends;
 }
 
 /**

@@ -128,3 +128,34 @@ Deno.test("compareContents() names what differs in each type", () => {
   );
   assert.equal(compareContents({ type: "string", value: "ab" }, null), "missing");
 });
+
+Deno.test("ShapeBatchEncoder.fillAsking() puts an ASKING before every command of a key", async () => {
+  const { Keyspace } = await import("../../lib/fill/keyspace.ts");
+  const { ShapeBatchEncoder, shapeMixOf, commandEnds, EXTRA_COMMAND } = await import(
+    "../../lib/fill/shape_batch.ts"
+  );
+  const { ListCursor } = await import("../../lib/fill/bulk_writer.ts");
+  const keyspace = new Keyspace({
+    count: 10,
+    keySize: 16,
+    valueSize: 8,
+    seed: 1,
+    prefix: "p:",
+    shapes: [{ type: "stream", share: 1, options: { entries: 2, fields: 1, "field-size": 4 } }],
+  });
+  const encoder = new ShapeBatchEncoder(shapeMixOf(keyspace));
+  const asking = new TextEncoder().encode("*1\r\n$6\r\nASKING\r\n");
+  const sent: number[] = [];
+  const out = new Uint8Array(4096);
+  const batch = encoder.fillAsking(out, new ListCursor([3, 4]), sent, asking, -1);
+  assert.equal(batch.keys, 2);
+  const words: string[] = [];
+  let from = 0;
+  for (const to of commandEnds(out, 0, batch.length)) {
+    const text = new TextDecoder().decode(out.subarray(from, to));
+    words.push(text.split("\r\n")[2]!);
+    from = to;
+  }
+  assert.deepEqual(words.slice(0, 6), ["ASKING", "DEL", "ASKING", "XADD", "ASKING", "XADD"]);
+  assert.deepEqual(sent.slice(0, 6), [-1, EXTRA_COMMAND - 3, -1, EXTRA_COMMAND - 3, -1, 3]);
+});
