@@ -6,6 +6,7 @@
  */
 
 import type { Message } from "./message.ts";
+import type { MetricSpec, ThresholdResult } from "./thresholds.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Targets and topology
@@ -305,6 +306,36 @@ export interface FillResult {
   errors: number;
   /** Whether the fill was interrupted (Ctrl-C). */
   interrupted: boolean;
+  /** What limited the fill, when its CPU was sampled (a fill that wrote; not a declared one). */
+  limit?: FillLimit | undefined;
+}
+
+/** One master's load during a fill, from its `INFO cpu` and `INFO stats`. */
+export interface FillLimitServer {
+  /** `host:port`. */
+  address: string;
+  /** Cores its main thread used on average (CPU seconds per wall second). */
+  cpu: number;
+  /** Bytes it received per second (`total_net_input_bytes`), in MiB/s. */
+  inputMibPerSecond: number;
+  /** Commands it processed per second. */
+  opsPerSecond: number;
+}
+
+/** What limited a fill: the verdict and the numbers behind it. */
+export interface FillLimit {
+  /** The verdict; `unknown` when the servers' CPU could not be read and the client was idle. */
+  kind: "server-bound" | "client-bound" | "rate-capped" | "latency-bound" | "unknown";
+  /** One line with the numbers: `server-bound (127.0.0.1:7001 used 0.97 of a core; …)`. */
+  summary: string;
+  /** Cores the client used on average. */
+  clientCpu: number;
+  /** Cores the busiest master used on average; null when INFO was not available. */
+  serverCpuMax: number | null;
+  /** Per master (empty when INFO was not available). */
+  servers: FillLimitServer[];
+  /** Why the servers' CPU is unknown, or null. */
+  unavailable: string | null;
 }
 
 /** One check of verify. */
@@ -502,8 +533,19 @@ export interface StepContext<
   readonly logger: Logger;
   /** Progress display for long steps. */
   readonly progress: ProgressReporter;
-  /** Aborted on Ctrl-C. */
+  /**
+   * Aborted on Ctrl-C, and when an `abort-on-fail` threshold fails a sample of this step's
+   * metrics: either way, stop as on Ctrl-C (the fill runs its barrier) and return what was done.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Publishes a sample of one of the metrics the step declared in `metrics` (name without the
+   * step id, value in the declared unit). The last sample is the value its thresholds judge; an
+   * `abort-on-fail` threshold is checked on every sample and aborts `signal` when it fails.
+   */
+  metric(name: string, value: number): void;
+  /** The thresholds checked so far (the steps that ended before this one), for the report. */
+  readonly thresholds?: readonly ThresholdResult[] | undefined;
   /**
    * The steps that ran before this one, with their outcomes and durations (for the report).
    * The executor always sets it; a hand-made context may leave it out.
@@ -602,6 +644,11 @@ export interface StepDefinition<
   readonly provides: readonly TProvides[];
   /** Facts the step reads with `ctx.find` when an earlier step provided them. */
   readonly optional: readonly TOptional[];
+  /**
+   * The metrics the step publishes with `ctx.metric`, by name (without the step id), each with
+   * its unit: thresholds may gate them as `STEP-ID.NAME` (`fill.throughput`). Absent: none.
+   */
+  readonly metrics?: Readonly<Record<string, MetricSpec>> | undefined;
   /**
    * Runs even after an earlier step failed or the run was interrupted, like a `finally`
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.
