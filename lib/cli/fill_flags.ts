@@ -17,6 +17,7 @@ import { localTarget } from "../local/mod.ts";
 import type { LocalRedis } from "../local/mod.ts";
 import { parseRedisUrl } from "../pipeline/loader.ts";
 import type { Override } from "../pipeline/types.ts";
+import { THRESHOLD_PATH } from "../pipeline/loader.ts";
 import { ALL_EXIT_CODES, createProgram, parseProgram } from "./usage.ts";
 
 /** How the text typed after a flag (`true` for a switch) becomes an option's value. */
@@ -42,6 +43,8 @@ export interface FillFlag {
   readonly needsTls?: boolean;
   /** The default, as the help shows it (from `lib/defaults.ts`). */
   readonly default?: string;
+  /** May be given more than once: each one is an override of its own. */
+  readonly repeatable?: boolean;
 }
 
 /** The text as typed (a switch: true). */
@@ -277,6 +280,13 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     description: "write the report to a file; checked before anything connects",
     sets: { "report.out": text },
   },
+  {
+    flags: "--threshold <expr>",
+    description: "fail (exit 1) unless a metric passes, e.g. 'fill.throughput>100MiB/s' " +
+      "(repeatable; metrics and units: README, Gating CI)",
+    sets: { [THRESHOLD_PATH]: text },
+    repeatable: true,
+  },
   { flags: "--dry-run", description: "print the plan without connecting" },
   { flags: "--debug", description: "show debug messages and stack traces" },
 ];
@@ -379,6 +389,12 @@ export function fillProgram(options: FillProgramOptions = {}): Command {
     const option = new Option(flag.flags, flag.description);
     if (flag.choices !== undefined) option.choices(flag.choices);
     if (flag.default !== undefined) option.default(undefined, flag.default);
+    if (flag.repeatable === true) {
+      option.argParser((typed: string, previous: unknown) => [
+        ...(Array.isArray(previous) ? previous : []),
+        typed,
+      ]);
+    }
     program.addOption(option);
   }
   return program;
@@ -404,11 +420,11 @@ export function readFillArgs(
 ): FillRequest | undefined {
   const program = fillProgram(options);
   if (parseProgram(program, args) !== "run") return undefined;
-  const typed = new Map<string, string | true>();
+  const typed = new Map<string, string | true | string[]>();
   for (const option of program.options) {
     const name = option.attributeName();
     if (program.getOptionValueSource(name) !== "cli") continue;
-    const value = program.getOptionValue(name) as string | boolean;
+    const value = program.getOptionValue(name) as string | boolean | string[];
     // --verify full and --no-verify share one value: each keeps only its own kind of it.
     if (option.negate !== (value === false)) continue;
     typed.set(option.long ?? name, value === false || value === true ? true : value);
@@ -431,17 +447,19 @@ export function readFillArgs(
   }
   const overrides: Override[] = [];
   for (const flag of FILL_FLAGS) {
-    const value = typed.get(longFlag(flag));
-    if (value === undefined) continue;
-    for (const [path, read] of Object.entries(flag.sets ?? {})) {
-      const option = read(value);
-      if (option === undefined) continue;
-      const shown = flag.secret || value === true ? undefined : value;
-      overrides.push({
-        path,
-        value: option,
-        origin: { flag: longFlag(flag), text: shown, expected: flag.expected },
-      });
+    const given = typed.get(longFlag(flag));
+    if (given === undefined) continue;
+    for (const value of Array.isArray(given) ? given : [given]) {
+      for (const [path, read] of Object.entries(flag.sets ?? {})) {
+        const option = read(value);
+        if (option === undefined) continue;
+        const shown = flag.secret || value === true ? undefined : value;
+        overrides.push({
+          path,
+          value: option,
+          origin: { flag: longFlag(flag), text: shown, expected: flag.expected },
+        });
+      }
     }
   }
   const local = !FILL_FLAGS.some((flag) => flag.connection && given(longFlag(flag)));

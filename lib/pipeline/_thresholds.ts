@@ -115,7 +115,14 @@ export function readThresholds(
     const reason = hint !== ""
       ? `Unknown metric "${metric}"${hint}`
       : `Unknown metric "${metric}": this pipeline's steps measure ${names.join(", ")}`;
-    report(state, origin, reason);
+    report(
+      state,
+      origin,
+      reason,
+      `no step of this pipeline measures "${metric}"${
+        hint !== "" ? hint : ` (they measure ${names.join(", ")})`
+      }`,
+    );
     return false;
   };
 

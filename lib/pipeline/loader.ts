@@ -51,6 +51,7 @@ import type { Registry } from "./registry.ts";
 import type { Override, Pipeline, PlannedStep } from "./types.ts";
 
 export { parseRedisUrl, type RedisUrl } from "./_url.ts";
+export { THRESHOLD_PATH } from "./_thresholds.ts";
 
 /** Options for {@linkcode loadPipeline} and {@linkcode parsePipeline}. */
 export interface LoadPipelineOptions {
