@@ -55,6 +55,8 @@ export interface LimitMeasures {
   servers?: FillLimitServer[] | undefined;
   /** Why the servers' side is unknown, when it is. */
   unavailable?: string | undefined;
+  /** The machine's 1-minute load and its cores, at the end of the fill. */
+  machine?: { load: number; cores: number } | undefined;
 }
 
 /** Options for {@linkcode classifyLimit}. */
@@ -145,12 +147,17 @@ export function classifyLimit(measures: LimitMeasures, options: ClassifyLimitOpt
       }, so the servers' CPU is unknown; the client used ${client} of a core)`,
     };
   }
+  // Both sides idle on a machine whose cores were busy: they waited for a core, not the link.
+  const machine = measures.machine;
+  const starved = machine !== undefined && machine.load >= machine.cores
+    ? `; the machine was busy: load ${machine.load.toFixed(1)} on ${machine.cores} cores`
+    : "";
   return {
     ...base,
     kind: "latency-bound",
     summary: `latency-bound (neither side busy: the busiest server ${busiest.address} used ${
       cores(busiest.cpu)
-    } of a core, the client ${client})`,
+    } of a core, the client ${client}${starved})`,
   };
 }
 
@@ -250,6 +257,7 @@ export class FillSampler {
     }
     return {
       clientCpu: wall > 0 ? clientSeconds / wall : 0,
+      machine: { load: Deno.loadavg()[0] ?? 0, cores: navigator.hardwareConcurrency },
       ...(servers.length > 0 ? { servers } : {}),
       ...(servers.length === 0
         ? { unavailable: this.#unavailable ?? "INFO gave no CPU counters" }

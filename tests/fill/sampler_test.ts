@@ -48,6 +48,18 @@ Deno.test("classifyLimit() says latency-bound when neither side is busy", () => 
   );
 });
 
+Deno.test("classifyLimit() says when idle sides ran on a machine whose cores were all busy", () => {
+  const limit = classifyLimit({
+    clientCpu: 0.05,
+    servers: [server(0.12)],
+    machine: { load: 4.23, cores: 2 },
+  }, { mibPerSecond: 3 });
+  assert.equal(
+    limit.summary,
+    "latency-bound (neither side busy: the busiest server 127.0.0.1:7001 used 0.12 of a core, the client 0.05; the machine was busy: load 4.2 on 2 cores)",
+  );
+});
+
 Deno.test("classifyLimit() without INFO says the servers' side is unknown instead of guessing", () => {
   const unavailable = "INFO is not available (NOPERM this user has no permissions)";
   const idle = classifyLimit({ clientCpu: 0.2, unavailable }, { mibPerSecond: 50 });
