@@ -31,6 +31,7 @@ import { silentLogger, silentProgress } from "../logger.ts";
 import { give, type Message, sentence } from "../message.ts";
 import { isSecretOption, MASK, maskUrlPassword } from "../secrets.ts";
 import { formatDuration } from "../units.ts";
+import { formatExpression } from "../thresholds.ts";
 import { isSwitchedOff, ThresholdGate } from "./_gate.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
@@ -138,6 +139,17 @@ export function formatPlan(pipeline: Pipeline): string {
       lines.push(`     reads if present: ${step.definition.optional.join(", ")}`);
     }
   });
+  const thresholds = pipeline.thresholds ?? [];
+  if (thresholds.length > 0) {
+    lines.push("Thresholds:");
+    for (const threshold of thresholds) {
+      lines.push(
+        `  ${threshold.metric} ${formatExpression(threshold.expression)}${
+          threshold.abortOnFail ? " (abort-on-fail)" : ""
+        }`,
+      );
+    }
+  }
   return lines.join("\n");
 }
 
