@@ -23,6 +23,12 @@
  * @module
  */
 
+/**
+ * The override path of a threshold a command adds (`deno task fill --threshold`): its value is
+ * the metric and the expression, `fill.throughput>100MiB/s`.
+ */
+export const THRESHOLD_PATH = "thresholds";
+
 /** The unit a metric is measured in: its values are numbers in this unit. */
 export type MetricUnit = "MiB/s" | "bytes" | "s" | "%" | "number";
 

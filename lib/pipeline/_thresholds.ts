@@ -27,8 +27,7 @@ import { keyText, type LoadState, offsetOf, pairOf } from "./_load_state.ts";
 import type { Entry } from "./_steps.ts";
 import type { Override } from "./types.ts";
 
-/** The option path a command's threshold override sets (`--threshold` in `deno task fill`). */
-export const THRESHOLD_PATH = "thresholds";
+export { THRESHOLD_PATH } from "../thresholds.ts";
 
 /** The keys of a threshold written as a map. */
 const THRESHOLD_KEYS = ["threshold", "abort-on-fail"];
