@@ -49,6 +49,13 @@ export { BUILTIN_SHAPES, builtinShapes } from "./lib/shapes/builtin.ts";
 export { parseSizeForm, pickSize } from "./lib/shapes/sizes.ts";
 export { KeyRandom } from "./lib/shapes/pool.ts";
 export { parseSize } from "./lib/units.ts";
+export {
+  checkThreshold,
+  formatMetric,
+  limitFor,
+  parseExpression,
+  thresholdLine,
+} from "./lib/thresholds.ts";
 export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
 export type {
@@ -66,10 +73,13 @@ export type {
   ReportClient,
   ReportFill,
   ReportFillNode,
+  ReportLimit,
+  ReportLimitServer,
   ReportNode,
   ReportStatus,
   ReportStep,
   ReportTarget,
+  ReportThreshold,
   ReportVerify,
   ReportVerifyNode,
   RunReport,
@@ -82,6 +92,14 @@ export type {
   WrittenReport,
 } from "./lib/steps/report.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
+export type {
+  MetricSpec,
+  MetricUnit,
+  Threshold,
+  ThresholdExpression,
+  ThresholdOp,
+  ThresholdResult,
+} from "./lib/thresholds.ts";
 export type {
   MentionValue,
   MessagePart,
@@ -126,6 +144,8 @@ export type {
   DataSocket,
   FactName,
   FactValue,
+  FillLimit,
+  FillLimitServer,
   FillResult,
   FlushResult,
   KeyspaceParams,
