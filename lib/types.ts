@@ -11,8 +11,11 @@ import type { Message } from "./message.ts";
 // Targets and topology
 // ---------------------------------------------------------------------------------------------
 
-/** How to treat the target: a single server, a Redis Cluster, or ask the server. */
-export type TargetMode = "standalone" | "cluster" | "auto";
+/**
+ * How to treat the target: a single server, a Redis Cluster, ask the server, or a
+ * twemproxy-style proxy (no INFO, CLIENT, CLUSTER or FLUSHALL).
+ */
+export type TargetMode = "standalone" | "cluster" | "auto" | "proxy";
 
 /** TLS settings shared by the control plane (ioredis) and the data plane (node:tls). */
 export interface TlsSettings {
@@ -37,7 +40,7 @@ export interface Target {
   host: string;
   /** Port of the seed node; 0 for a Unix socket. */
   port: number;
-  /** Standalone, cluster, or auto (ask the server with INFO cluster). */
+  /** Standalone, cluster, auto (ask the server with INFO cluster), or proxy. */
   mode: TargetMode;
   /** TLS settings; present means TLS. */
   tls?: TlsSettings | undefined;

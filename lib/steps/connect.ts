@@ -6,8 +6,10 @@
 
 import { defineStep } from "../pipeline/define.ts";
 import { servingMasters } from "../cluster/nodes.ts";
-import { slotCount } from "../cluster/slots.ts";
-import type { Topology } from "../types.ts";
+import { slotCount, slotOwners, uncoveredSlots } from "../cluster/slots.ts";
+import { ConnectionError } from "../errors.ts";
+import { infoField } from "../resp/info.ts";
+import type { Topology, Transport } from "../types.ts";
 import { formatAddress } from "../address.ts";
 
 /** What `connect` outputs. */
@@ -31,6 +33,7 @@ export const connectStep = defineStep({
     const topology = await transport.connect();
     ctx.provide("connection", transport);
     ctx.provide("topology", topology);
+    await checkSlotsServed(transport, topology);
     const masters = servingMasters(topology).length;
     ctx.logger.info(
       `Connected to ${formatAddress(ctx.target.host, ctx.target.port)} (${transport.name}${
@@ -42,6 +45,35 @@ export const connectStep = defineStep({
     return { transport: transport.name, masters, nodes: topology.nodes.length };
   },
 });
+
+/**
+ * Fails at connect, before any flush or write, when some slots have no reachable master:
+ * unassigned slots (`cluster_state:ok` without full coverage, or `CLUSTER DELSLOTS`) need
+ * assigning, a failing cluster needs time.
+ *
+ * @throws {ConnectionError} naming the slots and what to do.
+ */
+async function checkSlotsServed(transport: Transport, topology: Topology): Promise<void> {
+  if (topology.mode !== "cluster") return;
+  const missing = uncoveredSlots(slotOwners(servingMasters(topology)));
+  if (!missing) return;
+  let state: string | undefined;
+  try {
+    state = infoField(String(await transport.call(["CLUSTER", "INFO"])), "cluster_state");
+  } catch {
+    state = undefined;
+  }
+  if (state === "ok") {
+    throw new ConnectionError(
+      `No master serves slots ${missing} (cluster_state is ok: they are assigned to no master): assign them (CLUSTER ADDSLOTS, or redis-cli --cluster fix) and run again`,
+    );
+  }
+  throw new ConnectionError(
+    `No reachable master serves slots ${missing} (cluster_state:${
+      state ?? "unknown"
+    }): assign them or wait until their master (or its replica) serves them, and run again`,
+  );
+}
 
 /** What `discover` outputs. */
 export interface DiscoverOutput {

@@ -21,6 +21,7 @@ import {
 import { openDataSocket } from "./data_socket.ts";
 import { codeOf, describeConnectError, describeStoppedNode, isGoneError } from "./errors.ts";
 import { formatAddress, isUnixSocket } from "../address.ts";
+import { aclUser, isNoPermission, PermissionError } from "../permission.ts";
 
 /** The ioredis options redfill sets. */
 export type ControlOptions = Pick<
@@ -209,6 +210,14 @@ export class NodeClients {
         });
       }
       const cause = isServerError(error) ? error : socketError ?? error;
+      if (isServerError(cause) && isNoPermission(cause)) {
+        throw new PermissionError({
+          user: aclUser(target),
+          args: ["PING"],
+          address,
+          reply: cause.message,
+        }, { cause });
+      }
       if (this.#served.has(address) && isGoneError(cause)) {
         throw new ConnectionError(describeStoppedNode(cause, address), { cause });
       }
@@ -239,6 +248,14 @@ export class NodeClients {
         return await client.call(String(command), ...rest.map(toArg));
       } catch (error) {
         if (error instanceof RedfillError) throw error;
+        if (isServerError(error) && isNoPermission(error)) {
+          throw new PermissionError({
+            user: aclUser(this.#target),
+            args,
+            address,
+            reply: error.message,
+          }, { cause: error });
+        }
         if (isServerError(error)) throw error;
         if (this.#served.has(address) && isGoneError(error)) {
           // A connection that was already open may have died with a node that restarted

@@ -9,7 +9,8 @@
 import { formatAddress } from "../address.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { ReplyPipeline } from "../resp/pipeline.ts";
-import { CheckFailedError, ConnectionError, InterruptedError } from "../errors.ts";
+import { CheckFailedError, InterruptedError } from "../errors.ts";
+import { PermissionError } from "../permission.ts";
 import { give, sentence, stepOption } from "../message.ts";
 import type { RespError, RespValue } from "../resp/parser.ts";
 import type { NodeInfo, Transport } from "../types.ts";
@@ -214,18 +215,24 @@ export function replyFailure(error: RespError, command: string, node: NodeInfo):
   if (RETRYABLE.has(error.code) || (error.code === "READONLY")) {
     return new SlotMovedError(`"${address}" answered ${command} with "${quoted}"`);
   }
+  if (error.code === "NOPERM") {
+    return fatal(
+      new PermissionError({
+        args: [command],
+        address,
+        reply: error.message,
+        otherwise: command === "GET"
+          ? sentence`${give(stepOption("sample"), 0)} to skip the content check`
+          : sentence`${give(stepOption("count"), "fast")} to count with DBSIZE`,
+      }),
+    );
+  }
   return fatal(
-    error.code === "NOPERM"
-      ? new ConnectionError(
-        sentence`The user may not run ${command} on "${address}" ("${quoted}"): grant it with ACL SETUSER (+${command.toLowerCase()}), or ${
-          give(stepOption("count"), "fast")
-        } to count with DBSIZE`,
-      )
-      : new CheckFailedError(
-        sentence`"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; ${
-          give(stepOption("count"), "fast")
-        } to count with DBSIZE instead`,
-      ),
+    new CheckFailedError(
+      sentence`"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; ${
+        give(stepOption("count"), "fast")
+      } to count with DBSIZE instead`,
+    ),
   );
 }
 

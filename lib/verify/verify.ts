@@ -26,6 +26,8 @@ import { FILL_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts"
 import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
+import { give, sentence, stepOption } from "../message.ts";
+import { PermissionError } from "../permission.ts";
 import type {
   FillResult,
   KeyRef,
@@ -172,20 +174,33 @@ export async function verifyFill(
   }
   const masters = servingMasters(topology);
 
+  // A user without DBSIZE or INFO still gets the exact count; the report says what it lacks.
   const [sizes, memory] = await Promise.all([
-    transport.callEachMaster(["DBSIZE"]),
-    transport.callEachMaster(["INFO", "memory"]),
+    unlessDenied(transport.callEachMaster(["DBSIZE"])),
+    unlessDenied(transport.callEachMaster(["INFO", "memory"])),
   ]);
+  if (sizes instanceof PermissionError && countMode === "fast") {
+    throw new PermissionError({
+      ...sizes.init,
+      otherwise: sentence`${
+        give(stepOption("count"), "exact")
+      } to count this fill's keys with EXISTS`,
+    }, { cause: sizes });
+  }
   const nodes: NodeVerifyResult[] = masters.map((node) => {
-    const dbsize = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
+    const dbsize = sizes instanceof PermissionError
+      ? undefined
+      : Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
     const counted = countMode === "exact" ? pass?.masters.get(node.id) : undefined;
     const expected = countIndices(slotsOf(node.slots), range.start, range.end);
-    const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
+    const info = memory instanceof PermissionError
+      ? ""
+      : String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
       address: formatAddress(node.host, node.port),
       slots: slotCount(node.slots),
-      keys: counted?.found ?? dbsize,
+      keys: counted?.found ?? dbsize ?? 0,
       expectedKeys: expected,
       deviation: 0,
       usedMemory: Number(infoField(info, "used_memory") ?? 0),
@@ -195,7 +210,9 @@ export async function verifyFill(
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
-  const dbsizeTotal = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
+  const dbsizeTotal = sizes instanceof PermissionError
+    ? undefined
+    : nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
   // DBSIZE alone is exact only after a flush of a whole (unsharded) fill.
   const exact = countMode === "exact" || (fill.flushed && !sharded);
   for (const node of nodes) {
@@ -271,7 +288,24 @@ export async function verifyFill(
   if (fill.keyspace.ttl !== undefined) {
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
-  checks.push(memoryCheck(nodes, dbsizeTotal));
+  if (sizes instanceof PermissionError) {
+    checks.push({
+      name: "dbsize",
+      ok: true,
+      detail: `not read: ${
+        sizes.message.replace(/^The/, "the")
+      }; the exact count above does not need it`,
+    });
+  }
+  checks.push(
+    memory instanceof PermissionError
+      ? {
+        name: "memory",
+        ok: true,
+        detail: `not measured: ${memory.message.replace(/^The/, "the")}`,
+      }
+      : memoryCheck(nodes, dbsizeTotal ?? totalKeys),
+  );
 
   return {
     ok: checks.every((check) => check.ok),
@@ -291,6 +325,16 @@ export async function verifyFill(
     wrongKeys,
     failovers,
   };
+}
+
+/** The replies, or the permission error of a user who may not run the command. */
+async function unlessDenied<T>(replies: Promise<T>): Promise<T | PermissionError> {
+  try {
+    return await replies;
+  } catch (error) {
+    if (error instanceof PermissionError) return error;
+    throw error;
+  }
 }
 
 /** Options for {@linkcode declaredFill}. */
