@@ -139,3 +139,25 @@ export class PermissionError extends ConnectionError {
     this.address = init.address;
   }
 }
+
+/**
+ * A command the endpoint does not have: a proxy (twemproxy has no INFO, CLIENT, CLUSTER,
+ * FLUSHALL, DBSIZE or SCAN, and closes the connection when asked). A check that can do
+ * without it degrades and says so.
+ */
+export class UnavailableCommandError extends ConnectionError {
+  /** The command, upper case. */
+  readonly command: string;
+
+  /**
+   * Makes the error.
+   *
+   * @param command The command, upper case.
+   * @param address The endpoint, as `formatAddress` prints it.
+   */
+  constructor(command: string, address: string) {
+    super(`${command} is not available through the proxy "${address}"`);
+    this.name = "UnavailableCommandError";
+    this.command = command;
+  }
+}

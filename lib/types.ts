@@ -150,6 +150,11 @@ export interface Transport {
    * slot in a cluster.
    */
   readonly keyCounting?: KeyCounting | undefined;
+  /**
+   * The most commands one data socket may have in flight (a proxy's limit, twemproxy's about
+   * 1024); unlimited when absent.
+   */
+  readonly maxInFlight?: number | undefined;
   /** Connects and discovers the topology. */
   connect(): Promise<Topology>;
   /** The last topology discovered. */

@@ -62,6 +62,17 @@ export const flushStep = defineStep({
   // Refused while the pipeline is loaded, before anything connects; run checks every
   // master's host again once the topology is known.
   check(options, { target }) {
+    if (options.enabled && target.mode === "proxy") {
+      return [{
+        path: ["enabled"],
+        message:
+          'cannot flush through a proxy (it has no FLUSHALL or SCAN): set "enabled: false" and flush the servers behind it directly',
+        words: (name) =>
+          `Cannot flush through a proxy (it has no FLUSHALL or SCAN): drop ${
+            name("enabled")
+          } and flush the servers behind it directly; verify counts this fill's keys exactly either way`,
+      }];
+    }
     if (!options.enabled || options.yes || isLoopback(target.host)) return [];
     return [{
       path: ["enabled"],

@@ -119,6 +119,10 @@ export async function runPass(
   if (groups.length === 0) return;
   const connections = Math.max(1, Math.min(options.connections ?? 1, groups.length));
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+  // Two batches are in flight per socket: each carries at most half of what a proxy takes.
+  const batchCommands = transport.maxInFlight === undefined
+    ? Infinity
+    : Math.max(1, Math.floor(transport.maxInFlight / 2));
   const pipelines: ReplyPipeline[] = [];
   try {
     for (let k = 0; k < connections; k++) {
@@ -156,7 +160,10 @@ export async function runPass(
         while (next < groups.length) {
           const group = groups[next]!;
           const need = work.groupBytes(group);
-          if (offset > 0 && offset + need > out.length) break;
+          if (
+            offset > 0 &&
+            (offset + need > out.length || commands + work.commands(group) > batchCommands)
+          ) break;
           if (need > out.length) out = buffers[side] = new Uint8Array(need);
           offset = work.encode(group, out, offset);
           commands += work.commands(group);

@@ -27,7 +27,7 @@ import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "..
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
 import { give, sentence, stepOption } from "../message.ts";
-import { PermissionError } from "../permission.ts";
+import { PermissionError, UnavailableCommandError } from "../permission.ts";
 import type {
   FillResult,
   KeyRef,
@@ -188,12 +188,12 @@ export async function verifyFill(
     }, { cause: sizes });
   }
   const nodes: NodeVerifyResult[] = masters.map((node) => {
-    const dbsize = sizes instanceof PermissionError
+    const dbsize = sizes instanceof Error
       ? undefined
       : Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
     const counted = countMode === "exact" ? pass?.masters.get(node.id) : undefined;
     const expected = countIndices(slotsOf(node.slots), range.start, range.end);
-    const info = memory instanceof PermissionError
+    const info = memory instanceof Error
       ? ""
       : String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
@@ -210,7 +210,7 @@ export async function verifyFill(
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
-  const dbsizeTotal = sizes instanceof PermissionError
+  const dbsizeTotal = sizes instanceof Error
     ? undefined
     : nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
   // DBSIZE alone is exact only after a flush of a whole (unsharded) fill.
@@ -288,7 +288,7 @@ export async function verifyFill(
   if (fill.keyspace.ttl !== undefined) {
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
-  if (sizes instanceof PermissionError) {
+  if (sizes instanceof Error) {
     checks.push({
       name: "dbsize",
       ok: true,
@@ -298,7 +298,7 @@ export async function verifyFill(
     });
   }
   checks.push(
-    memory instanceof PermissionError
+    memory instanceof Error
       ? {
         name: "memory",
         ok: true,
@@ -327,12 +327,17 @@ export async function verifyFill(
   };
 }
 
-/** The replies, or the permission error of a user who may not run the command. */
-async function unlessDenied<T>(replies: Promise<T>): Promise<T | PermissionError> {
+/**
+ * The replies, or why the command could not run: the user may not (NOPERM), or the endpoint
+ * (a proxy) does not have it.
+ */
+async function unlessDenied<T>(
+  replies: Promise<T>,
+): Promise<T | PermissionError | UnavailableCommandError> {
   try {
     return await replies;
   } catch (error) {
-    if (error instanceof PermissionError) return error;
+    if (error instanceof PermissionError || error instanceof UnavailableCommandError) return error;
     throw error;
   }
 }
@@ -501,7 +506,7 @@ async function keyPass(
       options.noteFailovers(after.failovers);
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
         return {
-          pass: perMaster && summarize(perMaster, range, seconds, options),
+          pass: perMaster && summarize(perMaster, range, seconds, options, counting.command),
           sample: sampleRead(keyspace, sample),
           topology,
         };
@@ -537,6 +542,7 @@ function summarize(
   range: { start: number; end: number },
   seconds: number,
   options: KeyPassOptions,
+  counted: string,
 ): KeyPass {
   const first = (lists: number[][]) => lists.flat().sort((a, b) => a - b).slice(0, NAMED_KEYS);
   return {
@@ -546,7 +552,7 @@ function summarize(
     missing: first(perMaster.map((entry) => entry.missing)),
     wrong: first(perMaster.map((entry) => entry.wrong ?? [])),
     keysPerSecond: (range.end - range.start) / Math.max(seconds, 1e-6),
-    by: options.full ? options.reader.command : "EXISTS",
+    by: options.full ? options.reader.command : counted,
   };
 }
 
