@@ -17,7 +17,12 @@ const STEPS = ["connect", "discover", "flush", "fill", "keyspace", "verify", "re
 Deno.test("defaultRegistry() holds every built-in step and transport, in a new registry each time", () => {
   const registry = defaultRegistry();
   assert.deepEqual(registry.steps().map((step) => step.name), STEPS);
-  assert.deepEqual(registry.transports().map((t) => t.name), ["standalone", "cluster", "auto", "proxy"]);
+  assert.deepEqual(registry.transports().map((t) => t.name), [
+    "standalone",
+    "cluster",
+    "auto",
+    "proxy",
+  ]);
   assert.deepEqual(
     [registry.transportFor("standalone")?.name, registry.transportFor("cluster")?.name],
     ["standalone", "cluster"],
