@@ -87,3 +87,47 @@ Deno.test("slots no master serves are found at connect, before --flush, without 
   );
   assert.deepEqual(after, before, "a master was flushed (or written to)");
 });
+
+Deno.test("a master whose ACL refuses FLUSHALL: ACL DRYRUN finds it before any flush; without ACL DRYRUN the message names the masters already emptied", async () => {
+  const password = "filler-Pa55-never-printed";
+  await using redis = await startLocalRedis({
+    cluster: true,
+    masters: 3,
+    replicas: 0,
+    user: { name: "filler", password },
+  });
+  const ports = redis.masters().map((node) => node.port);
+  const refusing = ports[2]!;
+  assert.equal(await redisCli(refusing, "ACL", "SETUSER", "filler", "-flushall"), "OK");
+  const before = await putMarkers(ports[0]!, ports);
+  const fill = () =>
+    runFillCli(
+      ["-c", "-h", "127.0.0.1", "-p", String(ports[0]), "-u", "filler", "-d", "1MB", "--flush"],
+      { env: { REDISCLI_AUTH: password } },
+    );
+  const refusal =
+    `The user "filler" may not run FLUSHALL on "127\\.0\\.0\\.1:${refusing}": grant it with ACL SETUSER filler \\+flushall, or pass --flush prefix to delete only this fill's keys with SCAN and UNLINK`;
+
+  // ACL DRYRUN on every master first: nothing is flushed anywhere.
+  assertFailure(await fill(), 3, new RegExp(`^Step "flush" failed: ${refusal}$`), [password]);
+  const kept = await Promise.all(ports.map(async (port) => Number(await redisCli(port, "DBSIZE"))));
+  assert.deepEqual(kept, before, "a master was flushed although one refuses FLUSHALL");
+
+  // A user who may not run ACL: FLUSHALL's own NOPERM is the probe; the others were emptied.
+  for (const port of ports) {
+    assert.equal(await redisCli(port, "ACL", "SETUSER", "filler", "-acl"), "OK");
+  }
+  const run = await fill();
+  const others = ports.slice(0, 2).map((port) => `127\\.0\\.0\\.1:${port}`);
+  assertFailure(
+    run,
+    3,
+    new RegExp(
+      `^Step "flush" failed: ${refusal} \\(already emptied: (${others[0]}, ${others[1]}|${
+        others[1]
+      }, ${others[0]})\\)$`,
+    ),
+    [password],
+  );
+  assert.equal(await redisCli(refusing, "DBSIZE"), String(before[2]), "the refusing master");
+});
