@@ -17,7 +17,7 @@ Deno.test("deno task fill --proxy through a real twemproxy: acked, exact count b
   await using redis = await startLocalRedis({ proxy: true });
   const port = String(redis.proxy!.port);
   const backends = redis.nodes.map((node) => node.port);
-  const base = ["-h", "127.0.0.1", "-p", port, "-d", "4MB", "--key-size", "64"];
+  const base = ["-h", "127.0.0.1", "-p", port, "-d", "16MB", "--key-size", "64"];
 
   const [plain, flush] = await Promise.all([
     runFillCli(base),
@@ -42,7 +42,7 @@ Deno.test("deno task fill --proxy through a real twemproxy: acked, exact count b
   const run = await runFillCli([...base, "--proxy", "--verify", "full", "--report", "json"]);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
-  const keys = 4 * 1024 * 1024 / (64 + 512);
+  const keys = 16 * 1024 * 1024 / (64 + 512);
   const expected = Math.ceil(keys);
   assert.equal(report.target.mode, "proxy");
   assert.equal(report.fill.acked, true);
@@ -69,7 +69,7 @@ Deno.test("deno task fill --proxy through a real twemproxy: acked, exact count b
     "--set",
     "target.mode=proxy",
     "--set",
-    "fill.size=4MiB",
+    "fill.size=16MiB",
     "--set",
     "fill.key-size=64",
   ]);
