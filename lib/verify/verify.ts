@@ -26,16 +26,13 @@ import { FILL_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts"
 import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
-import { give, sentence, stepOption } from "../message.ts";
-import { PermissionError, UnavailableCommandError } from "../permission.ts";
+import { readServerFacts, serverFactChecks } from "./_server_facts.ts";
 import type {
   FillResult,
   KeyRef,
-  KeyspaceParams,
   Logger,
   NodeInfo,
   NodeVerifyResult,
-  Shard,
   Topology,
   Transport,
   VerifyCheck,
@@ -60,6 +57,10 @@ import { type ContentReader, readKeys, stringContent } from "./content.ts";
 import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
 import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
+import { displayKey, named } from "./display.ts";
+
+export { declaredFill, type DeclaredFillOptions } from "./declared.ts";
+export { displayKey } from "./display.ts";
 
 /** Options for {@linkcode verifyFill}. */
 export interface VerifyFillOptions {
@@ -174,19 +175,9 @@ export async function verifyFill(
   }
   const masters = servingMasters(topology);
 
-  // A user without DBSIZE or INFO still gets the exact count; the report says what it lacks.
-  const [sizes, memory] = await Promise.all([
-    unlessDenied(transport.callEachMaster(["DBSIZE"])),
-    unlessDenied(transport.callEachMaster(["INFO", "memory"])),
-  ]);
-  if (sizes instanceof PermissionError && countMode === "fast") {
-    throw new PermissionError({
-      ...sizes.init,
-      otherwise: sentence`${
-        give(stepOption("count"), "exact")
-      } to count this fill's keys with EXISTS`,
-    }, { cause: sizes });
-  }
+  // A user without DBSIZE or INFO (or a proxy) still gets the exact count; the report says so.
+  const facts = await readServerFacts(transport, countMode);
+  const { sizes, memory } = facts;
   const nodes: NodeVerifyResult[] = masters.map((node) => {
     const dbsize = sizes instanceof Error
       ? undefined
@@ -288,24 +279,7 @@ export async function verifyFill(
   if (fill.keyspace.ttl !== undefined) {
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
-  if (sizes instanceof Error) {
-    checks.push({
-      name: "dbsize",
-      ok: true,
-      detail: `not read: ${
-        sizes.message.replace(/^The/, "the")
-      }; the exact count above does not need it`,
-    });
-  }
-  checks.push(
-    memory instanceof Error
-      ? {
-        name: "memory",
-        ok: true,
-        detail: `not measured: ${memory.message.replace(/^The/, "the")}`,
-      }
-      : memoryCheck(nodes, dbsizeTotal ?? totalKeys),
-  );
+  checks.push(...serverFactChecks(facts, () => memoryCheck(nodes, dbsizeTotal ?? totalKeys)));
 
   return {
     ok: checks.every((check) => check.ok),
@@ -325,99 +299,6 @@ export async function verifyFill(
     wrongKeys,
     failovers,
   };
-}
-
-/**
- * The replies, or why the command could not run: the user may not (NOPERM), or the endpoint
- * (a proxy) does not have it.
- */
-async function unlessDenied<T>(
-  replies: Promise<T>,
-): Promise<T | PermissionError | UnavailableCommandError> {
-  try {
-    return await replies;
-  } catch (error) {
-    if (error instanceof PermissionError || error instanceof UnavailableCommandError) return error;
-    throw error;
-  }
-}
-
-/** Options for {@linkcode declaredFill}. */
-export interface DeclaredFillOptions {
-  /** The part of the keyspace that was written (default all: 0/1). */
-  shard?: Shard | undefined;
-  /** The fill ran after a flush (default false). */
-  flushed?: boolean | undefined;
-  /** This run wrote it (default false: it was written earlier). */
-  written?: boolean | undefined;
-}
-
-/**
- * What a fill of a keyspace made elsewhere says it wrote — every key of its shard, no
- * errors — for a verify of that fill (the `keyspace` step, a benchmark, a test).
- *
- * @example
- * ```ts
- * import { deepEqual, equal } from "node:assert/strict";
- * import { declaredFill } from "./verify.ts";
- * const fill = declaredFill({ count: 8, keySize: 32, valueSize: 8, seed: 1, prefix: "p:" });
- * equal(fill.written, false);
- * deepEqual(fill.shard, { index: 0, count: 1 });
- * ```
- *
- * @param keyspace The keyspace.
- * @param options Shard, flush and whether this run wrote it.
- * @returns The fill result (keys and bytes of the whole shard when `written`, else 0).
- */
-export function declaredFill(
-  keyspace: KeyspaceParams,
-  options: DeclaredFillOptions = {},
-): FillResult {
-  const shard = options.shard ?? { index: 0, count: 1 };
-  const written = options.written === true;
-  const range = shardRange(keyspace.count, shard);
-  const keys = written ? range.end - range.start : 0;
-  return {
-    keyspace,
-    shard,
-    written,
-    flushed: options.flushed === true,
-    acked: false,
-    keys,
-    bytes: keys * (keyspace.keySize + keyspace.valueSize),
-    durationMs: 0,
-    cpuSeconds: 0,
-    peakRssBytes: 0,
-    nodes: [],
-    errors: 0,
-    interrupted: false,
-  };
-}
-
-/**
- * Key i as it may be shown: prefix, tag and index, with the filler elided.
- *
- * @example
- * ```ts
- * import { ok } from "node:assert/strict";
- * import { Keyspace } from "../fill/keyspace.ts";
- * import { displayKey } from "./verify.ts";
- * const keyspace = new Keyspace({ count: 100, keySize: 64, valueSize: 8, seed: 1, prefix: "p:" });
- * ok(displayKey(keyspace, 7).endsWith("07…"));
- * ```
- *
- * @param keyspace The keyspace.
- * @param index The key index.
- * @returns The key's meaningful part, followed by `…` when filler was left out.
- */
-export function displayKey(keyspace: Keyspace, index: number): string {
-  const key = keyspace.keyString(index);
-  const meaningful = keyspace.indexOffset + keyspace.indexWidth;
-  return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
-}
-
-function named(keyspace: Keyspace, indices: readonly number[]): KeyRef[] {
-  return indices.map((index) => ({ index, key: displayKey(keyspace, index) }));
 }
 
 /** What the exact count or the full read found, per master and in all. */
