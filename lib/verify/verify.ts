@@ -48,7 +48,6 @@ import {
   memoryCheck,
   NAMED_KEYS,
   sampleContentCheck,
-  type SampleMismatch,
   topologyCheck,
   ttlCheck,
 } from "./_checks.ts";
