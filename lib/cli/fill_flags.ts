@@ -243,7 +243,8 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--shard <k/n>",
-    description: "write only part k of n of the keyspace",
+    description: "write only part k of n of the keyspace; auto: k from JOB_COMPLETION_INDEX, " +
+      "n from REDFILL_SHARDS (a Kubernetes Indexed Job)",
     sets: { "fill.shard": text },
   },
   {

@@ -106,6 +106,12 @@ export const ReportFillSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent (RESP framing not counted)"),
   errors: count.describe("Error replies in all (acked mode)"),
   durationMs: z.number().min(0),
+  startedAt: z.string().nullable().describe(
+    "When the fill started writing (ISO 8601, UTC); null for a declared keyspace",
+  ),
+  endedAt: z.string().nullable().describe(
+    "When the fill ended (ISO 8601, UTC); null for a declared keyspace",
+  ),
   mibPerSecond: z.number().min(0).describe(
     "Throughput: bytes of keys and values per second, in MiB/s (2^20 bytes per second)",
   ),
@@ -348,6 +354,8 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
     bytes: fill.bytes,
     errors: fill.errors,
     durationMs: round(fill.durationMs, 3),
+    startedAt: fill.startedAt === undefined ? null : new Date(fill.startedAt).toISOString(),
+    endedAt: fill.endedAt === undefined ? null : new Date(fill.endedAt).toISOString(),
     mibPerSecond: round(mibPerSecond(fill.bytes, fill.durationMs), 3),
     client: {
       cpuSeconds: round(fill.cpuSeconds, 3),

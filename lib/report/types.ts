@@ -103,6 +103,10 @@ export interface ReportFill {
   errors: number;
   /** Wall time of the fill. */
   durationMs: number;
+  /** When the fill started writing (ISO 8601, UTC); null for a declared keyspace. */
+  startedAt: string | null;
+  /** When the fill ended (ISO 8601, UTC); null for a declared keyspace. */
+  endedAt: string | null;
   /** Throughput in MiB/s (2^20 bytes per second). */
   mibPerSecond: number;
   /** The client's cost. */

@@ -146,22 +146,29 @@ export const fillStep = defineStep({
       }${options.replies ? ", acked" : ""}`,
     );
     let result: FillResult;
+    // The wall window of this fill, for merging shard reports (first start → last end).
+    const stamp = (fill: FillResult): FillResult => {
+      const endedAt = Date.now();
+      return { ...fill, startedAt: endedAt - fill.durationMs, endedAt };
+    };
     try {
-      result = await runFill(transport, {
-        keyspace,
-        shard: options.shard,
-        connections: options.serial ? 1 : options.connections,
-        batchBytes: options.pipeline,
-        acked: options.replies,
-        rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
-        flushed,
-        logger: ctx.logger,
-        progress: ctx.progress,
-        signal: ctx.signal,
-      });
+      result = stamp(
+        await runFill(transport, {
+          keyspace,
+          shard: options.shard,
+          connections: options.serial ? 1 : options.connections,
+          batchBytes: options.pipeline,
+          acked: options.replies,
+          rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
+          flushed,
+          logger: ctx.logger,
+          progress: ctx.progress,
+          signal: ctx.signal,
+        }),
+      );
     } catch (error) {
       // What each node got before the failure, for the report (which runs after a failure).
-      if (error instanceof FillFailedError) ctx.provide("fill", error.result);
+      if (error instanceof FillFailedError) ctx.provide("fill", stamp(error.result));
       throw error;
     }
     ctx.provide("fill", result);
