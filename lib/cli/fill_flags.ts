@@ -248,6 +248,12 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     sets: { "fill.shard": text },
   },
   {
+    flags: "--verify-only",
+    description: "write nothing: connect, verify the whole keyspace (every shard's keys) and " +
+      "report, e.g. after the shards of a Kubernetes Job",
+    sets: { "fill.write": always(false) },
+  },
+  {
     flags: "--replies",
     description: "acked mode: keep replies on and count every reply",
     sets: { "fill.replies": text },
@@ -420,6 +426,13 @@ export function readFillArgs(
   const withoutTls = FILL_FLAGS.filter((flag) => flag.needsTls);
   if (!tls && withoutTls.some((flag) => given(longFlag(flag)))) {
     throw new UsageError(`TLS options (${withoutTls.map(longFlag).join(", ")}) need --tls`);
+  }
+  for (const other of ["--no-verify", "--flush"]) {
+    if (given("--verify-only") && given(other)) {
+      throw new UsageError(
+        `--verify-only checks keys written earlier, so it cannot be given with ${other}: keep one`,
+      );
+    }
   }
   const parsedUrl = typeof url === "string" ? parseRedisUrl(url) : undefined;
   const urlPassword = typeof parsedUrl === "object" && parsedUrl.password !== undefined;

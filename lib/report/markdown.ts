@@ -21,6 +21,7 @@ import {
   verifyLine,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Cells of the bars in the Markdown node table. */
 const BAR_WIDTH = 10;
@@ -74,6 +75,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
     ["Verify", verifyLine(report)],
+    ["Shards", shardsLine(report)],
   ];
   out.push(
     ...table(
@@ -133,6 +135,12 @@ export function renderMarkdown(report: RunReport): string {
         ["l", "r", "r", "r", "r", "l"],
       ));
     }
+  }
+
+  const shards = shardRows(report);
+  if (shards.length > 0) {
+    out.push("", "### Shards", "");
+    out.push(...table([...SHARD_HEAD], shards, SHARD_HEAD.map((_, i) => (i <= 3 ? "l" : "r"))));
   }
 
   if (report.verify !== null && report.verify.checks.length > 0) {

@@ -189,6 +189,33 @@ export const ReportStepSchema = z.strictObject({
   error: z.string().nullable().describe("The one-line message of the error that stopped it"),
 });
 
+/** One shard report that went into a merged report. */
+export const ReportShardEntrySchema = z.strictObject({
+  index: count.describe("The shard's index k"),
+  source: z.string().describe("Where the report was read (file, and block number in a log)"),
+  counted: z.boolean().describe(
+    "false: an earlier run of the same index, superseded by a later one (a retry)",
+  ),
+  status: z.enum(REPORT_STATUSES),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  keys: count,
+  bytes: count,
+  durationMs: z.number().min(0),
+  mibPerSecond: z.number().min(0),
+  client: ReportClientSchema,
+});
+
+/** How a merged report was made from shard reports. */
+export const ReportShardsSchema = z.strictObject({
+  count: z.number().int().min(1).describe("Number of shards of the keyspace (n)"),
+  merged: z.array(count).describe("Indices with a counted report"),
+  missing: z.array(count).describe("Indices without any report: the merge is not ok"),
+  reports: z.array(ReportShardEntrySchema).describe(
+    "Every report read, by index, retries included (the later one counts)",
+  ),
+}).describe("Only in a merged report (report merge): the shard reports it was made of");
+
 /** The whole report; the key order here is the key order of the JSON. */
 export const RunReportSchema = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -208,6 +235,7 @@ export const RunReportSchema = z.strictObject({
   fill: ReportFillSchema.nullable().describe("null when no fill or keyspace step ran"),
   verify: ReportVerifySchema.nullable().describe("null when no verify step ran"),
   steps: z.array(ReportStepSchema).describe("The steps that ran before the report, in order"),
+  shards: ReportShardsSchema.optional(),
 }).meta({
   title: "redfill run report",
   description:

@@ -110,11 +110,27 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
+    write: z.boolean().default(true).describe(
+      "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only)",
+    ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
   }).superRefine((options, ctx) => {
     refineKeySize(options, ctx);
+    if (!options.write && options.shard !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["shard"],
+        message: 'contradicts "write: false", which verifies the whole keyspace (every shard)',
+        params: {
+          words: (name: NameOption) =>
+            `${name("write")} verifies the whole keyspace (the union of every shard), so ${
+              name("shard")
+            } means nothing with it: drop ${name("shard")}`,
+        },
+      });
+    }
     if (options.serial && options.connections !== undefined && options.connections !== 1) {
       ctx.addIssue({
         code: "custom",
@@ -135,6 +151,7 @@ export const fillStep = defineStep({
   optional: ["flush"],
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
+    if (!options.write) return declareWhole(keyspace, ctx);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
@@ -195,6 +212,19 @@ export const fillStep = defineStep({
     return result;
   },
 });
+
+/** `write: false`: nothing is written; verify checks the whole keyspace, written elsewhere. */
+function declareWhole(
+  keyspace: KeyspaceParams,
+  ctx: { logger: Logger; provide(name: "fill", value: FillResult): void },
+): FillResult {
+  ctx.logger.info(
+    `Writing nothing: verify checks the whole keyspace (every shard), ${keyspace.count} keys of ${keyspace.keySize}+${keyspace.valueSize} bytes, seed ${keyspace.seed}, prefix "${keyspace.prefix}"`,
+  );
+  const result = declaredFill(keyspace, { flushed: false });
+  ctx.provide("fill", result);
+  return result;
+}
 
 /**
  * After a fire-and-forget fill, names each master that is at its `maxmemory` with a
