@@ -77,6 +77,7 @@ export function reportProgram(
       ["r*.json --report json --out merged.json", "as JSON, into a file"],
     ],
   })
+    .summary("merge shard reports (JSON files or pod logs) into one run report")
     .argument("<files...>", "shard reports (JSON) or logs holding them")
     .addOption(
       new Option("--report <format>", "report format").choices(REPORT_FORMATS).default(

@@ -6,14 +6,7 @@
  * @module
  */
 
-import {
-  formatBytes,
-  formatCount,
-  formatCpuPerGib,
-  formatDuration,
-  formatRate,
-  MIB,
-} from "../units.ts";
+import { formatBytes, formatCount, formatDuration, formatRate, MIB } from "../units.ts";
 import type { RunReport } from "./types.ts";
 
 /** The column heads of {@linkcode shardRows}. */
@@ -27,7 +20,7 @@ export const SHARD_HEAD = [
   "Time",
   "Rate",
   "CPU-s",
-  "CPU/GiB",
+  "CPU-s/GiB",
   "Peak RSS",
 ] as const;
 
@@ -35,7 +28,9 @@ export const SHARD_HEAD = [
 export function shardsLine(report: RunReport): string | undefined {
   const shards = report.shards;
   if (shards === undefined) return undefined;
-  const retried = [...new Set(shards.reports.filter((entry) => !entry.counted).map((e) => e.index))];
+  const retried = [
+    ...new Set(shards.reports.filter((entry) => !entry.counted).map((e) => e.index)),
+  ];
   const parts = [`${shards.merged.length} of ${shards.count} merged`];
   if (shards.missing.length > 0) parts.push(`missing: ${shards.missing.join(", ")}`);
   if (retried.length > 0) {
@@ -51,14 +46,14 @@ export function shardRows(report: RunReport): string[][] {
   return (report.shards?.reports ?? []).map((entry) => [
     String(entry.index),
     entry.source,
-    entry.counted ? "yes" : "no (retried)",
+    entry.counted ? "yes" : "retried",
     entry.status,
     formatCount(entry.keys),
     formatBytes(entry.bytes),
     formatDuration(entry.durationMs),
     formatRate(entry.mibPerSecond * MIB),
     entry.client.cpuSeconds.toFixed(2),
-    entry.client.cpuSecondsPerGib === null ? "-" : formatCpuPerGib(entry.client.cpuSecondsPerGib),
+    entry.client.cpuSecondsPerGib === null ? "-" : entry.client.cpuSecondsPerGib.toFixed(2),
     formatBytes(entry.client.peakRssBytes),
   ]);
 }

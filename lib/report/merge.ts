@@ -245,7 +245,9 @@ export function mergeReports(
       ok: report.status === "passed",
       durationMs: report.fill!.durationMs,
       error: report.status === "passed" ? null : failed?.error ??
-        `${input.source}: the shard's run ${report.status === "interrupted" ? "was interrupted" : "failed"}`,
+        `${input.source}: the shard's run ${
+          report.status === "interrupted" ? "was interrupted" : "failed"
+        }`,
     });
   }
   for (const index of missing) {
