@@ -9,6 +9,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
 import { type Message, sentence } from "../message.ts";
@@ -214,7 +215,9 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
           if (!replicas.canFailOver(node)) {
             throw failed(
               new FillError(
-                `Lost node "${node.host}:${node.port}" at the end of the fill, and it has no replica to take over: the keys it acknowledged may be lost`,
+                `Lost node "${
+                  formatAddress(node.host, node.port)
+                }" at the end of the fill, and it has no replica to take over: the keys it acknowledged may be lost`,
               ),
             );
           }
@@ -233,7 +236,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
             ),
           );
         }
-        const names = lost.map((node) => `"${node.host}:${node.port}"`).join(", ");
+        const names = lost.map((node) => `"${formatAddress(node.host, node.port)}"`).join(", ");
         options.logger.warn(
           `Lost master ${names} mid-fill: waiting up to ${
             failoverTimeoutMs / 1000

@@ -14,7 +14,7 @@ import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
-import { declaredFill } from "../verify/verify.ts";
+import { declaredFill } from "../verify/declared.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 import { formatAddress } from "../address.ts";
 

@@ -24,7 +24,7 @@ import { defineStep } from "../pipeline/define.ts";
 import { mergeReports, readShardReports, type ShardReport } from "../report/merge.ts";
 import type { RunReport } from "../report/types.ts";
 import type { KeyspaceParams } from "../types.ts";
-import { declaredFill } from "../verify/verify.ts";
+import { declaredFill } from "../verify/declared.ts";
 import { REPORT_FORMATS, writeReport } from "./report.ts";
 
 const formatSchema = z.enum(REPORT_FORMATS);

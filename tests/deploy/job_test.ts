@@ -147,3 +147,35 @@ Deno.test("three shard pods at once, index 1 retried, merged and verified: exact
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the README's 'Filling from many machines' example runs: three shards, merged, the union verified", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const start = readme.indexOf("\n## Filling from many machines\n");
+  assert.ok(start >= 0, "README has the section");
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start))![1]!;
+  assert.match(block, /deno task report merge reports\/shard-0\.json/);
+  await using cluster = await startLocalRedis({ cluster: true });
+  await Deno.mkdir(new URL(".redfill/", ROOT), { recursive: true });
+  // Under the project, as a user's checkout: deno task finds deno.json above it.
+  const dir = await Deno.makeTempDir({ dir: new URL(".redfill/", ROOT).pathname });
+  try {
+    const env = Deno.env.toObject();
+    delete env.INIT_CWD;
+    const script = block.replaceAll("-p 7000", `-p ${cluster.nodes[0]!.port}`);
+    const output = await new Deno.Command("sh", {
+      args: ["-e", "-c", script],
+      cwd: dir,
+      clearEnv: true,
+      env: { ...env, NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    assert.match(stdout, /3 of 3 merged/);
+    assert.match(stdout, /Verify +pass: 65,536 of 65,536 keys/);
+    for (const k of [0, 1, 2]) await Deno.stat(`${dir}/reports/shard-${k}.json`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { parseDocument } from "yaml";
-import { readFillArgs } from "../../lib/cli/fill_flags.ts";
+import { readFillArgs } from "../../lib/cli/fill_args.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
