@@ -110,15 +110,15 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
-    write: z.boolean().default(true).describe(
-      "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only)",
+    write: z.boolean().optional().describe(
+      "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only); default true",
     ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
   }).superRefine((options, ctx) => {
     refineKeySize(options, ctx);
-    if (!options.write && options.shard !== undefined) {
+    if (options.write === false && options.shard !== undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["shard"],
@@ -151,7 +151,7 @@ export const fillStep = defineStep({
   optional: ["flush"],
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
-    if (!options.write) return declareWhole(keyspace, ctx);
+    if (options.write === false) return declareWhole(keyspace, ctx);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
