@@ -31,7 +31,7 @@ const WHOLE = /^\s*\d+\s*$/;
  * const env: Record<string, string> = { JOB_COMPLETION_INDEX: "1", REDFILL_SHARDS: "3" };
  * deepEqual(shardFromEnvironment((name) => env[name]), { shard: { index: 1, count: 3 } });
  * const missing = shardFromEnvironment(() => undefined);
- * match("problem" in missing ? missing.problem : "", /JOB_COMPLETION_INDEX is not set/);
+ * match("problem" in missing ? missing.problem : "", /JOB_COMPLETION_INDEX and REDFILL_SHARDS are not set/);
  * ```
  *
  * @param env Where variables are read.
