@@ -7,6 +7,8 @@
 #   sh bench/shards.sh PORT [SIZE] [ROUNDS] # e.g. sh bench/shards.sh 7000 512MiB 5
 #
 # It runs FLUSHALL on every master of that cluster between runs: point it only at a test cluster.
+# Each round also runs the three shards one after another (no contention between them), which
+# separates what splitting costs (each process's start-up) from what running them at once costs.
 # Prints one line per run and the medians; the raw reports stay in $OUT (default a temp folder).
 set -eu
 port=$1
@@ -43,15 +45,28 @@ three() {
   done
   wait
   deno run --allow-all "$root/tasks/redfill.ts" report merge "$out/three-$1-0.json" \
-    "$out/three-$1-1.json" "$out/three-$1-2.json" --report json --out "$out/three-$1.json" >/dev/null
+    "$out/three-$1-1.json" "$out/three-$1-2.json" --report json --out "$out/three-$1.json" >/dev/null 2>&1
   c=0
   for k in 0 1 2; do c=$(echo "$c + $(cpu "$out/three-$1-$k.time")" | bc); done
   echo "$c" >"$out/three-$1.cpu"
   echo "three  round $1: $(field "$out/three-$1.json" 'r.fill.mibPerSecond') MiB/s merged, $c CPU-s summed ($(field "$out/three-$1.json" 'r.fill.client.cpuSeconds') in the fills), peaks $(rss "$out/three-$1-0.time") $(rss "$out/three-$1-1.time") $(rss "$out/three-$1-2.time") MiB"
 }
+seq3() { # the same three shards one after another: what splitting costs without contention
+  flush
+  c=0
+  for k in 0 1 2; do
+    JOB_COMPLETION_INDEX=$k REDFILL_SHARDS=3 fill "$out/seq-$1-$k" --shard auto
+    c=$(echo "$c + $(cpu "$out/seq-$1-$k.time")" | bc)
+  done
+  deno run --allow-all "$root/tasks/redfill.ts" report merge "$out/seq-$1-0.json" \
+    "$out/seq-$1-1.json" "$out/seq-$1-2.json" --report json --out "$out/seq-$1.json" >/dev/null 2>&1
+  echo "$c" >"$out/seq-$1.cpu"
+  echo "seq    round $1: $c CPU-s summed ($(field "$out/seq-$1.json" 'r.fill.client.cpuSeconds') in the fills), one after another"
+}
 i=1
 while [ "$i" -le "$rounds" ]; do
   if [ $((i % 2)) -eq 1 ]; then one "$i"; three "$i"; else three "$i"; one "$i"; fi
+  seq3 "$i"
   i=$((i + 1))
 done
 flush
@@ -66,4 +81,7 @@ f3=$(for i in $(seq 1 "$rounds"); do field "$out/three-$i.json" 'r.fill.client.c
 echo "median MiB/s: one $m1, three merged $m3, ratio $(echo "scale=3; $m3 / $m1" | bc)"
 echo "median client CPU-s per GiB (whole processes): one $(echo "scale=3; $c1 / $gib" | bc), three summed $(echo "scale=3; $c3 / $gib" | bc), ratio $(echo "scale=3; $c3 / $c1" | bc)"
 echo "median client CPU-s per GiB (inside the fill, from the reports): one $(echo "scale=3; $f1 / $gib" | bc), three summed $(echo "scale=3; $f3 / $gib" | bc), ratio $(echo "scale=3; $f3 / $f1" | bc)"
+s3=$(cat "$out"/seq-*.cpu | median)
+g3=$(for i in $(seq 1 "$rounds"); do field "$out/seq-$i.json" 'r.fill.client.cpuSeconds'; done | median)
+echo "median client CPU-s per GiB, three shards one after another: whole $(echo "scale=3; $s3 / $gib" | bc) (ratio $(echo "scale=3; $s3 / $c1" | bc)), inside the fills $(echo "scale=3; $g3 / $gib" | bc) (ratio $(echo "scale=3; $g3 / $f1" | bc))"
 echo "raw: $out"
