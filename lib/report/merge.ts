@@ -8,7 +8,8 @@
  * - Every report must describe the same keyspace (count, sizes, seed, prefix, TTL and any other
  *   keyspace parameter) split into the same n: anything else is refused with one sentence.
  * - Two reports for one index are a retry (a pod run again with the same index writes the same
- *   keys): the one that ended later counts, the earlier one is listed with `counted: false`.
+ *   keys): the one that ended later counts, the earlier one is listed with `counted: false`; the
+ *   window still opens with the earlier one's start.
  * - A missing index is named, and the merged report is then `failed`, never `ok`.
  *
  * A report is read from a file that holds the JSON alone, or from a log (`kubectl logs`) in
@@ -221,7 +222,9 @@ export function mergeReports(
     .filter((index) => !byIndex.has(index));
 
   const fills = counted.map((input) => input.report.fill!);
-  const starts = fills.map((fill) => fill.startedAt).filter((at) => at !== null)
+  // The window opens with the first run of any index — a retried index's earlier run too: the
+  // time it took is part of what the fill cost — and closes with the last counted run.
+  const starts = inputs.map((input) => input.report.fill!.startedAt).filter((at) => at !== null)
     .map((at) => Date.parse(at));
   const ends = fills.map((fill) => fill.endedAt).filter((at) => at !== null)
     .map((at) => Date.parse(at));

@@ -127,7 +127,7 @@ Deno.test("mergeReports() of 2 of 3 shards names the missing one and is not ok",
 });
 
 Deno.test("mergeReports() counts the later of two reports for one index and lists the earlier", () => {
-  const early = { ...shard(1, 0, 1000), source: "r1-first.json" };
+  const early = { ...shard(1, -500, 1000), source: "r1-first.json" };
   const merged = mergeReports([shard(0, 0, 1000), shard(1, 5000, 1000), early, shard(2, 0, 900)], {
     createdAt: AT,
   });
@@ -142,6 +142,9 @@ Deno.test("mergeReports() counts the later of two reports for one index and list
     ]],
   );
   assert.equal(merged.fill!.endedAt, new Date(T0 + 6000).toISOString());
+  // The window opens with the superseded run: the time it took is part of the fill's cost.
+  assert.equal(merged.fill!.startedAt, new Date(T0 - 500).toISOString());
+  assert.equal(merged.fill!.durationMs, 6500);
   assert.match(renderTable(merged), /retried: 1 \(the later report counts\)/);
 });
 
