@@ -13,6 +13,7 @@ import {
   formatCount,
   formatDeviation,
   formatDuration,
+  limitLine,
   memoryFraction,
   nodeRows,
   nodesLine,
@@ -74,6 +75,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
+    ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],
     ["Shards", shardsLine(report)],
   ];
@@ -153,6 +155,20 @@ export function renderMarkdown(report: RunReport): string {
         check.detail,
       ]),
       ["l", "l", "l"],
+    ));
+  }
+
+  if (report.thresholds.length > 0) {
+    out.push("", "### Thresholds", "");
+    out.push(...table(
+      ["Metric", "Threshold", "Observed", "Result"],
+      report.thresholds.map((result) => [
+        result.metric,
+        result.expression,
+        result.observedText,
+        `${result.ok ? "✓ pass" : "✗ fail"}${result.stoppedRun ? " (stopped the run)" : ""}`,
+      ]),
+      ["l", "l", "r", "l"],
     ));
   }
 

@@ -33,6 +33,7 @@ import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
 import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
+import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
 
@@ -83,6 +84,43 @@ export const ReportClientSchema = z.strictObject({
   peakRssBytes: count.describe("Peak resident memory of the client process (VmHWM on Linux)"),
 }).describe("The client's cost");
 
+/** One master's load during the fill. */
+export const ReportLimitServerSchema = z.strictObject({
+  address: z.string().describe("host:port"),
+  cpu: z.number().min(0).describe("Cores its main thread used on average (INFO cpu)"),
+  inputMibPerSecond: z.number().min(0).describe(
+    "MiB/s it received (INFO stats total_net_input_bytes)",
+  ),
+  opsPerSecond: z.number().min(0).describe("Commands per second (INFO stats)"),
+});
+
+/** What limited the fill. */
+export const ReportLimitSchema = z.strictObject({
+  kind: z.enum(["server-bound", "client-bound", "rate-capped", "latency-bound", "unknown"])
+    .describe(
+      "server-bound or client-bound: that side used at least 0.8 of a core; rate-capped: the rate option held it back; latency-bound: neither side busy; unknown: no INFO and an idle client",
+    ),
+  summary: z.string().describe("One line with the numbers"),
+  clientCpu: z.number().min(0).describe("Cores the client used on average"),
+  serverCpuMax: z.number().min(0).nullable().describe(
+    "Cores the busiest master used on average; null when INFO was not available",
+  ),
+  servers: z.array(ReportLimitServerSchema),
+  unavailable: z.string().nullable().describe("Why the servers' CPU is unknown, or null"),
+}).describe("What limited the fill, sampled once a second");
+
+/** One threshold checked. */
+export const ReportThresholdSchema = z.strictObject({
+  metric: z.string().describe("The metric: fill.throughput, step.fill.duration, …"),
+  expression: z.string().describe('The expression: "> 100 MiB/s"'),
+  ok: z.boolean().describe("Whether it passed (a metric never measured fails)"),
+  observed: z.number().nullable().describe("The value observed, in unit; null: not measured"),
+  unit: z.enum(["MiB/s", "bytes", "s", "%", "number"]).describe("The metric's unit"),
+  observedText: z.string().describe("The observed value as printed, or why there is none"),
+  abortOnFail: z.boolean().describe("Whether a failing sample stops the run"),
+  stoppedRun: z.boolean().describe("Whether this threshold stopped the run"),
+});
+
 /** What the fill did. */
 export const ReportFillSchema = z.strictObject({
   written: z.boolean().describe("false: a keyspace declared for a fill made earlier"),
@@ -118,6 +156,9 @@ export const ReportFillSchema = z.strictObject({
   ),
   client: ReportClientSchema,
   nodes: z.array(ReportFillNodeSchema),
+  limit: ReportLimitSchema.nullable().describe(
+    "What limited the fill; null for a keyspace declared for a fill made earlier",
+  ),
 });
 
 /** One verify check. */
@@ -235,6 +276,9 @@ export const RunReportSchema = z.strictObject({
   }).nullable().describe("null when no step discovered the topology"),
   fill: ReportFillSchema.nullable().describe("null when no fill or keyspace step ran"),
   verify: ReportVerifySchema.nullable().describe("null when no verify step ran"),
+  thresholds: z.array(ReportThresholdSchema).describe(
+    "The pipeline's thresholds checked before the report, each with its observed value",
+  ),
   steps: z.array(ReportStepSchema).describe("The steps that ran before the report, in order"),
   shards: ReportShardsSchema.optional(),
 }).meta({
@@ -264,6 +308,8 @@ export interface RunReportInput {
   verify?: VerifyResult | undefined;
   /** The steps that ran, with durations. */
   steps?: readonly StepRecord[] | undefined;
+  /** The thresholds checked so far. */
+  thresholds?: readonly ThresholdResult[] | undefined;
   /** When the report was made (default now). */
   createdAt?: Date | undefined;
   /** Whether the run was stopped (Ctrl-C, SIGTERM) before the report; a fill cut short says so too. */
@@ -290,9 +336,11 @@ export function runStatus(run: {
   steps: readonly { ok: boolean }[];
   verifyOk?: boolean | undefined;
   interrupted?: boolean | undefined;
+  thresholdsOk?: boolean | undefined;
 }): ReportStatus {
   if (run.interrupted === true) return "interrupted";
   if (run.steps.some((step) => !step.ok) || run.verifyOk === false) return "failed";
+  if (run.thresholdsOk === false) return "failed";
   return "passed";
 }
 
@@ -326,10 +374,23 @@ export function buildRunReport(input: RunReportInput): RunReport {
     durationMs: round(step.durationMs, 3),
     error: step.error ?? null,
   }));
+  const thresholds = (input.thresholds ?? []).map((result) => ({
+    metric: result.metric,
+    expression: result.expression,
+    ok: result.ok,
+    observed: result.observed === null ? null : round(result.observed, 6),
+    unit: result.unit,
+    observedText: result.observedText,
+    abortOnFail: result.abortOnFail,
+    stoppedRun: result.stoppedRun,
+  }));
+  // A fill an abort-on-fail threshold stopped is cut short, but the run failed a check.
+  const stopped = thresholds.some((result) => result.stoppedRun);
   const status = runStatus({
     steps,
     verifyOk: verify?.ok,
-    interrupted: input.interrupted === true || fill?.interrupted === true,
+    interrupted: input.interrupted === true || (fill?.interrupted === true && !stopped),
+    thresholdsOk: thresholds.every((result) => result.ok),
   });
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -357,6 +418,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     },
     fill: fill === undefined ? null : fillReport(fill),
     verify: verify === undefined ? null : verifyReport(verify),
+    thresholds,
     steps,
   };
 }
@@ -399,6 +461,14 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       dbsize: node.dbsize ?? null,
       errors: node.errors,
     })),
+    limit: fill.limit === undefined ? null : {
+      kind: fill.limit.kind,
+      summary: fill.limit.summary,
+      clientCpu: fill.limit.clientCpu,
+      serverCpuMax: fill.limit.serverCpuMax,
+      servers: fill.limit.servers.map((server) => ({ ...server })),
+      unavailable: fill.limit.unavailable,
+    },
   };
 }
 
