@@ -36,6 +36,7 @@ import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
+import { shardsSchema } from "./_shards_schema.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -231,32 +232,8 @@ export const ReportStepSchema = z.strictObject({
   error: z.string().nullable().describe("The one-line message of the error that stopped it"),
 });
 
-/** One shard report that went into a merged report. */
-export const ReportShardEntrySchema = z.strictObject({
-  index: count.describe("The shard's index k"),
-  source: z.string().describe("Where the report was read (file, and block number in a log)"),
-  counted: z.boolean().describe(
-    "false: an earlier run of the same index, superseded by a later one (a retry)",
-  ),
-  status: z.enum(REPORT_STATUSES),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  keys: count,
-  bytes: count,
-  durationMs: z.number().min(0),
-  mibPerSecond: z.number().min(0),
-  client: ReportClientSchema,
-});
-
-/** How a merged report was made from shard reports. */
-export const ReportShardsSchema = z.strictObject({
-  count: z.number().int().min(1).describe("Number of shards of the keyspace (n)"),
-  merged: z.array(count).describe("Indices with a counted report"),
-  missing: z.array(count).describe("Indices without any report: the merge is not ok"),
-  reports: z.array(ReportShardEntrySchema).describe(
-    "Every report read, by index, retries included (the later one counts)",
-  ),
-}).describe("Only in a merged report (report merge): the shard reports it was made of");
+/** How a merged report was made from shard reports (`report merge`). */
+export const ReportShardsSchema = shardsSchema(ReportClientSchema, REPORT_STATUSES);
 
 /** The whole report; the key order here is the key order of the JSON. */
 export const RunReportSchema = z.strictObject({
