@@ -23,10 +23,16 @@ import { reportStep } from "./steps/report.ts";
 import { verifyStep } from "./steps/verify.ts";
 import { autoTransport } from "./transport/auto.ts";
 import { clusterTransport } from "./transport/cluster.ts";
+import { proxyTransport } from "./transport/proxy.ts";
 import { standaloneTransport } from "./transport/standalone.ts";
 
 /** The built-in transports, as plugins. */
-export const builtinTransports = [standaloneTransport, clusterTransport, autoTransport].map(
+export const builtinTransports = [
+  standaloneTransport,
+  clusterTransport,
+  autoTransport,
+  proxyTransport,
+].map(
   (transport) => defineTransport(transport),
 );
 

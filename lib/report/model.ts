@@ -52,7 +52,7 @@ const count = z.number().int().min(0);
 /** The target as a report may show it: never the password. */
 export const ReportTargetSchema = z.strictObject({
   address: z.string().describe("host:port of the seed node"),
-  mode: z.enum(["standalone", "cluster", "auto"]).describe("The mode asked for"),
+  mode: z.enum(["standalone", "cluster", "auto", "proxy"]).describe("The mode asked for"),
   tls: z.boolean().describe("Whether the connection uses TLS"),
   username: z.string().nullable().describe("ACL user name, or null for the default user"),
 }).describe("Where the run connected; the password is never part of a report");

@@ -12,7 +12,7 @@ export interface ReportTarget {
   /** host:port of the seed node. */
   address: string;
   /** The mode asked for. */
-  mode: "standalone" | "cluster" | "auto";
+  mode: "standalone" | "cluster" | "auto" | "proxy";
   /** Whether the connection uses TLS. */
   tls: boolean;
   /** ACL user name, or null for the default user. */

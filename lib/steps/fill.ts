@@ -25,6 +25,7 @@ import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport }
 import { declaredFill } from "../verify/declared.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 import { formatAddress } from "../address.ts";
+import { aclUser, isNoPermission, permissionSentence } from "../permission.ts";
 
 interface KeyspaceOptions {
   size: number;
@@ -207,6 +208,9 @@ export const fillStep = defineStep({
         options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""
       }${options.replies ? ", acked" : ""}`,
     );
+    // Through a proxy (no CLIENT REPLY): acked writes over a few connections, each with at
+    // most PROXY_IN_FLIGHT commands in flight (two batches of half as many).
+    const proxy = ctx.target.mode === "proxy";
     let result: FillResult;
     // Once a second: the throughput so far (abort-on-fail thresholds judge each sample), and
     // every master's CPU for what limited the run.
@@ -231,9 +235,16 @@ export const fillStep = defineStep({
       result = await runFill(transport, {
         keyspace,
         shard: options.shard,
-        connections: options.serial ? 1 : options.connections,
-        batchBytes: options.pipeline,
-        acked: options.replies,
+        connections: options.serial
+          ? 1
+          : options.connections ?? (proxy ? PROXY_CONNECTIONS : undefined),
+        batchBytes: proxy
+          ? Math.min(
+            options.pipeline ?? Infinity,
+            (PROXY_IN_FLIGHT / 2) * (keyspace.keySize + keyspace.valueSize + 23),
+          )
+          : options.pipeline,
+        acked: options.replies || proxy,
         rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
         flushed,
         logger: ctx.logger,
@@ -264,7 +275,7 @@ export const fillStep = defineStep({
           }`,
         );
       }
-      throw rejectedWrites(result);
+      throw rejectedWrites(result, aclUser(ctx.target));
     }
     if (!result.acked && result.written) {
       await warnIfFull(transport, ctx.logger, (message) => ctx.text(message));
@@ -320,7 +331,7 @@ async function warnIfFull(
 }
 
 /** The error for a fill whose writes were rejected: names the node with the most and quotes it. */
-function rejectedWrites(result: FillResult): FillError {
+function rejectedWrites(result: FillResult, user: string): FillError {
   const failing = result.nodes.filter((node) => node.errors > 0)
     .sort((a, b) => b.errors - a.errors);
   const worst = failing[0]!;
@@ -330,6 +341,16 @@ function rejectedWrites(result: FillResult): FillError {
     : "";
   const fix = /^OOM\b/.test(quoted)
     ? ": the node is full (maxmemory with noeviction); raise maxmemory, allow eviction, or fill less"
+    : isNoPermission(quoted)
+    ? `: ${
+      permissionSentence({
+        user,
+        args: ["SET"],
+        address: worst.address,
+        reply: quoted,
+        keys: `~${result.keyspace.prefix}*`,
+      }).render().replace(/^The/, "the")
+    }`
     : "";
   return new FillError(
     `Node "${worst.address}"${others} rejected ${worst.errors.toLocaleString("en-US")} of ${
@@ -337,6 +358,11 @@ function rejectedWrites(result: FillResult): FillError {
     } writes with "${quoted}"${fix}`,
   );
 }
+
+/** Connections through a proxy unless `connections` says otherwise. */
+const PROXY_CONNECTIONS = 4;
+/** Requests in flight per connection a proxy takes (twemproxy: about 1024). */
+const PROXY_IN_FLIGHT = 1024;
 
 /** Declares a keyspace written earlier with the same parameters, so `verify` can check it. */
 export const keyspaceStep = defineStep({
