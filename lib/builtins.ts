@@ -18,6 +18,7 @@ import type { Pipeline } from "./pipeline/types.ts";
 import { connectStep, discoverStep } from "./steps/connect.ts";
 import { fillStep, keyspaceStep } from "./steps/fill.ts";
 import { flushStep } from "./steps/flush.ts";
+import { mergeStep } from "./steps/merge.ts";
 import { reportStep } from "./steps/report.ts";
 import { verifyStep } from "./steps/verify.ts";
 import { autoTransport } from "./transport/auto.ts";
@@ -44,6 +45,7 @@ export const builtinSteps = [
   keyspaceStep,
   verifyStep,
   reportStep,
+  mergeStep,
 ] as const;
 
 /**

@@ -112,6 +112,10 @@ export interface FillResult {
   interrupted: boolean;
   /** A fill to a memory level (`until-memory`): the target and what each master reached. */
   memory?: FillMemoryTarget | undefined;
+  /** When the fill started writing (ms since the epoch); absent for a declared keyspace. */
+  startedAt?: number | undefined;
+  /** When the fill's last barrier returned (ms since the epoch); absent for a declared keyspace. */
+  endedAt?: number | undefined;
   /** What limited the fill, when its CPU was sampled (a fill that wrote; not a declared one). */
   limit?: FillLimit | undefined;
 }

@@ -12,7 +12,7 @@ import { defineStep } from "../lib/pipeline/define.ts";
 import { PipelineError } from "../lib/pipeline/errors.ts";
 import { Registry } from "../lib/pipeline/registry.ts";
 
-const STEPS = ["connect", "discover", "flush", "fill", "keyspace", "verify", "report"];
+const STEPS = ["connect", "discover", "flush", "fill", "keyspace", "verify", "report", "merge"];
 
 Deno.test("defaultRegistry() holds every built-in step and transport, in a new registry each time", () => {
   const registry = defaultRegistry();

@@ -310,8 +310,15 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--shard <k/n>",
-    description: "write only part k of n of the keyspace",
+    description: "write only part k of n of the keyspace; auto: k from JOB_COMPLETION_INDEX, " +
+      "n from REDFILL_SHARDS (a Kubernetes Indexed Job)",
     sets: { "fill.shard": text },
+  },
+  {
+    flags: "--verify-only",
+    description: "write nothing: connect, verify the whole keyspace (every shard's keys) and " +
+      "report, e.g. after the shards of a Kubernetes Job",
+    sets: { "fill.write": always(false) },
   },
   {
     flags: "--replies",

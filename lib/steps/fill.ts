@@ -34,7 +34,7 @@ import type {
   Transport,
 } from "../types.ts";
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { declaredFill } from "../verify/verify.ts";
+import { declaredFill } from "../verify/declared.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
 import { meanPayloadBytes, refineShapes, type ShapeOptions, shapesOf } from "./shape_options.ts";
 import { loadShapes, registryFor } from "../shapes/load.ts";
@@ -223,12 +223,28 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
+    write: z.boolean().optional().describe(
+      "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only); default true",
+    ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
   }).superRefine((options, ctx) => {
     refineShapes(options, ctx);
     refineKeySize(options, ctx);
+    if (options.write === false && options.shard !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["shard"],
+        message: 'contradicts "write: false", which verifies the whole keyspace (every shard)',
+        params: {
+          words: (name: NameOption) =>
+            `${name("write")} verifies the whole keyspace (the union of every shard), so ${
+              name("shard")
+            } means nothing with it: drop ${name("shard")}`,
+        },
+      });
+    }
     if (options.serial && options.connections !== undefined && options.connections !== 1) {
       ctx.addIssue({
         code: "custom",
@@ -251,6 +267,7 @@ export const fillStep = defineStep({
   metrics: FILL_METRICS,
   async run(ctx, options): Promise<FillResult> {
     const keyspace = await keyspaceFromOptions(options);
+    if (options.write === false) return declareWhole(keyspace, ctx);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
@@ -288,12 +305,14 @@ export const fillStep = defineStep({
     });
     await sampler.start();
     const measured = async (fill: FillResult): Promise<FillResult> => {
+      // The wall window of this fill, for merging shard reports (first start → last end).
+      const endedAt = Date.now();
       const limit = classifyLimit(await sampler.stop(), {
         rateCap: options.rate,
         mibPerSecond: mibPerSecond(fill.bytes, fill.durationMs),
         rateName: ctx.text(sentence`${stepOption("rate")}`),
       });
-      const done = { ...fill, limit };
+      const done = { ...fill, limit, startedAt: endedAt - fill.durationMs, endedAt };
       publishFillMetrics(done, (name, value) => ctx.metric(name, value));
       return done;
     };
@@ -359,6 +378,19 @@ export const fillStep = defineStep({
     return result;
   },
 });
+
+/** `write: false`: nothing is written; verify checks the whole keyspace, written elsewhere. */
+function declareWhole(
+  keyspace: KeyspaceParams,
+  ctx: { logger: Logger; provide(name: "fill", value: FillResult): void },
+): FillResult {
+  ctx.logger.info(
+    `Writing nothing: verify checks the whole keyspace (every shard), ${keyspace.count} keys of ${keyspace.keySize}+${keyspace.valueSize} bytes, seed ${keyspace.seed}, prefix "${keyspace.prefix}"`,
+  );
+  const result = declaredFill(keyspace, { flushed: false });
+  ctx.provide("fill", result);
+  return result;
+}
 
 /**
  * After a fire-and-forget fill, names each master that is at its `maxmemory` with a
