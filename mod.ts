@@ -44,6 +44,10 @@ export { renderMarkdown } from "./lib/report/markdown.ts";
 export { REPORT_FORMATS, writeReport } from "./lib/steps/report.ts";
 export { formatAddress } from "./lib/address.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
+export { defineShape, ShapeContentsError, ShapeRegistry } from "./lib/shapes/define.ts";
+export { BUILTIN_SHAPES, builtinShapes } from "./lib/shapes/builtin.ts";
+export { parseSizeForm, pickSize } from "./lib/shapes/sizes.ts";
+export { KeyRandom } from "./lib/shapes/pool.ts";
 export { parseSize } from "./lib/units.ts";
 export {
   checkThreshold,
@@ -116,6 +120,16 @@ export type {
   StepResult,
 } from "./lib/pipeline/types.ts";
 export type { RunFillOptions } from "./lib/fill/fill.ts";
+export type {
+  KeyWriter,
+  ShapeDefinition,
+  ShapeEnv,
+  ShapeGenerator,
+  ShapeSpec,
+  ShapeTools,
+} from "./lib/shapes/define.ts";
+export type { Contents, RedisType } from "./lib/shapes/contents.ts";
+export type { SizeForm } from "./lib/shapes/sizes.ts";
 export type {
   LocalNode,
   LocalProxy,

@@ -7,7 +7,8 @@
  */
 
 import type * as net from "node:net";
-import { BatchEncoder, SlotCursor } from "../lib/fill/batch.ts";
+import { SlotCursor } from "../lib/fill/batch.ts";
+import { encoderFor } from "../lib/fill/shape_batch.ts";
 import { Keyspace } from "../lib/fill/keyspace.ts";
 import { cpuSeconds } from "../lib/fill/process_stats.ts";
 import { encodeCommand } from "../lib/resp/encode.ts";
@@ -32,6 +33,8 @@ export interface CeilingPayload {
   keys: number;
   /** RESP bytes in all chunks. */
   wireBytes: number;
+  /** Bytes of keys and contents (what a fill counts), when they vary by key. */
+  payloadBytes?: number;
 }
 
 /** What one ceiling run measured. */
@@ -61,12 +64,14 @@ export function generateCeiling(
   chunkBytes = CEILING_CHUNK_BYTES,
 ): CeilingPayload {
   const keyspace = new Keyspace(params);
-  const encoder = new BatchEncoder(keyspace);
+  // The primed SET encoder for plain strings, the shapes' encoder otherwise: the same bytes a fill sends.
+  const encoder = encoderFor(keyspace);
   const slots = Int32Array.from({ length: SLOT_COUNT }, (_, slot) => slot);
   const cursor = new SlotCursor(slots, 0, keyspace.count);
   const chunks: Uint8Array[] = [];
   let keys = 0;
   let wireBytes = 0;
+  let payloadBytes = 0;
   for (;;) {
     const buffer = new Uint8Array(Math.max(chunkBytes, encoder.maxCommandBytes));
     const batch = encoder.fill(buffer, cursor);
@@ -74,8 +79,9 @@ export function generateCeiling(
     chunks.push(buffer.subarray(0, batch.length));
     keys += batch.keys;
     wireBytes += batch.length;
+    payloadBytes += batch.bytes ?? batch.keys * (params.keySize + params.valueSize);
   }
-  return { chunks, keys, wireBytes };
+  return { chunks, keys, wireBytes, payloadBytes };
 }
 
 /**
@@ -120,7 +126,7 @@ export async function streamCeiling(
     if (reply !== "+OK") throw new Error(`The ceiling barrier answered "${reply}"`);
     return {
       keys: payload.keys,
-      bytes: payload.keys * keyValueBytes,
+      bytes: payload.payloadBytes ?? payload.keys * keyValueBytes,
       wireBytes: payload.wireBytes,
       durationMs,
       cpuSeconds: cpu,

@@ -28,6 +28,30 @@ export interface KeyspaceParams {
   prefix: string;
   /** TTL for every key, or none. */
   ttl?: TtlRange | undefined;
+  /**
+   * The data shapes and their shares of the keys (lib/shapes), options as written; none means
+   * strings of `valueSize` bytes. With shapes, `valueSize` is the mean bytes of contents per key.
+   */
+  shapes?: readonly KeyspaceShape[] | undefined;
+  /** Fraction (0 … 0.9) of each value that repeats one byte (default 0). */
+  compressibility?: number | undefined;
+  /**
+   * Digits of the zero-padded index, when more than N needs (a fill that grows N while it runs,
+   * `until-memory`, keeps its keys the same).
+   */
+  indexWidth?: number | undefined;
+}
+
+/** One data shape of a keyspace: a shape's name, its share of the keys, its options. */
+export interface KeyspaceShape {
+  /** A built-in shape (`string`, `hash`, `list`, `set`, `zset`, `stream`) or a plugin's name. */
+  type: string;
+  /** Relative share of the keys. */
+  share: number;
+  /** The shape's options as written (`fields: 10-50`). */
+  options: Record<string, unknown>;
+  /** The module a plugin shape came from (an absolute path or URL). */
+  uses?: string | undefined;
 }
 
 /** Which part of 0 … N-1 this run writes: indices i with i mod count == index. */
@@ -86,6 +110,8 @@ export interface FillResult {
   errors: number;
   /** Whether the fill was interrupted (Ctrl-C). */
   interrupted: boolean;
+  /** A fill to a memory level (`until-memory`): the target and what each master reached. */
+  memory?: FillMemoryTarget | undefined;
   /** When the fill started writing (ms since the epoch); absent for a declared keyspace. */
   startedAt?: number | undefined;
   /** When the fill's last barrier returned (ms since the epoch); absent for a declared keyspace. */
@@ -122,6 +148,16 @@ export interface FillLimit {
   unavailable: string | null;
 }
 
+/** What a fill to a memory level aimed at and reached. */
+export interface FillMemoryTarget {
+  /** The target as written: `80%` or `3GiB`. */
+  target: string;
+  /** Bytes per key measured on the first slice (used_memory growth / keys). */
+  bytesPerKey: number;
+  /** Per master: its target and the used_memory it reached. */
+  nodes: { address: string; targetBytes: number; usedMemory: number }[];
+}
+
 /** One check of verify. */
 export interface VerifyCheck {
   /** Short name: `count`, `distribution`, `content`, `ttl`, `memory`. */
@@ -138,6 +174,8 @@ export interface KeyRef {
   index: number;
   /** The key: prefix, tag and index, then `…` for the filler. */
   key: string;
+  /** What differs in it, when its shape says (`member "3:ab" has score 5, expected 3`). */
+  detail?: string | undefined;
 }
 
 /** A master replaced by its replica between the fill and verify. */

@@ -418,6 +418,8 @@ export interface StepPlanContext {
   readonly steps: readonly PlanStepView[];
   /** The place of the step being resolved or checked in `steps`. */
   readonly index: number;
+  /** The pipeline file's folder (for paths nested in options), when the plan came from one. */
+  readonly fileDir?: string | undefined;
 }
 
 /** A problem a step's `check` finds at load time (a zod custom issue may carry `words` too). */

@@ -25,6 +25,7 @@ import { keyspaceGroups } from "../bench/keyspace_bench.ts";
 import { runMacro } from "../bench/macro.ts";
 import { renderMarkdown, renderTerminal } from "../bench/render.ts";
 import { respGroups } from "../bench/resp_bench.ts";
+import { shapeGroups } from "../bench/shapes_bench.ts";
 import {
   type BenchReport,
   CASE_IDS,
@@ -255,6 +256,7 @@ async function bench(flags: BenchFlags): Promise<void> {
         ...respGroups(keySize, valueSize),
         ...slotTagGroups(),
         ...keyspaceGroups(keySize, valueSize),
+        ...shapeGroups(),
       ],
       { timeMs: microTime },
     );

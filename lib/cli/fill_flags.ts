@@ -207,10 +207,74 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     default: String(KEYSPACE_DEFAULTS.keySize),
   },
   {
-    flags: "--value-size <bytes>",
-    description: "bytes per value",
+    flags: "--value-size <size>",
+    description: "bytes per string value: 512, a range 100-10000, or weighted 64:60,1KiB:30",
     sets: { "fill.value-size": number },
     default: String(KEYSPACE_DEFAULTS.valueSize),
+  },
+  {
+    flags: "--keys <n>",
+    description: "write exactly n keys (instead of --data)",
+    sets: { "fill.keys": number },
+  },
+  {
+    flags: "--until-memory <target>",
+    description: "fill until each master's used_memory reaches 80% of maxmemory, or a size " +
+      "like 3GiB (instead of --data)",
+    sets: { "fill.until-memory": text },
+  },
+  {
+    flags: "--type <shape>",
+    description: "one data shape for every key",
+    sets: { "fill.type": text },
+    choices: ["string", "hash", "list", "set", "zset", "stream"],
+    default: "string",
+  },
+  {
+    flags: "--fields <n>",
+    description: "fields per hash or stream entry: 10, 10-50 or 10:90,100:10",
+    sets: { "fill.fields": number },
+  },
+  {
+    flags: "--field-size <size>",
+    description: "bytes per hash or stream field value, e.g. 16-128",
+    sets: { "fill.field-size": number },
+  },
+  {
+    flags: "--elements <n>",
+    description: "elements per list",
+    sets: { "fill.elements": number },
+  },
+  {
+    flags: "--element-size <size>",
+    description: "bytes per list element",
+    sets: { "fill.element-size": number },
+  },
+  {
+    flags: "--members <n>",
+    description: "members per set or sorted set",
+    sets: { "fill.members": number },
+  },
+  {
+    flags: "--member-size <size>",
+    description: "bytes per set or sorted-set member",
+    sets: { "fill.member-size": number },
+  },
+  {
+    flags: "--scores <range>",
+    description: "sorted-set scores: integers like 0-1000000",
+    sets: { "fill.scores": number },
+  },
+  {
+    flags: "--entries <n>",
+    description: "entries per stream",
+    sets: { "fill.entries": number },
+  },
+  {
+    flags: "--compressibility <fraction>",
+    description: "fraction of each value that repeats one byte, 0 … 0.9",
+    sets: { "fill.compressibility": number },
+    default: "0",
   },
   {
     flags: "--ttl <seconds>",

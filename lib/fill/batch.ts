@@ -97,6 +97,37 @@ export interface EncodedBatch {
   length: number;
   /** Commands (keys) in the batch. */
   keys: number;
+  /** Bytes of keys and contents in the batch, when they vary by key (else keys × (K + V)). */
+  bytes?: number;
+}
+
+/**
+ * What the bulk writers need of an encoder: the primed `SET` encoder below, or the data
+ * shapes' (`shape_batch.ts`).
+ */
+export interface CommandEncoder {
+  /** The largest encoded size of one key's commands. */
+  readonly maxCommandBytes: number;
+  /** Encodes key i's commands at `offset`; returns the offset after them. */
+  encodeOne(index: number, out: Uint8Array, offset: number): number;
+  /** Makes a batch buffer of `bytes` usable bytes. */
+  allocate(bytes: number): Uint8Array;
+  /** Makes `count` batch buffers of `bytes` usable bytes each. */
+  allocateShared(bytes: number, count: number): Uint8Array[];
+  /** How many bytes of a buffer may hold commands. */
+  capacity(out: Uint8Array): number;
+  /** Fills a buffer with whole keys' commands from a cursor (`sent` gets each in order). */
+  fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch;
+  /** Bytes of key i and its contents, when they vary by key. */
+  payloadBytes?(index: number): number;
+  /** Fills a buffer with `asking` before each command (keys of several commands). */
+  fillAsking?(
+    out: Uint8Array,
+    cursor: IndexCursor,
+    sent: number[] | undefined,
+    asking: Uint8Array,
+    askingMark: number,
+  ): EncodedBatch;
 }
 
 /**
@@ -117,7 +148,7 @@ interface Arena {
  * Without a TTL every command has the same size, so a buffer is primed once with the command
  * template at every position and each key then only rewrites its tag, index digits and value.
  */
-export class BatchEncoder {
+export class BatchEncoder implements CommandEncoder {
   /** The largest encoded size of one command. */
   readonly maxCommandBytes: number;
   readonly #encodeAt: (index: number, out: Uint8Array, offset: number, poolAt: number) => number;

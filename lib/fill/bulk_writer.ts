@@ -9,7 +9,8 @@
 import { formatAddress } from "../address.ts";
 import { FillError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
-import type { BatchEncoder, EncodedBatch, IndexCursor } from "./batch.ts";
+import type { CommandEncoder, EncodedBatch, IndexCursor } from "./batch.ts";
+import { EXTRA_COMMAND } from "./shape_batch.ts";
 import { encodeCommand } from "../resp/encode.ts";
 import { ReplyScanner } from "../resp/reply.ts";
 import { requestLine } from "../resp/request.ts";
@@ -94,7 +95,7 @@ export interface BulkWriterOptions {
   /** The socket (authenticated). */
   socket: DataSocket;
   /** The encoder of the keyspace. */
-  encoder: BatchEncoder;
+  encoder: CommandEncoder;
   /** The writer's share of the key indices. */
   cursor: IndexCursor;
   /** Bytes per batch buffer. */
@@ -138,7 +139,7 @@ export interface BulkWriterOptions {
  * @returns Bytes.
  */
 export function batchBufferBytes(
-  encoder: BatchEncoder,
+  encoder: CommandEncoder,
   batchBytes: number,
   asking: boolean,
 ): number {
@@ -251,13 +252,14 @@ export class BulkWriter {
           : encoder.fill(buffer, cursor, sent);
         if (batch.keys === 0) break;
         // The cap counts keys and values, as the reported throughput does (not RESP framing).
-        if (rate) await rate.take(batch.keys * keyValueBytes, signal);
+        const bytes = batch.bytes ?? batch.keys * keyValueBytes;
+        if (rate) await rate.take(bytes, signal);
         if (sent !== undefined && this.#options.maxInFlight !== undefined) {
           await this.#room(this.#options.maxInFlight);
         }
         pending[turn] = socket.write(buffer.subarray(0, batch.length)).then(() => {
           counters.keys += batch.keys;
-          counters.bytes += batch.keys * keyValueBytes;
+          counters.bytes += bytes;
         });
         // Keep a failure from going unobserved while the other buffer is being filled.
         pending[turn]!.catch(() => {});
@@ -267,6 +269,17 @@ export class BulkWriter {
       await Promise.allSettled(pending);
     }
     for (const write of pending) await write;
+  }
+
+  #noteError(text: string): void {
+    const counters = this.#options.counters;
+    counters.errors++;
+    const quoted = text.slice(0, 200);
+    if (
+      counters.firstErrors.length < MAX_QUOTED_ERRORS && !counters.firstErrors.includes(quoted)
+    ) {
+      counters.firstErrors.push(quoted);
+    }
   }
 
   /**
@@ -334,6 +347,10 @@ export class BulkWriter {
       replies++;
       if (index === ASKING_MARK) {
         // The +OK of an ASKING: the reply of the SET after it tells what happened to the key.
+      } else if (index <= EXTRA_COMMAND) {
+        // A command of a key before its last (a shape's DEL, an XADD): only its errors count;
+        // a redirect comes again with the key's last command, which re-sends the whole key.
+        if (reply.type === "-" && !RETRYABLE.test(reply.text)) this.#noteError(reply.text);
       } else if (reply.type === "-" && RETRYABLE.test(reply.text)) {
         const ask = ASK_REPLY.exec(reply.text);
         if (ask) {
@@ -345,16 +362,10 @@ export class BulkWriter {
         }
         // Counted again when it is re-sent to the node that owns it now.
         counters.keys--;
-        counters.bytes -= this.#options.keyValueBytes;
+        counters.bytes -= this.#options.encoder.payloadBytes?.(index) ??
+          this.#options.keyValueBytes;
       } else if (reply.type === "-") {
-        counters.errors++;
-        const quoted = reply.text.slice(0, 200);
-        if (
-          counters.firstErrors.length < MAX_QUOTED_ERRORS &&
-          !counters.firstErrors.includes(quoted)
-        ) {
-          counters.firstErrors.push(quoted);
-        }
+        this.#noteError(reply.text);
       } else {
         counters.acked++;
       }
@@ -410,11 +421,12 @@ export class BulkWriter {
  * Like {@linkcode BatchEncoder.fill}, with an `ASKING` before each `SET` (marked in `sent`).
  */
 function fillAsking(
-  encoder: BatchEncoder,
+  encoder: CommandEncoder,
   out: Uint8Array,
   cursor: IndexCursor,
   sent: number[] | undefined,
 ): EncodedBatch {
+  if (encoder.fillAsking) return encoder.fillAsking(out, cursor, sent, ASKING, ASKING_MARK);
   const limit = encoder.capacity(out) - encoder.maxCommandBytes - ASKING.length;
   let length = 0;
   let keys = 0;

@@ -22,13 +22,14 @@ import type {
   Topology,
   Transport,
 } from "../types.ts";
-import { BatchEncoder } from "./batch.ts";
 import { RateLimiter } from "./bulk_writer.ts";
 import { Keyspace, shardRange } from "./keyspace.ts";
 import { FillLedger } from "./ledger.ts";
 import { batchBytesFor, replan, slotPlans, type WriterPlan, writersPerMaster } from "./plan.ts";
 import { awaitFailover, replaceLost, ReplicaWatch, silentMasters } from "./recovery.ts";
 import { runWriters } from "./writers.ts";
+import { encoderFor } from "./shape_batch.ts";
+import type { ShapeRegistry } from "../shapes/define.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
@@ -37,8 +38,12 @@ import { sleep } from "../time.ts";
 export interface RunFillOptions {
   /** The keyspace to write. */
   keyspace: KeyspaceParams;
+  /** Where the keyspace's shape names are found (default: the built-in shapes). */
+  shapes?: ShapeRegistry | undefined;
   /** The part of the keyspace to write (default all: 0/1). */
   shard?: Shard | undefined;
+  /** The indices to write, in place of the shard's (a slice of a fill to a memory level). */
+  range?: { start: number; end: number } | undefined;
   /** Writers per master (default 8 standalone, 2 per master in a cluster). */
   connections?: number | undefined;
   /**
@@ -132,9 +137,9 @@ export class FillFailedError extends FillError {
  */
 export async function runFill(transport: Transport, options: RunFillOptions): Promise<FillResult> {
   const keyspace = new Keyspace(options.keyspace);
-  const encoder = new BatchEncoder(keyspace);
+  const encoder = encoderFor(keyspace, options.shapes);
   const shard = options.shard ?? { index: 0, count: 1 };
-  const range = shardRange(keyspace.count, shard);
+  const range = options.range ?? shardRange(keyspace.count, shard);
   const acked = options.acked === true;
   const signal = options.signal ?? new AbortController().signal;
   const topology = transport.topology();

@@ -13,14 +13,10 @@ import { type OptionMention, sentence, stepOption } from "../message.ts";
 import type { KeyspaceParams, Shard } from "../types.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { slotTagTable, TAG_LENGTH } from "./slot_tags.ts";
+import { makeValuePool, mix } from "../shapes/pool.ts";
 
-/**
- * Bytes of the value pool (plus one value): 256 KiB gives about 262,000 distinct values and
- * stays small enough that each batch buffer can carry its own copy (see BatchEncoder.allocate)
- * while the copy stays in the core's cache.
- */
-const VALUE_POOL_BYTES = 1 << 18;
-const PRINTABLE = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/";
+export { mix };
+
 const encoder = new TextEncoder();
 
 /**
@@ -56,19 +52,6 @@ export function indexWidth(count: number): number {
   return String(Math.max(count - 1, 0)).length;
 }
 
-/** A 32-bit mix of (seed, i, lane): the source of every per-key pseudo-random choice. */
-export function mix(seed: number, index: number, lane = 0): number {
-  let h = Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul(lane + 1, 0x27d4eb2f);
-  h = Math.imul(h ^ (index >>> 0), 0xcc9e2d51);
-  h = Math.imul(h ^ Math.floor(index / 4294967296), 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /**
  * A keyspace ready for generation: the derived layout and the value pool, computed once.
  */
@@ -96,11 +79,11 @@ export class Keyspace {
   constructor(params: KeyspaceParams) {
     validateParams(params);
     this.params = Object.freeze({ ...params });
-    this.indexWidth = indexWidth(params.count);
+    this.indexWidth = Math.max(params.indexWidth ?? 0, indexWidth(params.count));
     const prefix = encoder.encode(params.prefix);
     this.tagOffset = prefix.length + 1;
     this.indexOffset = this.tagOffset + TAG_LENGTH + 1;
-    const minimum = minimumKeySize(params.count, params.prefix);
+    const minimum = minimumKeySize(10 ** (this.indexWidth - 1) + 1, params.prefix);
     if (params.keySize < minimum) {
       throw new UsageError(
         sentence`Key size ${params.keySize} is too small to hold the prefix "${params.prefix}", a slot tag and ${this.indexWidth}-digit indices: use ${
@@ -257,24 +240,6 @@ function validateParams(params: KeyspaceParams): void {
     integer(params.ttl.min, stepOption("ttl"), 1);
     integer(params.ttl.max, stepOption("ttl"), params.ttl.min);
   }
-}
-
-function makeValuePool(seed: number, valueSize: number): Uint8Array {
-  const pool = new Uint8Array(VALUE_POOL_BYTES + valueSize);
-  let state = (seed ^ 0x6d2b79f5) >>> 0;
-  for (let k = 0; k < pool.length; k += 4) {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    t = (t ^ (t >>> 14)) >>> 0;
-    pool[k] = PRINTABLE.charCodeAt(t & 63);
-    if (k + 1 < pool.length) pool[k + 1] = PRINTABLE.charCodeAt((t >>> 6) & 63);
-    if (k + 2 < pool.length) pool[k + 2] = PRINTABLE.charCodeAt((t >>> 12) & 63);
-    if (k + 3 < pool.length) pool[k + 3] = PRINTABLE.charCodeAt((t >>> 18) & 63);
-  }
-  return pool;
 }
 
 /**

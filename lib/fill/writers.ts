@@ -9,7 +9,7 @@
 import { formatAddress } from "../address.ts";
 import { FillError, RedfillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Transport } from "../types.ts";
-import type { BatchEncoder } from "./batch.ts";
+import type { CommandEncoder } from "./batch.ts";
 import {
   batchBufferBytes,
   BulkWriter,
@@ -22,7 +22,7 @@ import { LossVerdicts } from "./recovery.ts";
 /** Options for {@linkcode runWriters}. */
 export interface RunWritersOptions {
   /** The encoder of the keyspace. */
-  encoder: BatchEncoder;
+  encoder: CommandEncoder;
   /** Bytes per batch buffer. */
   batchBytes: number;
   /** Keep replies on and count them. */

@@ -156,7 +156,9 @@ export async function parsePipeline(
   const target = readTarget(state, root, registry);
   for (const entry of entries) validateOptions(state, entry);
   if (target !== undefined) {
-    entries.forEach((entry, index) => resolveStep(entry, planContext(entries, target, index)));
+    entries.forEach((entry, index) =>
+      resolveStep(entry, planContext(entries, target, index, state.fileDir))
+    );
     entries.forEach((entry, index) => checkStep(state, entry, planContext(entries, target, index)));
   }
   checkPlan(state, entries, registry);
@@ -213,11 +215,17 @@ function validateOptions(state: LoadState, entry: Entry): void {
 }
 
 /** What a step's `resolve` and `check` see: the target and every step's validated options. */
-function planContext(entries: readonly Entry[], target: Target, index: number): StepPlanContext {
+function planContext(
+  entries: readonly Entry[],
+  target: Target,
+  index: number,
+  fileDir?: string,
+): StepPlanContext {
   return {
     target,
     steps: entries.map((entry) => ({ id: entry.id, name: entry.name, options: entry.options })),
     index,
+    ...(fileDir === undefined ? {} : { fileDir }),
   };
 }
 

@@ -15,11 +15,14 @@ export interface LineReply {
 
 /**
  * Scans a stream of single-line RESP replies (the replies of SET, AUTH, CLIENT REPLY) and
- * hands each to a listener. Lines may be split across chunks. A multi-line reply (bulk or
- * array) is reported as an error reply, since the data plane never expects one.
+ * hands each to a listener. Lines may be split across chunks. A bulk string (the id `XADD`
+ * answers) is reported as `+` with an empty text, its bytes skipped; an array is reported as
+ * an error reply, since the data plane never expects one.
  */
 export class ReplyScanner {
   #partial: Uint8Array[] = [];
+  /** Bytes of a bulk string (and its CRLF) still to skip. */
+  #skip = 0;
   #onReply: (reply: LineReply) => void;
 
   /** @param onReply Called once per reply, in order. */
@@ -35,6 +38,13 @@ export class ReplyScanner {
   push(chunk: Uint8Array): void {
     let start = 0;
     while (start < chunk.length) {
+      if (this.#skip > 0) {
+        const taken = Math.min(this.#skip, chunk.length - start);
+        this.#skip -= taken;
+        start += taken;
+        if (this.#skip === 0) this.#onReply(BULK);
+        continue;
+      }
       const newline = chunk.indexOf(0x0a, start);
       if (newline === -1) {
         this.#partial.push(chunk.slice(start));
@@ -68,6 +78,12 @@ export class ReplyScanner {
     let line = "";
     for (let k = 0; k < end; k++) line += String.fromCharCode(bytes[k]!);
     const type = line[0];
+    if (type === "$") {
+      const length = Number(line.slice(1));
+      if (length < 0) this.#onReply(BULK);
+      else this.#skip = length + 2;
+      return;
+    }
     if (type === "+" || type === "-" || type === ":") {
       this.#onReply({ type, text: line.slice(1) });
     } else {
@@ -80,3 +96,4 @@ export class ReplyScanner {
 }
 
 const OK: LineReply = Object.freeze({ type: "+", text: "OK" });
+const BULK: LineReply = Object.freeze({ type: "+", text: "" });

@@ -7,7 +7,9 @@
 import { z } from "zod";
 import { FillError } from "../errors.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
-import { FillFailedError, runFill } from "../fill/fill.ts";
+import { FillFailedError, runFill, type RunFillOptions } from "../fill/fill.ts";
+import { fillUntilMemory, parseMemoryTarget } from "../fill/until_memory.ts";
+import { parseSize } from "../units.ts";
 import { classifyLimit, FillSampler } from "../fill/sampler.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import {
@@ -21,31 +23,71 @@ import {
 import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import { infoField } from "../resp/info.ts";
-import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
+import type {
+  FillResult,
+  KeyspaceParams,
+  KeyspaceShape,
+  Logger,
+  NameOption,
+  Shard,
+  StepPlanContext,
+  Transport,
+} from "../types.ts";
+import { isAbsolute, resolve as resolvePath } from "node:path";
 import { declaredFill } from "../verify/declared.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
+import { meanPayloadBytes, refineShapes, type ShapeOptions, shapesOf } from "./shape_options.ts";
+import { loadShapes, registryFor } from "../shapes/load.ts";
+import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { formatAddress } from "../address.ts";
 import { aclUser, isNoPermission, permissionSentence } from "../permission.ts";
 
-interface KeyspaceOptions {
-  size: number;
+interface KeyspaceOptions extends ShapeOptions {
+  size?: number | undefined;
   "key-size": number;
-  "value-size": number;
   seed: number;
   prefix: string;
   ttl?: { min: number; max: number } | undefined;
   shard?: Shard | undefined;
 }
 
+/** N and the mean bytes of contents per key of a step's options (before plugins load). */
+function countOf(
+  options: KeyspaceOptions,
+  shapes: KeyspaceShape[] | undefined,
+): { count: number; valueSize: number } {
+  const keySize = options["key-size"];
+  const size = options.size ?? KEYSPACE_DEFAULTS.size;
+  if (shapes === undefined) {
+    const valueSize = Number(options["value-size"]);
+    return { count: options.keys ?? keyCount(size, keySize, valueSize), valueSize };
+  }
+  const mean = meanPayloadBytes(shapes, {
+    keySize,
+    seed: options.seed,
+    compressibility: options.compressibility,
+    registry: registryFor(shapes),
+  });
+  return {
+    count: options.keys ?? Math.ceil(size / mean),
+    valueSize: Math.max(1, Math.round(mean - keySize)),
+  };
+}
+
 /**
  * Refuses, while the file is checked, a key size too small for the prefix, a tag and the
  * index of every key (so a pipeline fails before it connects, with the option's position).
  */
-function refineKeySize(
-  options: { size: number; "key-size": number; "value-size": number; prefix: string },
-  ctx: z.RefinementCtx,
-): void {
-  const count = keyCount(options.size, options["key-size"], options["value-size"]);
+function refineKeySize(options: KeyspaceOptions, ctx: z.RefinementCtx): void {
+  let count: number;
+  try {
+    const shapes = shapesOf(options);
+    // A plugin shape's size is known once its module loads: checked when the step runs.
+    if (shapes?.some((shape) => shape.uses !== undefined)) return;
+    count = countOf(options, shapes).count;
+  } catch {
+    return; // the shapes' own refinements name the problem
+  }
   const minimum = minimumKeySize(count, options.prefix);
   if (options["key-size"] < minimum) {
     const hold = `to hold the prefix "${options.prefix}", a slot tag and ${
@@ -66,23 +108,49 @@ function refineKeySize(
 }
 
 /**
- * The keyspace parameters of a step's options.
+ * The keyspace parameters of a step's options, its plugin shapes loaded.
  *
  * @param options Validated options of `fill` or `keyspace`.
- * @returns The parameters (N computed from the size).
- * @throws {UsageError} when the key size cannot hold prefix, tag and index.
+ * @returns The parameters (N from `keys`, or from the size and the shapes' mean bytes).
+ * @throws {UsageError} when the key size cannot hold prefix, tag and index, or a shape module
+ * does not load.
  */
-export function keyspaceFromOptions(options: KeyspaceOptions): KeyspaceParams {
+export async function keyspaceFromOptions(options: KeyspaceOptions): Promise<KeyspaceParams> {
+  const declared = shapesOf(options);
+  const shapes = declared === undefined ? undefined : await loadShapes(declared);
+  const { count, valueSize } = countOf(options, shapes);
   const params: KeyspaceParams = {
-    count: keyCount(options.size, options["key-size"], options["value-size"]),
+    count,
     keySize: options["key-size"],
-    valueSize: options["value-size"],
+    valueSize,
     seed: options.seed,
     prefix: options.prefix,
     ...(options.ttl ? { ttl: options.ttl } : {}),
+    ...(shapes ? { shapes } : {}),
+    ...((options.compressibility ?? 0) > 0 ? { compressibility: options.compressibility } : {}),
   };
   new Keyspace(params); // validates the layout early, before any byte is sent
   return params;
+}
+
+/**
+ * Makes each `uses:` path of a keyspace entry absolute, relative to the pipeline file (as a
+ * `uses:` step's path is).
+ */
+function resolveShapePaths<T extends { keyspace?: Array<Record<string, unknown>> | undefined }>(
+  options: T,
+  context: StepPlanContext,
+): T {
+  const base = context.fileDir;
+  if (options.keyspace === undefined || base === undefined) return options;
+  return {
+    ...options,
+    keyspace: options.keyspace.map((entry) =>
+      typeof entry.uses === "string" && !isAbsolute(entry.uses)
+        ? { ...entry, uses: resolvePath(base, entry.uses) }
+        : entry
+    ),
+  };
 }
 
 /** The metrics the fill publishes, for thresholds (`fill.throughput`, …). */
@@ -162,6 +230,7 @@ export const fillStep = defineStep({
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
   }).superRefine((options, ctx) => {
+    refineShapes(options, ctx);
     refineKeySize(options, ctx);
     if (options.write === false && options.shard !== undefined) {
       ctx.addIssue({
@@ -190,21 +259,26 @@ export const fillStep = defineStep({
       });
     }
   }),
+  resolve: resolveShapePaths,
   needs: ["connection", "topology"],
   provides: ["fill"],
   // An earlier FLUSHALL makes key counts exact for verify.
   optional: ["flush"],
   metrics: FILL_METRICS,
   async run(ctx, options): Promise<FillResult> {
-    const keyspace = keyspaceFromOptions(options);
+    const keyspace = await keyspaceFromOptions(options);
     if (options.write === false) return declareWhole(keyspace, ctx);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
     ctx.logger.info(
       `Filling ${
-        formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))
-      }: ${keyspace.count} keys of ${keyspace.keySize}+${keyspace.valueSize} bytes${
+        options["until-memory"] === undefined
+          ? formatBytes(keyspace.count * (keyspace.keySize + keyspace.valueSize))
+          : `until memory ${options["until-memory"]}`
+      }: ${
+        options["until-memory"] === undefined ? `${keyspace.count} keys` : "keys"
+      } of ${keyspace.keySize}+${keyspace.valueSize} bytes${
         options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""
       }${options.replies ? ", acked" : ""}`,
     );
@@ -212,6 +286,17 @@ export const fillStep = defineStep({
     // most PROXY_IN_FLIGHT commands in flight (two batches of half as many).
     const proxy = ctx.target.mode === "proxy";
     let result: FillResult;
+    const untilMemory = options["until-memory"];
+    const fill = untilMemory === undefined ? runFill : (
+      transport: Transport,
+      fillOptions: RunFillOptions,
+    ) =>
+      fillUntilMemory(transport, {
+        ...fillOptions,
+        targetText: untilMemory,
+        target: parseMemoryTarget(untilMemory, (size) => parseSize(size))!,
+        meanPayloadBytes: keyspace.keySize + keyspace.valueSize,
+      });
     // Once a second: the throughput so far (abort-on-fail thresholds judge each sample), and
     // every master's CPU for what limited the run.
     const sampler = new FillSampler(transport, {
@@ -232,8 +317,9 @@ export const fillStep = defineStep({
       return done;
     };
     try {
-      result = await runFill(transport, {
+      result = await fill(transport, {
         keyspace,
+        shapes: registryFor(keyspace.shapes),
         shard: options.shard,
         connections: options.serial
           ? 1
@@ -259,6 +345,15 @@ export const fillStep = defineStep({
     }
     result = await measured(result);
     ctx.provide("fill", result);
+    if (result.memory) {
+      ctx.logger.info(
+        `Memory target ${result.memory.target}: ${result.keys} keys at ${result.memory.bytesPerKey} bytes per key; ${
+          result.memory.nodes.map((node) =>
+            `${node.address} ${formatBytes(node.usedMemory)} of ${formatBytes(node.targetBytes)}`
+          ).join(", ")
+        }`,
+      );
+    }
     ctx.logger.info(`What limited the fill: ${result.limit?.summary}`);
     ctx.logger.info(
       `Wrote ${result.keys} keys, ${formatBytes(result.bytes)} in ${
@@ -373,10 +468,14 @@ export const keyspaceStep = defineStep({
     flushed: z.boolean().default(false).describe(
       "The earlier fill ran after a flush and nothing else wrote since: counts must be exact",
     ),
-  }).superRefine(refineKeySize),
+  }).superRefine((options, ctx) => {
+    refineShapes(options, ctx);
+    refineKeySize(options, ctx);
+  }),
   provides: ["fill"],
-  run(ctx, options): FillResult {
-    const keyspace = keyspaceFromOptions(options);
+  resolve: resolveShapePaths,
+  async run(ctx, options): Promise<FillResult> {
+    const keyspace = await keyspaceFromOptions(options);
     const result = declaredFill(keyspace, { shard: options.shard, flushed: options.flushed });
     ctx.provide("fill", result);
     return result;

@@ -10,6 +10,7 @@ import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import type { NameOption, Shard } from "../types.ts";
 import { processEnvironment, shardFromEnvironment } from "./shard.ts";
 import { parseSize } from "../units.ts";
+import { shapeOptionsShape, sizeFormInput } from "./shape_options.ts";
 
 const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i;
 
@@ -78,18 +79,17 @@ export const keyspaceShape = {
           `A fill of 0 bytes writes nothing: give ${name("size")} a size above 0, like 64MB`,
       },
     });
-  }).default(KEYSPACE_DEFAULTS.size).describe(
-    "Bytes of keys and values to write, above 0: a number of bytes or 512MB, 1.5GiB (default 256MiB)",
+  }).optional().describe(
+    "Bytes of keys and values to write, above 0: a number of bytes or 512MB, 1.5GiB (default 256MiB; not with keys)",
   ),
   "key-size": z.number().int().min(1).max(512 * 1024 * 1024).default(KEYSPACE_DEFAULTS.keySize)
     .describe(
       "Bytes per key (default 512)",
     ),
-  "value-size": z.number().int().min(1).max(512 * 1024 * 1024).default(
-    KEYSPACE_DEFAULTS.valueSize,
-  ).describe(
-    "Bytes per value (default 512)",
+  "value-size": sizeFormInput("value-size").default(KEYSPACE_DEFAULTS.valueSize).describe(
+    "Bytes per string value: 512, a range 100-10000 or weighted sizes 64:60,1KiB:30,64KiB:10 (default 512)",
   ),
+  ...shapeOptionsShape,
   seed: z.number().int().min(0).max(0xffffffff).default(KEYSPACE_DEFAULTS.seed).describe(
     "Seed of the values and TTLs (default 1)",
   ),

@@ -42,7 +42,9 @@ function perNode(nodes: readonly NodeVerifyResult[], list: readonly NodeVerifyRe
 
 /** `"redfill:{a7Q}00001…" (index 1), …, and 90 more`. */
 export function namedKeys(keys: readonly KeyRef[], total: number): string {
-  const named = keys.slice(0, NAMED_KEYS).map((key) => `"${key.key}" (index ${key.index})`);
+  const named = keys.slice(0, NAMED_KEYS).map((key) =>
+    `"${key.key}" (index ${key.index})${key.detail ? `: ${key.detail}` : ""}`
+  );
   const more = total > named.length ? `, and ${total - named.length} more` : "";
   return `${named.join(", ")}${more}`;
 }
@@ -204,6 +206,8 @@ export interface SampleMismatch {
   index: number;
   key: string;
   missing: boolean;
+  /** What differs, when the shape's reader says (`field "f3" differs`). */
+  detail?: string;
 }
 
 /** The content check of `content: sample`. */
@@ -225,7 +229,11 @@ export function sampleContentCheck(
   }
   const keys = named.slice(0, NAMED_KEYS).map((entry) =>
     `key "${entry.key}" (index ${entry.index}) ${
-      entry.missing ? "is missing" : "differs from its expected value"
+      entry.missing
+        ? "is missing"
+        : entry.detail
+        ? `differs: ${entry.detail}`
+        : "differs from its expected value"
     }`
   );
   const more = total > keys.length ? `, and ${total - keys.length} more` : "";

@@ -48,16 +48,16 @@ import {
   memoryCheck,
   NAMED_KEYS,
   sampleContentCheck,
-  type SampleMismatch,
   topologyCheck,
   ttlCheck,
 } from "./_checks.ts";
 import { isFatalReply, SlotMovedError } from "./_pass.ts";
-import { type ContentReader, readKeys, stringContent } from "./content.ts";
+import { type ContentReader, readKeys } from "./content.ts";
+import { contentReaderFor, explain, shapesCheck } from "./shape_content.ts";
 import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
 import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
-import { displayKey, named } from "./display.ts";
+import { displayKey, named, type SampleRead, sampleRead } from "./display.ts";
 
 export { declaredFill, type DeclaredFillOptions } from "./declared.ts";
 export { displayKey } from "./display.ts";
@@ -152,6 +152,7 @@ export async function verifyFill(
   noteFailovers(settled.failovers);
   let topology = settled.topology;
   const indices = sampleIndices(range.start, range.end, sample);
+  const reader = options.reader ?? contentReaderFor(keyspace);
   // With content: full every key is read anyway; else the sample's values are read too.
   const valueSample = contentMode === "full" ? [] : indices;
   let pass: KeyPass | undefined;
@@ -161,7 +162,7 @@ export async function verifyFill(
       all: countMode === "exact" || contentMode === "full",
       full: contentMode === "full",
       sample: valueSample,
-      reader: options.reader ?? stringContent(keyspace),
+      reader,
       connections: options.connections ?? (topology.mode === "cluster" ? 1 : 2),
       timeoutMs: options.commandTimeoutMs ?? TARGET_DEFAULTS.commandTimeoutMs,
       settleOptions,
@@ -259,7 +260,7 @@ export async function verifyFill(
     : await checkTtls(transport, keyspace, indices);
   let wrongKeys: KeyRef[] = [];
   if (full !== undefined) {
-    wrongKeys = named(keyspace, full.wrong);
+    wrongKeys = named(keyspace, full.wrong, (index) => explain(reader, index));
     checks.push(fullContentCheck({
       checked: expectedKeys,
       missing: expectedKeys - full.found,
@@ -280,6 +281,9 @@ export async function verifyFill(
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
   checks.push(...serverFactChecks(facts, () => memoryCheck(nodes, dbsizeTotal ?? totalKeys)));
+  if (fill.keyspace.shapes !== undefined) {
+    checks.push(await shapesCheck(transport, keyspace, range, indices));
+  }
 
   return {
     ok: checks.every((check) => check.ok),
@@ -317,14 +321,6 @@ interface KeyPass {
   keysPerSecond: number;
   /** The command that found them: `EXISTS`, `GET`. */
   by: string;
-}
-
-/** What reading the sampled keys' values found. */
-interface SampleRead {
-  /** The first few wrong keys, by index. */
-  named: SampleMismatch[];
-  /** Sampled keys missing or different, in all. */
-  total: number;
 }
 
 interface KeyPassOptions {
@@ -388,7 +384,7 @@ async function keyPass(
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
         return {
           pass: perMaster && summarize(perMaster, range, seconds, options, counting.command),
-          sample: sampleRead(keyspace, sample),
+          sample: sampleRead(keyspace, options.reader, sample),
           topology,
         };
       }
@@ -443,24 +439,6 @@ function retryable(error: unknown): boolean {
     return false;
   }
   return error instanceof RedfillError || error instanceof SlotMovedError;
-}
-
-/** The wrong sampled keys: counted in all, the first few named. */
-function sampleRead(
-  keyspace: Keyspace,
-  perMaster: ReadonlyArray<
-    { expected: number; found: number; differing: number; missing: number[]; wrong: number[] }
-  >,
-): SampleRead {
-  const named = perMaster.flatMap((entry) => [
-    ...entry.missing.map((index) => ({ index, key: displayKey(keyspace, index), missing: true })),
-    ...entry.wrong.map((index) => ({ index, key: displayKey(keyspace, index), missing: false })),
-  ]).sort((a, b) => a.index - b.index).slice(0, NAMED_KEYS);
-  const total = perMaster.reduce(
-    (sum, entry) => sum + entry.expected - entry.found + entry.differing,
-    0,
-  );
-  return { named, total };
 }
 
 /**

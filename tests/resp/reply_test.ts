@@ -22,11 +22,28 @@ Deno.test("ReplyScanner reads replies split anywhere across chunks", () => {
   }
 });
 
-Deno.test("ReplyScanner reports a multi-line reply as an error", () => {
+Deno.test("ReplyScanner reports an array reply as an error", () => {
   const replies: LineReply[] = [];
-  new ReplyScanner((reply) => replies.push(reply)).push(bytes("$3\r\n"));
+  new ReplyScanner((reply) => replies.push(reply)).push(bytes("*2\r\n"));
   assert.equal(replies[0]?.type, "-");
   assert.match(replies[0]!.text, /unexpected reply/);
+});
+
+Deno.test("ReplyScanner skips a bulk string (XADD's id), split anywhere, as one reply", () => {
+  const stream = bytes("$3\r\n1-1\r\n:1\r\n$-1\r\n$12\r\n1700000000-0\r\n+OK\r\n");
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const replies: LineReply[] = [];
+    const scanner = new ReplyScanner((reply) => replies.push(reply));
+    scanner.push(stream.subarray(0, cut));
+    scanner.push(stream.subarray(cut));
+    assert.deepEqual(replies, [
+      { type: "+", text: "" },
+      { type: ":", text: "1" },
+      { type: "+", text: "" },
+      { type: "+", text: "" },
+      { type: "+", text: "OK" },
+    ], `cut at ${cut}`);
+  }
 });
 
 Deno.test("ReplyScanner reads a reply whose line is split over many chunks, and CRLF or LF", () => {

@@ -106,7 +106,7 @@ Deno.test("keyspace declares a fill made earlier without writing anything", asyn
   });
 });
 
-Deno.test("keyspaceFromOptions() computes N and keeps a TTL only when one is given", () => {
+Deno.test("keyspaceFromOptions() computes N and keeps a TTL only when one is given", async () => {
   const options = {
     size: 1000,
     "key-size": 30,
@@ -114,15 +114,16 @@ Deno.test("keyspaceFromOptions() computes N and keeps a TTL only when one is giv
     seed: 3,
     prefix: "p:",
   };
-  assert.deepEqual(keyspaceFromOptions(options), {
+  assert.deepEqual(await keyspaceFromOptions(options), {
     count: 10,
     keySize: 30,
     valueSize: 70,
     seed: 3,
     prefix: "p:",
   });
-  assert.equal(keyspaceFromOptions({ ...options, size: 1001 }).count, 11);
-  assert.deepEqual(keyspaceFromOptions({ ...options, ttl: { min: 5, max: 9 } }).ttl, {
+  assert.equal((await keyspaceFromOptions({ ...options, size: 1001 })).count, 11);
+  assert.equal((await keyspaceFromOptions({ ...options, keys: 77 })).count, 77);
+  assert.deepEqual((await keyspaceFromOptions({ ...options, ttl: { min: 5, max: 9 } })).ttl, {
     min: 5,
     max: 9,
   });

@@ -81,7 +81,7 @@ Deno.test("shardSchema reads k/n with 0 ≤ k < n", () => {
 Deno.test("keyspaceShape defaults every option and refuses a prefix with braces or spaces", () => {
   const schema = z.strictObject(keyspaceShape);
   assert.deepEqual(schema.parse({}), {
-    size: KEYSPACE_DEFAULTS.size,
+    // No size by default: keys or size, and the fill takes 256 MiB when neither is given.
     "key-size": KEYSPACE_DEFAULTS.keySize,
     "value-size": KEYSPACE_DEFAULTS.valueSize,
     seed: KEYSPACE_DEFAULTS.seed,
