@@ -22,6 +22,7 @@ import {
   verifyLine,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { memoryLine } from "./_memory.ts";
 import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Cells of the bars in the Markdown node table. */
@@ -74,6 +75,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Target", targetLine(report)],
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
+    ["Memory", memoryLine(report)],
     ["Client", clientLine(report)],
     ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],

@@ -37,6 +37,7 @@ import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
 import { shardsSchema } from "./_shards_schema.ts";
+import { memoryReport, ReportMemorySchema } from "./_memory.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -160,6 +161,7 @@ export const ReportFillSchema = z.strictObject({
   limit: ReportLimitSchema.nullable().describe(
     "What limited the fill; null for a keyspace declared for a fill made earlier",
   ),
+  memory: ReportMemorySchema.optional(),
 });
 
 /** One verify check. */
@@ -446,6 +448,9 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       servers: fill.limit.servers.map((server) => ({ ...server })),
       unavailable: fill.limit.unavailable,
     },
+    ...(fill.memory === undefined
+      ? {}
+      : { memory: memoryReport(fill.memory, fill.keyspace.count) }),
   };
 }
 
