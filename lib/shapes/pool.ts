@@ -66,6 +66,14 @@ export class KeyRandom {
   }
 
   /**
+   * Moves past the next number without computing it (the same state as after
+   * {@linkcode KeyRandom.next}).
+   */
+  skip(): void {
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+  }
+
+  /**
    * The next number.
    *
    * @returns An unsigned 32-bit number.
