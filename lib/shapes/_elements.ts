@@ -142,6 +142,9 @@ export class ElementsGenerator implements ShapeGenerator {
   #fields = 0;
   #ttl = 0;
   readonly #compressibility: number;
+  /** A view of the last buffer given to `encodeWithPool`, for 4-byte copies. */
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Uint8Array | undefined;
   /** Every element's size when the size form is one number, else -1. */
   readonly #fixedSize: number;
 
@@ -293,6 +296,10 @@ export class ElementsGenerator implements ShapeGenerator {
   }
 
   encodeWithPool(out: Uint8Array, offset: number, poolAt: number): number {
+    if (poolAt >= 0 && out !== this.#viewOf) {
+      this.#view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      this.#viewOf = out;
+    }
     const type = this.type;
     let at = offset;
     if (type === "string") {
@@ -417,19 +424,22 @@ export class ElementsGenerator implements ShapeGenerator {
     const repeat = this.#compressibility > 0 ? Math.floor(this.#compressibility * size) : 0;
     const unique = size - repeat;
     const from = this.#offsets[j]!;
-    if (unique <= 16) {
-      // A loop beats a call for a few bytes.
-      if (poolAt >= 0) {
-        const start = poolAt + from;
-        for (let k = 0; k < unique; k++) out[to + k] = out[start + k]!;
-      } else {
-        const pool = this.pool;
+    if (poolAt < 0) {
+      const pool = this.pool;
+      if (unique <= 16) {
         for (let k = 0; k < unique; k++) out[to + k] = pool[from + k]!;
+      } else {
+        out.set(pool.subarray(from, from + unique), to);
       }
-    } else if (poolAt >= 0) {
-      out.copyWithin(to, poolAt + from, poolAt + from + unique);
+    } else if (unique < 64) {
+      // Below 64 bytes, 4-byte moves beat a call to copyWithin.
+      const view = this.#view;
+      const start = poolAt + from;
+      let k = 0;
+      for (; k + 4 <= unique; k += 4) view.setUint32(to + k, view.getUint32(start + k, true), true);
+      for (; k < unique; k++) out[to + k] = out[start + k]!;
     } else {
-      out.set(this.pool.subarray(from, from + unique), to);
+      out.copyWithin(to, poolAt + from, poolAt + from + unique);
     }
     if (repeat > 0) out.fill(0x2e, to + unique, to + size); // "."
     if (member >= 0) {
