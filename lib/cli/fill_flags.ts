@@ -252,6 +252,14 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     sets: { "fill.replies": text },
   },
   {
+    flags: "--on-eviction <action>",
+    description: "keys evicted during the fill (the server's evicted_keys grew): fail (exit 4) " +
+      "or warn",
+    sets: { "fill.on-eviction": text },
+    choices: ["fail", "warn"],
+    default: "fail",
+  },
+  {
     flags: "--no-verify",
     description: `skip the verify step, which allows ±${
       VERIFY_DEFAULTS.tolerance * 100

@@ -11,7 +11,7 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
-import { type Message, sentence } from "../message.ts";
+import { type Message, sentence, stepOption } from "../message.ts";
 import type {
   FillResult,
   KeyspaceParams,
@@ -28,6 +28,7 @@ import { FillLedger } from "./ledger.ts";
 import { batchBytesFor, replan, slotPlans, type WriterPlan, writersPerMaster } from "./plan.ts";
 import { awaitFailover, replaceLost, ReplicaWatch, silentMasters } from "./recovery.ts";
 import { runWriters } from "./writers.ts";
+import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
@@ -68,6 +69,11 @@ export interface RunFillOptions {
    * fill fails (default 30 s).
    */
   failoverTimeoutMs?: number | undefined;
+  /**
+   * What keys evicted during the fill (`evicted_keys` of a master grew) do: fail the fill
+   * (default) or only warn.
+   */
+  onEviction?: "fail" | "warn" | undefined;
 }
 
 /** A fill that failed part-way: the message names the node; `result` has what each node got. */
@@ -175,7 +181,26 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   }, 200);
   const replicas = new ReplicaWatch();
   replicas.note(topology);
-  const failed = (error: unknown) => asFillFailed(error, ledger.result(), totalKeys);
+  const counters = new CounterWatch(transport);
+  const resultNow = (): FillResult => ({ ...ledger.result(), server: counters.result() });
+  const failed = (error: unknown) => asFillFailed(error, resultNow(), totalKeys);
+  const onEviction = options.onEviction ?? "fail";
+  /** At a barrier: rejected writes fail the fill; so do evictions, unless told to warn. */
+  const checkCounters = async () => {
+    const findings = await counters.read(servingMasters(transport.topology()));
+    // Stopped by Ctrl-C: the counters are read for the report; the stop stays the verdict.
+    if (signal.aborted) return;
+    // In acked mode every rejection came back as a reply, counted per node by the writers.
+    const rejections = acked || ledger.fellBack
+      ? []
+      : findings.filter((entry) => entry.rejected > 0);
+    if (rejections.length > 0) throw new FillFailedError(rejectedMessage(rejections), resultNow());
+    const evictions = findings.filter((entry) => entry.evicted > 0);
+    if (evictions.length > 0 && onEviction === "fail") {
+      throw new FillFailedError(evictedMessage(evictions), resultNow());
+    }
+  };
+  await counters.read(masters);
   try {
     let round: WriterPlan[] = plans;
     let redirectRounds = 0;
@@ -201,6 +226,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
       }).catch((error) => {
         throw failed(error);
       });
+      await checkCounters();
       if (signal.aborted) break;
       const { redirected, asked } = outcome;
       let lost = outcome.lost;
@@ -282,7 +308,8 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     options.progress?.update(ledger.snapshot());
     options.progress?.done();
   }
-  const final = ledger.result();
+  const final = resultNow();
+  warnEvictions(final, options.logger);
   try {
     const sizes = await transport.callEachMaster(["DBSIZE"]);
     for (const { node, reply } of sizes) {
@@ -310,4 +337,43 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     return new FillFailedError(sentence`${error.sentence}; ${sent}`, partial, error);
   }
   return error;
+}
+
+/** The sentence of writes a server rejected with replies off, counted by its `errorstat_OOM`. */
+function rejectedMessage(findings: readonly CounterFinding[]): string {
+  const sorted = [...findings].sort((a, b) => b.rejected - a.rejected);
+  const worst = sorted[0]!;
+  const others = sorted.length > 1
+    ? ` (and ${sorted.length - 1} more master${sorted.length > 2 ? "s" : ""})`
+    : "";
+  return `${worst.node.address}${others} rejected ${
+    worst.rejected.toLocaleString("en-US")
+  } writes: ${OOM_TEXT} (its errorstat_OOM, a server-wide counter, grew by that much during the fill); raise maxmemory, allow eviction (maxmemory-policy) or fill less`;
+}
+
+/** The sentence of keys a server evicted during the fill. */
+function evictedMessage(findings: readonly CounterFinding[]): Message {
+  const sorted = [...findings].sort((a, b) => b.evicted - a.evicted);
+  const worst = sorted[0]!;
+  const others = sorted.length > 1
+    ? ` (and ${sorted.length - 1} more master${sorted.length > 2 ? "s" : ""})`
+    : "";
+  return sentence`${worst.node.address}${others} evicted ${
+    worst.evicted.toLocaleString("en-US")
+  } keys during the fill (its evicted_keys, a server-wide counter): the data does not fit in maxmemory; raise maxmemory, fill less, or set ${
+    stepOption("on-eviction")
+  } warn to accept evictions`;
+}
+
+/** With `on-eviction: warn`, one warning per master that evicted keys. */
+function warnEvictions(result: FillResult, logger: Logger): void {
+  for (const node of result.server?.nodes ?? []) {
+    if (node.evictedKeys > 0) {
+      logger.warn(
+        `${node.address} evicted ${
+          node.evictedKeys.toLocaleString("en-US")
+        } keys during the fill (evicted_keys, server-wide): verify will find this fill's evicted keys missing`,
+      );
+    }
+  }
 }

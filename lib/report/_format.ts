@@ -14,6 +14,7 @@ import {
   MIB,
 } from "../units.ts";
 import type { RunReport } from "./model.ts";
+import type { ReportServerNode } from "./types.ts";
 
 export { formatBytes, formatCount, formatDuration };
 
@@ -52,6 +53,32 @@ export function targetLine(report: RunReport): string {
   const parts = [target.address, target.mode, target.tls ? "TLS" : "no TLS"];
   if (target.username !== null) parts.push(`user ${target.username}`);
   return parts.join(", ");
+}
+
+/**
+ * The masters' own counters on one line: `server-wide: 0 writes rejected (OOM), 0 evicted, …`,
+ * or that they were not read.
+ */
+export function serverLine(report: RunReport): string | undefined {
+  const server = report.fill?.server;
+  if (server === null || server === undefined) return undefined;
+  if (!server.read) {
+    const reason = server.nodes.find((node) => node.reason !== null)?.reason;
+    return `counters not read (INFO stats/errorstats${
+      reason ? `: ${reason}` : ""
+    }): rejected writes and evictions were not checked`;
+  }
+  const sum = (pick: (node: ReportServerNode) => number) =>
+    server.nodes.reduce((total, node) => total + (node.read ? pick(node) : 0), 0);
+  const parts = [
+    `${formatCount(sum((node) => node.errors.OOM ?? 0))} writes rejected (OOM)`,
+    `${formatCount(sum((node) => node.evictedKeys))} evicted`,
+    `${formatCount(sum((node) => node.expiredKeys))} expired`,
+    `${formatCount(sum((node) => node.errorReplies))} error replies`,
+  ];
+  const unread = server.nodes.filter((node) => !node.read).length;
+  const tail = unread > 0 ? `; not read on ${unread} of ${server.nodes.length} masters` : "";
+  return `server-wide counters (any client's count): ${parts.join(", ")}${tail}`;
 }
 
 /** The nodes on one line: `3 masters, 3 replicas` or `standalone`. */

@@ -16,6 +16,7 @@ import {
   memoryFraction,
   nodeRows,
   nodesLine,
+  serverLine,
   targetLine,
   verdictWord,
   verifyLine,
@@ -73,6 +74,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
+    ["Server", serverLine(report)],
     ["Verify", verifyLine(report)],
   ];
   out.push(

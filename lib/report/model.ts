@@ -71,7 +71,40 @@ export const ReportFillNodeSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent to the node"),
   dbsize: count.nullable().describe("DBSIZE right after the fill, when it could be read"),
   errors: count.describe("Error replies counted in acked mode"),
+  replication: z.strictObject({
+    wanted: count.describe("Replicas the fill waited for (the master's replicas)"),
+    acknowledged: count.describe("The fewest replicas that acknowledged one writer's writes"),
+  }).nullable().describe("With durability: replicas, what WAIT answered; else null"),
 });
+
+/** What one master's own counters grew by during the fill. */
+export const ReportServerNodeSchema = z.strictObject({
+  nodeId: z.string(),
+  address: z.string().describe("host:port"),
+  read: z.boolean().describe("Whether INFO stats and INFO errorstats could be read"),
+  reason: z.string().nullable().describe("Why they could not be read (or the last reading failed)"),
+  evictedKeys: count.describe("evicted_keys grew by this much"),
+  expiredKeys: count.describe("expired_keys grew by this much (TTL keys expiring)"),
+  errorReplies: count.describe("total_error_replies grew by this much"),
+  rejectedCalls: count.describe("rejected_calls grew by this much"),
+  errors: z.record(z.string(), count).describe(
+    "errorstat_<PREFIX> counts that grew, by prefix (OOM, NOPERM, MOVED, …)",
+  ),
+});
+
+/** What the masters' own counters say about the fill. */
+export const ReportServerSchema = z.strictObject({
+  read: z.boolean().describe("Whether any master's counters could be read"),
+  readings: count.describe("How many times they were read (before, at each barrier, after)"),
+  note: z.string().describe("How to read these counters"),
+  nodes: z.array(ReportServerNodeSchema),
+}).describe(
+  "The masters' own counters (INFO stats, INFO errorstats), as differences over the fill; server-wide: every client's commands count, not only this fill's",
+);
+
+/** How to read the server counters: said in every report that has them. */
+export const SERVER_COUNTERS_NOTE =
+  "Differences of each master's INFO stats and INFO errorstats over the fill. They are server-wide: another client's errors, evictions and expirations count too. errors.OOM: writes rejected at maxmemory (the fill fails); evictedKeys: keys evicted (the fill fails unless on-eviction: warn); expiredKeys: keys whose TTL ran out (expected with a TTL).";
 
 /** What the client paid for the fill. */
 export const ReportClientSchema = z.strictObject({
@@ -111,6 +144,15 @@ export const ReportFillSchema = z.strictObject({
   ),
   client: ReportClientSchema,
   nodes: z.array(ReportFillNodeSchema),
+  waitedForReplicas: z.boolean().describe(
+    "durability: replicas: every writer ended with WAIT for the master's replicas",
+  ),
+  resentSlots: count.describe(
+    "Slots whose keys were re-sent, acked, because they moved or were migrating at a barrier",
+  ),
+  server: ReportServerSchema.nullable().describe(
+    "The masters' own counters during the fill; null for a declared keyspace",
+  ),
 });
 
 /** One verify check. */
@@ -361,7 +403,29 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       bytes: node.bytes,
       dbsize: node.dbsize ?? null,
       errors: node.errors,
+      replication: node.replication === undefined ? null : {
+        wanted: node.replication.wanted,
+        acknowledged: node.replication.acknowledged,
+      },
     })),
+    waitedForReplicas: fill.waitedForReplicas === true,
+    resentSlots: fill.resentSlots ?? 0,
+    server: fill.server === undefined ? null : {
+      read: fill.server.read,
+      readings: fill.server.readings,
+      note: SERVER_COUNTERS_NOTE,
+      nodes: fill.server.nodes.map((node) => ({
+        nodeId: node.nodeId,
+        address: node.address,
+        read: node.read,
+        reason: node.reason ?? null,
+        evictedKeys: node.evictedKeys,
+        expiredKeys: node.expiredKeys,
+        errorReplies: node.errorReplies,
+        rejectedCalls: node.rejectedCalls,
+        errors: { ...node.errors },
+      })),
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import {
   memoryFraction,
   nodeRows,
   nodesLine,
+  serverLine,
   stepsLine,
   targetLine,
   verdictWord,
@@ -84,6 +85,7 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
+    ["Server", serverLine(report)],
     ["Verify", verifyLine(report)],
     ["Steps", stepsLine(report)],
   ];

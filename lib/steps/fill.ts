@@ -10,13 +10,10 @@ import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillFailedError, runFill } from "../fill/fill.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
 import { formatBytes, formatDuration, formatRate, MIB, mibPerSecond } from "../units.ts";
-import { type Message, sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
-import { infoField } from "../resp/info.ts";
-import type { FillResult, KeyspaceParams, Logger, NameOption, Shard, Transport } from "../types.ts";
+import type { FillResult, KeyspaceParams, Logger, NameOption, Shard } from "../types.ts";
 import { declaredFill } from "../verify/verify.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
-import { formatAddress } from "../address.ts";
 
 interface KeyspaceOptions {
   size: number;
@@ -110,6 +107,9 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
+    "on-eviction": z.enum(["fail", "warn"]).default("fail").describe(
+      "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4) or only warn",
+    ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
@@ -158,6 +158,7 @@ export const fillStep = defineStep({
         logger: ctx.logger,
         progress: ctx.progress,
         signal: ctx.signal,
+        onEviction: options["on-eviction"],
       });
     } catch (error) {
       // What each node got before the failure, for the report (which runs after a failure).
@@ -182,42 +183,28 @@ export const fillStep = defineStep({
       }
       throw rejectedWrites(result);
     }
-    if (!result.acked && result.written) {
-      await warnIfFull(transport, ctx.logger, (message) => ctx.text(message));
-    }
+    logCounters(result, ctx.logger);
     return result;
   },
 });
 
-/**
- * After a fire-and-forget fill, names each master that is at its `maxmemory` with a
- * `noeviction` policy: its rejected writes were not counted, and verify will find them
- * missing.
- */
-async function warnIfFull(
-  transport: Transport,
-  logger: Logger,
-  text: (message: Message) => string,
-): Promise<void> {
-  let replies;
-  try {
-    replies = await transport.callEachMaster(["INFO", "memory"]);
-  } catch {
-    return; // verify reports what is missing either way
-  }
-  for (const { node, reply } of replies) {
-    const info = String(reply);
-    const max = Number(infoField(info, "maxmemory") ?? 0);
-    const used = Number(infoField(info, "used_memory") ?? 0);
-    const policy = infoField(info, "maxmemory_policy");
-    if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
-      logger.warn(text(
-        sentence`Node "${
-          formatAddress(node.host, node.port)
-        }" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
-          stepOption("replies")
-        } counts each one`,
-      ));
+/** Says what the servers' own counters showed: expirations, and that they were not read. */
+function logCounters(result: FillResult, logger: Logger): void {
+  const server = result.server;
+  if (!server) return;
+  for (const node of server.nodes) {
+    if (!node.read) {
+      logger.warn(
+        `Could not read the counters (INFO stats, INFO errorstats) of ${node.address}: ${node.reason}; rejected writes and evictions there were not checked`,
+      );
+    } else if (node.expiredKeys > 0) {
+      logger.info(
+        `${node.address} expired ${
+          node.expiredKeys.toLocaleString("en-US")
+        } keys during the fill (expired_keys, server-wide${
+          result.keyspace.ttl ? "; this fill's keys have a TTL" : ""
+        })`,
+      );
     }
   }
 }
