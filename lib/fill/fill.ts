@@ -16,6 +16,7 @@ import type {
   FillResult,
   KeyspaceParams,
   Logger,
+  NodeInfo,
   ProgressReporter,
   Shard,
   Topology,
@@ -32,6 +33,7 @@ import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.t
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
+import { formatAddress } from "../address.ts";
 
 /** Options for {@linkcode runFill}. */
 export interface RunFillOptions {
@@ -74,6 +76,12 @@ export interface RunFillOptions {
    * (default) or only warn.
    */
   onEviction?: "fail" | "warn" | undefined;
+  /**
+   * `durability: replicas` (acked mode only): each writer ends with `WAIT` for its master's
+   * replicas (as the topology lists them), so an acknowledged write is on them too; a master
+   * whose replicas did not all acknowledge within `barrierTimeoutMs` fails the fill.
+   */
+  waitReplicas?: boolean | undefined;
 }
 
 /** A fill that failed part-way: the message names the node; `result` has what each node got. */
@@ -182,7 +190,25 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const replicas = new ReplicaWatch();
   replicas.note(topology);
   const counters = new CounterWatch(transport);
-  const resultNow = (): FillResult => ({ ...ledger.result(), server: counters.result() });
+  const waitReplicas = acked && options.waitReplicas === true;
+  const resultNow = (): FillResult => ({
+    ...ledger.result(),
+    server: counters.result(),
+    ...(waitReplicas ? { waitedForReplicas: true } : {}),
+  });
+  const replicasOf = (node: NodeInfo) =>
+    transport.topology().nodes.filter((entry) =>
+      entry.role === "replica" && entry.masterId === node.id
+    ).length;
+  if (waitReplicas) {
+    for (const node of masters.filter((master) => replicasOf(master) === 0)) {
+      options.logger.warn(
+        `${
+          formatAddress(node.host, node.port)
+        } has no replica: durability: replicas waits for none there; an acknowledged write is only on the master`,
+      );
+    }
+  }
   const failed = (error: unknown) => asFillFailed(error, resultNow(), totalKeys);
   const onEviction = options.onEviction ?? "fail";
   /** At a barrier: rejected writes fail the fill; so do evictions, unless told to warn. */
@@ -215,6 +241,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
         rate,
         barrierTimeoutMs,
         canFailOver: (node) => replicas.canFailOver(node),
+        replicasOf: waitReplicas ? replicasOf : undefined,
         onFallback: () => {
           if (!ledger.fellBack) {
             options.logger.warn(
@@ -310,6 +337,22 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   }
   const final = resultNow();
   warnEvictions(final, options.logger);
+  if (waitReplicas && !final.interrupted) {
+    const short = final.nodes.filter((node) =>
+      node.replication && node.replication.acknowledged < node.replication.wanted
+    );
+    if (short.length > 0) {
+      const node = short[0]!;
+      throw new FillFailedError(
+        `Only ${node.replication!.acknowledged} of ${
+          node.replication!.wanted
+        } replicas of ${node.address} acknowledged its writes within ${
+          barrierTimeoutMs / 1000
+        } s (WAIT): a failover now could lose acknowledged keys; check the replication links (INFO replication) and retry`,
+        final,
+      );
+    }
+  }
   try {
     const sizes = await transport.callEachMaster(["DBSIZE"]);
     for (const { node, reply } of sizes) {

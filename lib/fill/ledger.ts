@@ -10,6 +10,7 @@ import type {
   KeyspaceParams,
   NodeFillResult,
   NodeInfo,
+  NodeReplication,
   ProgressSnapshot,
   Shard,
 } from "../types.ts";
@@ -145,6 +146,18 @@ export class FillLedger {
     };
   }
 
+  /** The fewest replicas `WAIT` reported for a node's writers that still count, if any waited. */
+  #replication(node: NodeInfo): { replication?: NodeReplication } {
+    let replication: NodeReplication | undefined;
+    for (const plan of this.#plans) {
+      if (plan.node.id !== node.id || plan.replaced || !plan.replication) continue;
+      if (!replication || plan.replication.acknowledged < replication.acknowledged) {
+        replication = { ...plan.replication };
+      }
+    }
+    return replication ? { replication } : {};
+  }
+
   /** Notes the current RSS (the peak also reads VmHWM, where the system has it). */
   samplePeakRss(): void {
     this.#peakRss = Math.max(this.#peakRss, Deno.memoryUsage().rss);
@@ -167,6 +180,7 @@ export class FillLedger {
         acked: counters.acked,
         errors: counters.errors,
         firstErrors: counters.firstErrors,
+        ...this.#replication(node),
       };
     });
     const options = this.#options;

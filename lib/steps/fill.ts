@@ -107,6 +107,9 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
+    durability: z.enum(["master", "replicas"]).default("master").describe(
+      "When a write counts as acknowledged (acked mode): master, its +OK; replicas, each writer also ends with WAIT for the master's replicas and the fill fails when fewer acknowledged",
+    ),
     "on-eviction": z.enum(["fail", "warn"]).default("fail").describe(
       "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4) or only warn",
     ),
@@ -115,6 +118,19 @@ export const fillStep = defineStep({
     ),
   }).superRefine((options, ctx) => {
     refineKeySize(options, ctx);
+    if (options.durability === "replicas" && !options.replies) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durability"],
+        message: 'needs "replies: true": only acknowledged writes can be waited for',
+        params: {
+          words: (name: NameOption) =>
+            `${name("durability")} replicas needs ${
+              name("replies")
+            }: only acknowledged writes can be waited for`,
+        },
+      });
+    }
     if (options.serial && options.connections !== undefined && options.connections !== 1) {
       ctx.addIssue({
         code: "custom",
@@ -159,6 +175,9 @@ export const fillStep = defineStep({
         progress: ctx.progress,
         signal: ctx.signal,
         onEviction: options["on-eviction"],
+        waitReplicas: options.durability === "replicas",
+        // One timeout for a node that stops reading, answering or acknowledging: --timeout.
+        barrierTimeoutMs: ctx.target.commandTimeoutMs,
       });
     } catch (error) {
       // What each node got before the failure, for the report (which runs after a failure).
