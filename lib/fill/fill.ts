@@ -29,6 +29,7 @@ import { FillLedger } from "./ledger.ts";
 import { batchBytesFor, replan, slotPlans, type WriterPlan, writersPerMaster } from "./plan.ts";
 import { awaitFailover, replaceLost, ReplicaWatch, silentMasters } from "./recovery.ts";
 import { runWriters } from "./writers.ts";
+import { indicesOfSlots, SlotWatch } from "./reshard.ts";
 import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
@@ -194,6 +195,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const resultNow = (): FillResult => ({
     ...ledger.result(),
     server: counters.result(),
+    ...(resentSlots > 0 ? { resentSlots } : {}),
     ...(waitReplicas ? { waitedForReplicas: true } : {}),
   });
   const replicasOf = (node: NodeInfo) =>
@@ -227,15 +229,20 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     }
   };
   await counters.read(masters);
+  // Fire-and-forget in a cluster: slots that move during a round lose keys without a word.
+  const slotWatch = !acked && topology.mode === "cluster" ? new SlotWatch(masters) : undefined;
+  await slotWatch?.start(transport);
+  let resentSlots = 0;
   try {
     let round: WriterPlan[] = plans;
+    let roundAcked = acked;
     let redirectRounds = 0;
     let failovers = 0;
     while (round.length > 0) {
       const outcome = await runWriters(transport, round, {
         encoder,
         batchBytes,
-        acked,
+        acked: roundAcked,
         keyValueBytes,
         signal: stop.signal,
         rate,
@@ -257,8 +264,33 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
       if (signal.aborted) break;
       const { redirected, asked } = outcome;
       let lost = outcome.lost;
+      let resend: number[] = [];
+      if (slotWatch && !roundAcked && !ledger.fellBack && lost.length === 0) {
+        const seen = slotWatch.epoch;
+        const check = await slotWatch.check(transport).catch((error) => {
+          options.logger.warn(
+            `Could not read the slot map at the barrier (${
+              error instanceof Error ? error.message : String(error)
+            }): keys of slots that moved during the fill may be missing; verify counts them`,
+          );
+          return undefined;
+        });
+        if (check && check.slots.length > 0) {
+          resend = indicesOfSlots(check.slots, range);
+          // Each re-sent key counts once, on the node it goes to now.
+          check.slots.forEach((slot, k) => {
+            ledger.uncount(check.from[k]!, indicesOfSlots([slot], range).length);
+          });
+          resentSlots += check.slots.length;
+          roundAcked = true;
+          options.logger.warn(
+            `${check.slots.length} slots moved or were migrating during the fill (${check.migrating} still migrating; epoch ${seen} → ${check.epoch}): re-sending their ${resend.length} keys to their owners, acked`,
+          );
+        }
+      }
       if (
-        lost.length === 0 && redirected.length === 0 && asked.size === 0 && acked &&
+        lost.length === 0 && redirected.length === 0 && asked.size === 0 && resend.length === 0 &&
+        acked &&
         topology.mode === "cluster"
       ) {
         // A master that died after its writers finished may not have passed their keys on.
@@ -303,27 +335,35 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
         options.logger.warn(
           `Re-sending all ${replay.length} keys meant for ${names} to the master that took over (writes it acknowledged may not have reached its replica); each is counted once`,
         );
-      } else if (redirected.length === 0 && asked.size === 0) {
+      } else if (redirected.length === 0 && asked.size === 0 && resend.length === 0) {
         break;
       } else {
         const askedCount = [...asked.values()].reduce((sum, list) => sum + list.length, 0);
-        if (redirectRounds >= 5) {
-          throw new FillFailedError(
-            `${
+        if (redirected.length + askedCount > 0) {
+          if (redirectRounds >= 5) {
+            throw new FillFailedError(
+              `${
+                redirected.length + askedCount
+              } keys were still redirected (MOVED/ASK/TRYAGAIN) after 5 rounds: the cluster is resharding or failing over; retry when it is stable`,
+              resultNow(),
+            );
+          }
+          redirectRounds++;
+          options.logger.info(
+            `Re-sending ${
               redirected.length + askedCount
-            } keys were still redirected (MOVED/ASK/TRYAGAIN) after 5 rounds: the cluster is resharding or failing over; retry when it is stable`,
-            ledger.result(),
+            } redirected keys after a topology refresh (${askedCount} with ASKING)`,
           );
+          await sleep(250 * redirectRounds);
         }
-        redirectRounds++;
-        options.logger.info(
-          `Re-sending ${
-            redirected.length + askedCount
-          } redirected keys after a topology refresh (${askedCount} with ASKING)`,
-        );
-        await sleep(250 * redirectRounds);
       }
-      round = await replan(transport, current, [...redirected, ...replay], asked, failoverTimeoutMs)
+      round = await replan(
+        transport,
+        current,
+        [...redirected, ...replay, ...resend],
+        asked,
+        failoverTimeoutMs,
+      )
         .catch((error) => {
           throw failed(error);
         });

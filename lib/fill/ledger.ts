@@ -97,6 +97,22 @@ export class FillLedger {
   }
 
   /**
+   * Takes keys a node was sent back out of its numbers, because they are sent again to
+   * another node (which counts them): each key counts once, where it was sent last.
+   *
+   * @param nodeId The node that was sent them.
+   * @param keys How many.
+   */
+  uncount(nodeId: string, keys: number): void {
+    const plan = this.#plans.find((candidate) =>
+      candidate.node.id === nodeId && !candidate.replaced
+    );
+    if (!plan) return;
+    plan.counters.keys -= keys;
+    plan.counters.bytes -= keys * this.#keyValueBytes;
+  }
+
+  /**
    * A node's numbers: the sum over its plans that were not replaced, with the first few
    * distinct error replies.
    *
