@@ -107,11 +107,11 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
-    durability: z.enum(["master", "replicas"]).default("master").describe(
-      "When a write counts as acknowledged (acked mode): master, its +OK; replicas, each writer also ends with WAIT for the master's replicas and the fill fails when fewer acknowledged",
+    durability: z.enum(["master", "replicas"]).optional().describe(
+      "When a write counts as acknowledged (acked mode): master (default), its +OK; replicas, each writer also ends with WAIT for the master's replicas and the fill fails when fewer acknowledged",
     ),
-    "on-eviction": z.enum(["fail", "warn"]).default("fail").describe(
-      "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4) or only warn",
+    "on-eviction": z.enum(["fail", "warn"]).optional().describe(
+      "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4, the default) or only warn",
     ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
@@ -174,7 +174,7 @@ export const fillStep = defineStep({
         logger: ctx.logger,
         progress: ctx.progress,
         signal: ctx.signal,
-        onEviction: options["on-eviction"],
+        onEviction: options["on-eviction"] ?? "fail",
         waitReplicas: options.durability === "replicas",
         // One timeout for a node that stops reading, answering or acknowledging: --timeout.
         barrierTimeoutMs: ctx.target.commandTimeoutMs,
