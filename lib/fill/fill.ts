@@ -4,7 +4,9 @@
  *
  * This file keeps the round loop; its parts live beside it: `plan.ts` (which writer sends
  * which indices), `ledger.ts` (counters, progress and the result), `writers.ts` (one round of
- * bulk writers) and `recovery.ts` (lost nodes, failover and replay).
+ * bulk writers), `recovery.ts` (lost nodes, failover and replay), `server_counters.ts` (the
+ * masters' own INFO counters at each barrier) and `reshard.ts` (slots that moved under a
+ * fire-and-forget round).
  *
  * @module
  */
@@ -129,6 +131,15 @@ export class FillFailedError extends FillError {
  * Without a replica, in fire-and-forget mode (replies off: a lost master's unreplicated
  * writes cannot be told apart) or when the failover does not complete in time, losing a node
  * fails the fill with a {@linkcode FillFailedError} naming it.
+ *
+ * Before the fill, at each barrier (the end of every round) and after it, every master's
+ * `INFO stats` and `INFO errorstats` are read ({@linkcode FillResult.server}; server-wide): with
+ * replies off, writes rejected with `OOM` fail the fill; keys evicted fail it unless
+ * `onEviction: "warn"`; a master that refuses `INFO` is marked not read. In a cluster, after a
+ * round sent with replies off, every slot that moved or was migrating has its keys re-sent,
+ * acked, to its owner ({@linkcode FillResult.resentSlots}). With `waitReplicas` (acked mode),
+ * each writer ends with `WAIT`, and a master whose replicas did not all acknowledge fails the
+ * fill.
  *
  * @param transport A connected transport (its topology is used).
  * @param options The keyspace and settings.

@@ -90,6 +90,19 @@ export function nodesLine(report: RunReport): string | undefined {
   return `${plural(topology.masters, "master")}, ${plural(topology.replicas, "replica")}`;
 }
 
+/** `replicas acknowledged 1 of 1 on every master`, or the fewest when they differ. */
+function replicasFlag(nodes: NonNullable<RunReport["fill"]>["nodes"]): string {
+  const waited = nodes.flatMap((node) => node.replication === null ? [] : [node.replication]);
+  if (waited.length === 0) return "replicas waited for";
+  const fewest = waited.reduce((a, b) => (b.acknowledged < a.acknowledged ? b : a));
+  const same = waited.every((entry) =>
+    entry.acknowledged === fewest.acknowledged && entry.wanted === fewest.wanted
+  );
+  return same
+    ? `replicas acknowledged ${fewest.acknowledged} of ${fewest.wanted} on every master`
+    : `replicas acknowledged at least ${fewest.acknowledged} of ${fewest.wanted}`;
+}
+
 /** The fill on one line: keys, bytes, duration, throughput. */
 export function fillLine(report: RunReport): string | undefined {
   const fill = report.fill;
@@ -105,6 +118,8 @@ export function fillLine(report: RunReport): string | undefined {
     fill.acked ? "acked" : "",
     fill.interrupted ? "interrupted" : "",
     fill.errors > 0 ? `${formatCount(fill.errors)} errors` : "",
+    fill.waitedForReplicas ? replicasFlag(fill.nodes) : "",
+    fill.resentSlots > 0 ? `${formatCount(fill.resentSlots)} moved slots re-sent` : "",
   ].filter((flag) => flag !== "");
   return `${formatCount(fill.keys)} keys, ${formatBytes(fill.bytes)} in ${
     formatDuration(fill.durationMs)
