@@ -15,13 +15,13 @@ import { askPassword } from "../lib/cli/askpass.ts";
 import { type CommandContext, inProcessContext } from "../lib/cli/command.ts";
 import { callerDirectory } from "../lib/cli/cwd.ts";
 import { reportError, reportRunFailure } from "../lib/cli/errors.ts";
+import { flagOf } from "../lib/cli/fill_flags.ts";
 import {
   demoOverrides,
-  flagOf,
   localOverrides,
   PASSWORD_WARNING,
   readFillArgs,
-} from "../lib/cli/fill_flags.ts";
+} from "../lib/cli/fill_args.ts";
 import type { GracefulPeriod } from "../lib/cli/signals.ts";
 import { terminalLogger, terminalProgress } from "../lib/cli/terminal.ts";
 import { formatPlan, runPipeline } from "../lib/pipeline/executor.ts";

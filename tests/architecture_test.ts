@@ -147,6 +147,40 @@ Deno.test("lib/ folders import only the folders below them, with no cycle", asyn
   assert.deepEqual(boundaryProblems(edges), []);
 });
 
+/** The most lines a lib/ file may have: past it, a file holds more than one concern. */
+const MAX_LINES = 500;
+
+/** The lib/ files longer than `limit` lines, with their lengths. */
+export function longFiles(files: ReadonlyMap<string, string>, limit = MAX_LINES): string[] {
+  const problems: string[] = [];
+  for (const [path, text] of files) {
+    const lines = text.endsWith("\n") ? text.split("\n").length - 1 : text.split("\n").length;
+    if (lines > limit) problems.push(`${path} has ${lines} lines (at most ${limit})`);
+  }
+  return problems.sort();
+}
+
+Deno.test("no lib/ file is longer than 500 lines", async () => {
+  const files = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(join(ROOT, dir))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".ts")) {
+        files.set(path, await Deno.readTextFile(join(ROOT, path)));
+      }
+    }
+  };
+  await walk("lib");
+  assert.ok(files.size > 40, `only ${files.size} lib files found`);
+  assert.deepEqual(longFiles(files), []);
+});
+
+Deno.test("longFiles() names a file past the limit and passes one at it", () => {
+  const files = new Map([["lib/a.ts", "x\n".repeat(3)], ["lib/b.ts", "x\n".repeat(4)]]);
+  assert.deepEqual(longFiles(files, 3), ["lib/b.ts has 4 lines (at most 3)"]);
+});
+
 Deno.test("boundaryProblems() fails on an upward import and on a folder cycle", () => {
   const problems = boundaryProblems([
     { from: "lib/fill/fill.ts", to: "lib/transport/cluster.ts", line: 3 },

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { FillError } from "../errors.ts";
 import type { DataSocket } from "../types.ts";
 import type { BatchEncoder, EncodedBatch, IndexCursor } from "./batch.ts";
@@ -200,9 +201,9 @@ export class BulkWriter {
       } else if (probe.type === "-") {
         // LOADING, BUSY, MASTERDOWN…: the node cannot take writes now, whatever the mode.
         throw new FillError(
-          `Node "${socket.node.host}:${socket.node.port}" is not ready for writes: it answered "${
-            probe.text.slice(0, 120)
-          }"`,
+          `Node "${
+            formatAddress(socket.node.host, socket.node.port)
+          }" is not ready for writes: it answered "${probe.text.slice(0, 120)}"`,
         );
       } else {
         await socket.write(REPLY_OFF);
@@ -220,9 +221,9 @@ export class BulkWriter {
       const reply = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
       if (reply.type === "-") {
         throw new FillError(
-          `Node "${socket.node.host}:${socket.node.port}" answered the closing CLIENT REPLY ON with "${
-            reply.text.slice(0, 120)
-          }"`,
+          `Node "${
+            formatAddress(socket.node.host, socket.node.port)
+          }" answered the closing CLIENT REPLY ON with "${reply.text.slice(0, 120)}"`,
         );
       }
     }
@@ -337,7 +338,7 @@ export class BulkWriter {
             clearInterval(timer);
             reject(
               new FillError(
-                `Node "${socket.node.host}:${socket.node.port}" stopped answering: ${
+                `Node "${formatAddress(socket.node.host, socket.node.port)}" stopped answering: ${
                   sent.length - answered
                 } replies outstanding after ${barrierTimeoutMs / 1000} s`,
               ),
@@ -353,7 +354,9 @@ export class BulkWriter {
           () =>
             reject(
               new FillError(
-                `Lost the connection to node "${socket.node.host}:${socket.node.port}": it closed the connection (the node may have stopped or restarted)`,
+                `Lost the connection to node "${
+                  formatAddress(socket.node.host, socket.node.port)
+                }": it closed the connection (the node may have stopped or restarted)`,
               ),
             ),
           reject,

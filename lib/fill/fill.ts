@@ -11,6 +11,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
 import { type Message, sentence, stepOption } from "../message.ts";
@@ -36,7 +37,6 @@ import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.t
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
-import { formatAddress } from "../address.ts";
 
 /** Options for {@linkcode runFill}. */
 export interface RunFillOptions {
@@ -310,7 +310,9 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
           if (!replicas.canFailOver(node)) {
             throw failed(
               new FillError(
-                `Lost node "${node.host}:${node.port}" at the end of the fill, and it has no replica to take over: the keys it acknowledged may be lost`,
+                `Lost node "${
+                  formatAddress(node.host, node.port)
+                }" at the end of the fill, and it has no replica to take over: the keys it acknowledged may be lost`,
               ),
             );
           }
@@ -329,7 +331,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
             ),
           );
         }
-        const names = lost.map((node) => `"${node.host}:${node.port}"`).join(", ");
+        const names = lost.map((node) => `"${formatAddress(node.host, node.port)}"`).join(", ");
         options.logger.warn(
           `Lost master ${names} mid-fill: waiting up to ${
             failoverTimeoutMs / 1000

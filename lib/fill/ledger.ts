@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import type {
   FillResult,
   KeyspaceParams,
@@ -149,7 +150,7 @@ export class FillLedger {
       const counters = this.nodeTotals(node);
       keys += counters.keys;
       bytes += counters.bytes;
-      perNode[`${node.host}:${node.port}`] = counters.keys;
+      perNode[formatAddress(node.host, node.port)] = counters.keys;
     }
     const totalKeys = this.#options.totalKeys;
     return {
@@ -190,7 +191,7 @@ export class FillLedger {
       const counters = this.nodeTotals(node);
       return {
         nodeId: node.id,
-        address: `${node.host}:${node.port}`,
+        address: `${formatAddress(node.host, node.port)}`,
         keys: counters.keys,
         bytes: counters.bytes,
         acked: counters.acked,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { FillError } from "../errors.ts";
 import type { NodeInfo, Topology, Transport } from "../types.ts";
 import type { WriterPlan } from "./plan.ts";
@@ -187,7 +188,7 @@ export async function awaitFailover(
     }
     if (signal.aborted) return transport.topology();
     if (performance.now() > deadline) {
-      const names = lost.map((node) => `"${node.host}:${node.port}"`).join(", ");
+      const names = lost.map((node) => `"${formatAddress(node.host, node.port)}"`).join(", ");
       throw new FillError(
         `Lost the connection to node ${names} and no replica took over its slots within ${
           timeoutMs / 1000

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { FillError, RedfillError } from "../errors.ts";
 import type { DataSocket, NodeInfo, Transport } from "../types.ts";
 import type { BatchEncoder } from "./batch.ts";
@@ -175,7 +176,7 @@ function handOns(
 
 function describeLoss(error: unknown, node: NodeInfo): RedfillError {
   return error instanceof RedfillError ? error : new FillError(
-    `Lost the connection to node "${node.host}:${node.port}": ${
+    `Lost the connection to node "${formatAddress(node.host, node.port)}": ${
       error instanceof Error ? error.message : String(error)
     }`,
     { cause: error },

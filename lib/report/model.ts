@@ -28,6 +28,7 @@
  * @module
  */
 
+import { formatAddress } from "../address.ts";
 import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
@@ -345,7 +346,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     status,
     ok: status === "passed",
     target: {
-      address: `${target.host}:${target.port}`,
+      address: `${formatAddress(target.host, target.port)}`,
       mode: target.mode,
       tls: target.tls !== undefined,
       username: target.username ?? null,
@@ -356,7 +357,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
       replicas: topology.nodes.filter((node) => node.role === "replica").length,
       nodes: topology.nodes.map((node) => ({
         id: node.id,
-        address: `${node.host}:${node.port}`,
+        address: `${formatAddress(node.host, node.port)}`,
         role: node.role,
         masterId: node.masterId ?? null,
         slots: slotCount(node.slots),

@@ -29,11 +29,9 @@ import { infoField } from "../resp/info.ts";
 import type {
   FillResult,
   KeyRef,
-  KeyspaceParams,
   Logger,
   NodeInfo,
   NodeVerifyResult,
-  Shard,
   Topology,
   Transport,
   VerifyCheck,
@@ -58,6 +56,10 @@ import { type ContentReader, readKeys, stringContent } from "./content.ts";
 import { countKeys, keyCountingFor } from "./count.ts";
 import { sampleIndices } from "./sample.ts";
 import { settleTopology, type SettleTopologyOptions, slotMapOf } from "./settle.ts";
+import { displayKey, named } from "./display.ts";
+
+export { declaredFill, type DeclaredFillOptions } from "./declared.ts";
+export { displayKey } from "./display.ts";
 
 /** Options for {@linkcode verifyFill}. */
 export interface VerifyFillOptions {
@@ -291,84 +293,6 @@ export async function verifyFill(
     wrongKeys,
     failovers,
   };
-}
-
-/** Options for {@linkcode declaredFill}. */
-export interface DeclaredFillOptions {
-  /** The part of the keyspace that was written (default all: 0/1). */
-  shard?: Shard | undefined;
-  /** The fill ran after a flush (default false). */
-  flushed?: boolean | undefined;
-  /** This run wrote it (default false: it was written earlier). */
-  written?: boolean | undefined;
-}
-
-/**
- * What a fill of a keyspace made elsewhere says it wrote — every key of its shard, no
- * errors — for a verify of that fill (the `keyspace` step, a benchmark, a test).
- *
- * @example
- * ```ts
- * import { deepEqual, equal } from "node:assert/strict";
- * import { declaredFill } from "./verify.ts";
- * const fill = declaredFill({ count: 8, keySize: 32, valueSize: 8, seed: 1, prefix: "p:" });
- * equal(fill.written, false);
- * deepEqual(fill.shard, { index: 0, count: 1 });
- * ```
- *
- * @param keyspace The keyspace.
- * @param options Shard, flush and whether this run wrote it.
- * @returns The fill result (keys and bytes of the whole shard when `written`, else 0).
- */
-export function declaredFill(
-  keyspace: KeyspaceParams,
-  options: DeclaredFillOptions = {},
-): FillResult {
-  const shard = options.shard ?? { index: 0, count: 1 };
-  const written = options.written === true;
-  const range = shardRange(keyspace.count, shard);
-  const keys = written ? range.end - range.start : 0;
-  return {
-    keyspace,
-    shard,
-    written,
-    flushed: options.flushed === true,
-    acked: false,
-    keys,
-    bytes: keys * (keyspace.keySize + keyspace.valueSize),
-    durationMs: 0,
-    cpuSeconds: 0,
-    peakRssBytes: 0,
-    nodes: [],
-    errors: 0,
-    interrupted: false,
-  };
-}
-
-/**
- * Key i as it may be shown: prefix, tag and index, with the filler elided.
- *
- * @example
- * ```ts
- * import { ok } from "node:assert/strict";
- * import { Keyspace } from "../fill/keyspace.ts";
- * import { displayKey } from "./verify.ts";
- * const keyspace = new Keyspace({ count: 100, keySize: 64, valueSize: 8, seed: 1, prefix: "p:" });
- * ok(displayKey(keyspace, 7).endsWith("07…"));
- * ```
- *
- * @param keyspace The keyspace.
- * @param index The key index.
- * @returns The key's meaningful part, followed by `…` when filler was left out.
- */
-export function displayKey(keyspace: Keyspace, index: number): string {
-  const key = keyspace.keyString(index);
-  const meaningful = keyspace.indexOffset + keyspace.indexWidth;
-  return key.length > meaningful ? `${key.slice(0, meaningful)}…` : key;
-}
-
-function named(keyspace: Keyspace, indices: readonly number[]): KeyRef[] {
-  return indices.map((index) => ({ index, key: displayKey(keyspace, index) }));
 }
 
 /** What the exact count or the full read found, per master and in all. */

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { PASSWORD_WARNING } from "../../lib/cli/fill_flags.ts";
+import { PASSWORD_WARNING } from "../../lib/cli/fill_args.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { assertFailure, assertNoSecret, runFillCli } from "../_cli.ts";
 import { TmuxTerminal } from "../_tmux.ts";

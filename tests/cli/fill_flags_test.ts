@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import {
-  demoOverrides,
-  FILL_FLAGS,
-  type FillRequest,
-  flagOf,
-  longFlag,
-  readFillArgs,
-} from "../../lib/cli/fill_flags.ts";
+import { FILL_FLAGS, flagOf, longFlag } from "../../lib/cli/fill_flags.ts";
+import { demoOverrides, type FillRequest, readFillArgs } from "../../lib/cli/fill_args.ts";
 import { loadPipeline, parsePipeline } from "../../lib/builtins.ts";
 import { targetFileSchema } from "../../lib/pipeline/target.ts";
 import type { Override, Pipeline } from "../../lib/pipeline/types.ts";

@@ -1,0 +1,229 @@
+/**
+ * The results that flow from the fill and verify into the report: the keyspace's parameters,
+ * what each node received, and what verify found. Re-exported by `types.ts`, the contracts'
+ * one import.
+ *
+ * @module
+ */
+
+/** A TTL in seconds: every key gets a value in [min, max]. */
+export interface TtlRange {
+  /** Smallest TTL in seconds (≥ 1). */
+  min: number;
+  /** Largest TTL in seconds (≥ min). */
+  max: number;
+}
+
+/** The parameters that define a keyspace: key i and value i are pure functions of these. */
+export interface KeyspaceParams {
+  /** Number of keys N. */
+  count: number;
+  /** Key size in bytes. */
+  keySize: number;
+  /** Value size in bytes. */
+  valueSize: number;
+  /** Seed for values (and TTLs). */
+  seed: number;
+  /** Key prefix (printable ASCII). */
+  prefix: string;
+  /** TTL for every key, or none. */
+  ttl?: TtlRange | undefined;
+}
+
+/** Which part of 0 … N-1 this run writes: indices i with i mod count == index. */
+export interface Shard {
+  /** This part, 0 ≤ index < count. */
+  index: number;
+  /** Number of parts. */
+  count: number;
+}
+
+/**
+ * What one master's own counters (`INFO stats`, `INFO errorstats`) grew by during a fill.
+ * Server-wide: every client's commands count, not only the fill's.
+ */
+export interface NodeServerCounters {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Whether the counters were read (false: `INFO` refused or the node unreachable). */
+  read: boolean;
+  /** Why they were not read, or why the last reading failed. */
+  reason?: string | undefined;
+  /** `evicted_keys` grew by this much. */
+  evictedKeys: number;
+  /** `expired_keys` grew by this much (the fill's own TTL keys expiring count too). */
+  expiredKeys: number;
+  /** `total_error_replies` grew by this much. */
+  errorReplies: number;
+  /** `rejected_calls` grew by this much. */
+  rejectedCalls: number;
+  /** `errorstat_<PREFIX>` counts that grew, by prefix (`OOM`, `NOPERM`, `MOVED`, …). */
+  errors: Record<string, number>;
+}
+
+/** The masters' own counters over a fill: read before it, at each barrier and after it. */
+export interface ServerCounters {
+  /** Whether any master's counters could be read. */
+  read: boolean;
+  /** How many times they were read. */
+  readings: number;
+  /** Per master (every master the fill wrote to). */
+  nodes: NodeServerCounters[];
+}
+
+/** How a master's replicas acknowledged its writes (`durability: replicas`). */
+export interface NodeReplication {
+  /** Replicas the fill waited for (the master's replicas in the topology). */
+  wanted: number;
+  /** The fewest replicas that acknowledged one writer's writes (`WAIT`'s reply). */
+  acknowledged: number;
+}
+
+/** What one node received during a fill. */
+export interface NodeFillResult {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Keys sent to the node. */
+  keys: number;
+  /** Bytes of keys and values sent to the node. */
+  bytes: number;
+  /** Replies counted in acked mode (`+OK`). */
+  acked: number;
+  /** Error replies counted in acked mode. */
+  errors: number;
+  /** The first few distinct error replies, quoted. */
+  firstErrors: string[];
+  /** DBSIZE after the fill, when it could be read. */
+  dbsize?: number | undefined;
+  /** With `durability: replicas`: how many replicas acknowledged the node's writes. */
+  replication?: NodeReplication | undefined;
+}
+
+/** What a fill did. */
+export interface FillResult {
+  /** The keyspace written (or declared, for a verify-only pipeline). */
+  keyspace: KeyspaceParams;
+  /** The part of the keyspace this run wrote. */
+  shard: Shard;
+  /** Whether data was written by this run (false: declared only, for verify). */
+  written: boolean;
+  /** Whether FLUSHALL ran on every master first (key counts must then be exact). */
+  flushed: boolean;
+  /** Acked mode (`--replies`). */
+  acked: boolean;
+  /** Keys sent. */
+  keys: number;
+  /** Bytes of keys and values sent. */
+  bytes: number;
+  /** Wall time of the fill in milliseconds. */
+  durationMs: number;
+  /** Client CPU seconds used during the fill (user + system). */
+  cpuSeconds: number;
+  /** Peak resident memory of the client in bytes. */
+  peakRssBytes: number;
+  /** Per node. */
+  nodes: NodeFillResult[];
+  /** Error replies in all (acked mode). */
+  errors: number;
+  /** Whether the fill was interrupted (Ctrl-C). */
+  interrupted: boolean;
+  /** The masters' own counters during the fill; absent for a declared keyspace. */
+  server?: ServerCounters | undefined;
+  /** `durability: replicas`: every writer ended with `WAIT`. */
+  waitedForReplicas?: boolean | undefined;
+  /** Slots re-sent, acked, because they moved or were migrating at a barrier. */
+  resentSlots?: number | undefined;
+}
+
+/** One check of verify. */
+export interface VerifyCheck {
+  /** Short name: `count`, `distribution`, `content`, `ttl`, `memory`. */
+  name: string;
+  /** Whether it passed. */
+  ok: boolean;
+  /** One sentence with the numbers. */
+  detail: string;
+}
+
+/** A key named in a verify finding: its index and the key as shown (filler elided). */
+export interface KeyRef {
+  /** The key's index i. */
+  index: number;
+  /** The key: prefix, tag and index, then `…` for the filler. */
+  key: string;
+}
+
+/** A master replaced by its replica between the fill and verify. */
+export interface VerifyFailover {
+  /** `host:port` of the master that was lost. */
+  from: string;
+  /** `host:port` of the master serving its slots now. */
+  to: string;
+}
+
+/** What verify found on one master. */
+export interface NodeVerifyResult {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Slots the node serves. */
+  slots: number;
+  /** This fill's keys found on it (`count: exact`), or its DBSIZE (`count: fast`). */
+  keys: number;
+  /** This fill's keys it lacks (`count: exact` or `content: full`). */
+  missing?: number | undefined;
+  /** DBSIZE: every key it holds, this fill's and any other's. */
+  dbsize?: number | undefined;
+  /** Keys expected by slot share. */
+  expectedKeys: number;
+  /**
+   * (keys - expected) / expected when counts are exact (flushed, unsharded); otherwise the
+   * same for the master's share of the keys found against its share of the keys expected.
+   */
+  deviation: number;
+  /** used_memory in bytes. */
+  usedMemory: number;
+  /** maxmemory in bytes (0 = none). */
+  maxMemory: number;
+}
+
+/** What verify found. */
+export interface VerifyResult {
+  /** Pass or fail. */
+  ok: boolean;
+  /** Every check with its numbers. */
+  checks: VerifyCheck[];
+  /** Keys found in all. */
+  totalKeys: number;
+  /** Keys expected in all. */
+  expectedKeys: number;
+  /** The largest absolute deviation from the slot share, as a fraction. */
+  maxDeviation: number;
+  /** Tolerance used, as a fraction. */
+  tolerance: number;
+  /** Keys sampled and compared. */
+  sampled: number;
+  /** Sampled keys that were missing or different. */
+  mismatched: number;
+  /** Per master. */
+  nodes: NodeVerifyResult[];
+  /** How keys were counted: `exact` (this fill's keys, by EXISTS) or `fast` (DBSIZE: at least). */
+  count?: "exact" | "fast" | undefined;
+  /** Whether a sample of the keys or every key was read back and compared. */
+  content?: "sample" | "full" | undefined;
+  /** Keys the exact count or the full read looked at (0 for a fast count and a sample). */
+  checkedKeys?: number | undefined;
+  /** How fast the exact count or the full read went, in keys per second. */
+  keysPerSecond?: number | undefined;
+  /** The first missing keys, by index (exact count or full read). */
+  missingKeys?: KeyRef[] | undefined;
+  /** The first keys whose contents differ, by index (full read). */
+  wrongKeys?: KeyRef[] | undefined;
+  /** Masters replaced by a replica before verify counted. */
+  failovers?: VerifyFailover[] | undefined;
+}
