@@ -253,9 +253,9 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--wait-replicas",
-    description: "acked mode (implies --replies) where each writer ends with WAIT for its " +
-      "master's replicas; fewer acknowledging fails the fill",
-    sets: { "fill.durability": always("replicas"), "fill.replies": always(true) },
+    description: "with --replies: each writer ends with WAIT for its master's replicas; fewer " +
+      "acknowledging fails the fill",
+    sets: { "fill.durability": always("replicas") },
   },
   {
     flags: "--on-eviction <action>",

@@ -125,9 +125,9 @@ export const fillStep = defineStep({
         message: 'needs "replies: true": only acknowledged writes can be waited for',
         params: {
           words: (name: NameOption) =>
-            `${name("durability")} replicas needs ${
+            `${name("durability")} needs ${
               name("replies")
-            }: only acknowledged writes can be waited for`,
+            }: only acknowledged writes can be waited for on replicas`,
         },
       });
     }

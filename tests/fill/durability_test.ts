@@ -84,6 +84,7 @@ Deno.test("--wait-replicas on a master without replicas acknowledges with 0 of 0
     "-d",
     "1MB",
     "-f",
+    "--replies",
     "--wait-replicas",
     "--report",
     "json",
@@ -151,3 +152,12 @@ for (const mode of ["fire-and-forget", "acked"] as const) {
     }
   });
 }
+
+Deno.test("--wait-replicas without --replies is refused before anything connects, naming both flags", async () => {
+  const run = await runFillCli(["-h", "127.0.0.1", "-p", "1", "-d", "1MB", "--wait-replicas"]);
+  assertFailure(
+    run,
+    ExitCode.Usage,
+    /--wait-replicas needs --replies: only acknowledged writes can be waited for on replicas/,
+  );
+});
