@@ -30,7 +30,14 @@ import { RateLimiter } from "./bulk_writer.ts";
 import { Keyspace, shardRange } from "./keyspace.ts";
 import { FillLedger } from "./ledger.ts";
 import { batchBytesFor, replan, slotPlans, type WriterPlan, writersPerMaster } from "./plan.ts";
-import { awaitFailover, replaceLost, ReplicaWatch, silentMasters } from "./recovery.ts";
+import {
+  awaitFailover,
+  listedReplicas,
+  replaceLost,
+  replicaCounts,
+  ReplicaWatch,
+  silentMasters,
+} from "./recovery.ts";
 import { runWriters } from "./writers.ts";
 import { indicesOfSlots, SlotWatch } from "./reshard.ts";
 import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.ts";
@@ -209,10 +216,10 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     ...(resentSlots > 0 ? { resentSlots } : {}),
     ...(waitReplicas ? { waitedForReplicas: true } : {}),
   });
-  const replicasOf = (node: NodeInfo) =>
-    transport.topology().nodes.filter((entry) =>
-      entry.role === "replica" && entry.masterId === node.id
-    ).length;
+  const wanted = waitReplicas ? await replicaCounts(transport, masters) : new Map();
+  // A master that took over later waits for the replicas the topology lists for it then.
+  const replicasOf = (node: NodeInfo): number =>
+    wanted.get(node.id) ?? listedReplicas(transport.topology(), node);
   if (waitReplicas) {
     for (const node of masters.filter((master) => replicasOf(master) === 0)) {
       options.logger.warn(

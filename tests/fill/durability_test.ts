@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { ExitCode } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { assertFailure, FillProcess, runDeno, runFillCli } from "../_cli.ts";
@@ -160,4 +161,39 @@ Deno.test("--wait-replicas without --replies is refused before anything connects
     ExitCode.Usage,
     /--wait-replicas needs --replies: only acknowledged writes can be waited for on replicas/,
   );
+});
+
+Deno.test("--replies --wait-replicas on a standalone master with a replica waits for it: 1 of 1", async () => {
+  await using primary = await startLocalRedis();
+  await using secondary = await startLocalRedis();
+  const master = primary.nodes[0]!;
+  const replica = new Redis({ port: secondary.nodes[0]!.port, lazyConnect: true });
+  await replica.connect();
+  try {
+    await replica.call("REPLICAOF", "127.0.0.1", String(master.port));
+    const deadline = performance.now() + 20_000;
+    while (!/master_link_status:up/.test(String(await replica.info("replication")))) {
+      assert.ok(performance.now() < deadline, "the replica never linked up");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    replica.disconnect();
+  }
+  const run = await runFillCli([
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(master.port),
+    "-d",
+    "2MB",
+    "-f",
+    "--replies",
+    "--wait-replicas",
+    "--report",
+    "json",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /has no replica/);
+  const report = JSON.parse(run.stdout) as DurabilityReport;
+  assert.deepEqual(report.fill.nodes[0]!.replication, { wanted: 1, acknowledged: 1 });
 });
