@@ -209,6 +209,7 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   const replicas = new ReplicaWatch();
   replicas.note(topology);
   const counters = new CounterWatch(transport);
+  let resentSlots = 0;
   const waitReplicas = acked && options.waitReplicas === true;
   const resultNow = (): FillResult => ({
     ...ledger.result(),
@@ -250,7 +251,6 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   // Fire-and-forget in a cluster: slots that move during a round lose keys without a word.
   const slotWatch = !acked && topology.mode === "cluster" ? new SlotWatch(masters) : undefined;
   await slotWatch?.start(transport);
-  let resentSlots = 0;
   try {
     let round: WriterPlan[] = plans;
     let roundAcked = acked;
