@@ -156,3 +156,34 @@ Deno.test("a user who may not run INFO: the counters are marked not read and the
     assert.equal(fill.server?.read, false);
   }, { target: { username: "noinfo", password: "secret-pw" } });
 });
+
+Deno.test("a cluster whose masters all evict: the fill fails naming the one that evicted most and how many more", async () => {
+  await using local = await startLocalRedis({
+    cluster: true,
+    replicas: 0,
+    maxmemory: "8mb",
+    maxmemoryPolicy: "allkeys-lru",
+  });
+  const seed = local.masters()[0]!;
+  const run = await runFillCli([
+    "-c",
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(seed.port),
+    "-d",
+    "48MB",
+    "-f",
+    "--no-verify",
+    "--report",
+    "json",
+  ]);
+  assertFailure(
+    run,
+    ExitCode.Fill,
+    /^Step "fill" failed: 127\.0\.0\.1:\d+ \(and 2 more masters\) evicted [\d,]+ keys during the fill/,
+  );
+  const report = JSON.parse(run.stdout) as CounterReport;
+  assert.equal(report.fill.server!.nodes.length, 3);
+  for (const node of report.fill.server!.nodes) assert.ok(node.evictedKeys > 0);
+});
