@@ -45,6 +45,13 @@ export { REPORT_FORMATS, writeReport } from "./lib/steps/report.ts";
 export { formatAddress } from "./lib/address.ts";
 export { keyCount, Keyspace } from "./lib/fill/keyspace.ts";
 export { parseSize } from "./lib/units.ts";
+export {
+  checkThreshold,
+  formatMetric,
+  limitFor,
+  parseExpression,
+  thresholdLine,
+} from "./lib/thresholds.ts";
 export { localTarget, startLocalRedis } from "./lib/local/mod.ts";
 
 export type {
@@ -62,10 +69,13 @@ export type {
   ReportClient,
   ReportFill,
   ReportFillNode,
+  ReportLimit,
+  ReportLimitServer,
   ReportNode,
   ReportStatus,
   ReportStep,
   ReportTarget,
+  ReportThreshold,
   ReportVerify,
   ReportVerifyNode,
   RunReport,
@@ -78,6 +88,14 @@ export type {
   WrittenReport,
 } from "./lib/steps/report.ts";
 export type { ParseSizeOptions } from "./lib/units.ts";
+export type {
+  MetricSpec,
+  MetricUnit,
+  Threshold,
+  ThresholdExpression,
+  ThresholdOp,
+  ThresholdResult,
+} from "./lib/thresholds.ts";
 export type {
   MentionValue,
   MessagePart,
@@ -112,6 +130,8 @@ export type {
   DataSocket,
   FactName,
   FactValue,
+  FillLimit,
+  FillLimitServer,
   FillResult,
   FlushResult,
   KeyspaceParams,

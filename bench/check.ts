@@ -9,8 +9,16 @@
 import { z } from "zod";
 import { CheckFailedError, UsageError } from "../lib/errors.ts";
 import {
+  checkThreshold,
+  limitFor,
+  parseExpression,
+  type ThresholdExpression,
+  thresholdLine,
+} from "../lib/thresholds.ts";
+import {
   CASE_IDS,
   type CaseId,
+  type CheckedThreshold,
   type CheckOutcome,
   type CrossedThreshold,
   isVerifyRatio,
@@ -23,12 +31,41 @@ import {
 
 const thresholdSchema = z.strictObject({
   ratio: z.string(),
+  threshold: z.string().optional(),
   min: z.number().positive().optional(),
   max: z.number().positive().optional(),
   note: z.string().optional(),
-}).refine((t) => t.min !== undefined || t.max !== undefined, {
-  message: "needs min or max",
+}).refine((t) => t.threshold !== undefined || t.min !== undefined || t.max !== undefined, {
+  message: 'needs a threshold (like ">= 0.85"), or min or max',
+}).superRefine((t, ctx) => {
+  if (t.threshold === undefined) return;
+  const expression = parseExpression(t.threshold);
+  const problem = typeof expression === "string"
+    ? expression
+    : typeof limitFor(expression, "number") === "string"
+    ? `a ratio has no unit, so write a plain number: ${JSON.stringify(t.threshold)}`
+    : undefined;
+  if (problem !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["threshold"], message: problem });
+  }
 });
+
+/**
+ * The expressions of a threshold: its `threshold`, and `>= min`, `<= max` for the older bounds.
+ *
+ * @param threshold A threshold of the file.
+ * @returns The expressions, each with its limit (a ratio has no unit).
+ */
+export function ratioExpressions(threshold: Threshold): ThresholdExpression[] {
+  const expressions: ThresholdExpression[] = [];
+  if (threshold.threshold !== undefined) {
+    const expression = parseExpression(threshold.threshold);
+    if (typeof expression !== "string") expressions.push(expression);
+  }
+  if (threshold.min !== undefined) expressions.push({ op: ">=", value: threshold.min, unit: "" });
+  if (threshold.max !== undefined) expressions.push({ op: "<=", value: threshold.max, unit: "" });
+  return expressions;
+}
 
 const fileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -127,6 +164,7 @@ export function checkRatios(
 ): CheckOutcome {
   const ran = options.cases ?? CASE_IDS;
   const crossed: CrossedThreshold[] = [];
+  const results: CheckedThreshold[] = [];
   const skipped: SkippedThreshold[] = [];
   let checked = 0;
   for (const threshold of thresholds) {
@@ -140,28 +178,40 @@ export function checkRatios(
     checked++;
     const ratio = ratios.find((candidate) => candidate.id === threshold.ratio);
     const value = ratio?.value ?? NaN;
-    const bounds = [
-      ["min", threshold.min] as const,
-      ["max", threshold.max] as const,
-    ];
-    for (const [bound, limit] of bounds) {
-      if (limit === undefined) continue;
-      const bad = !Number.isFinite(value) || (bound === "min" ? value < limit : value > limit);
-      if (!bad) continue;
-      const measured = Number.isFinite(value) ? value.toFixed(3) : "not measured";
-      const side = bound === "min" ? "below the minimum" : "above the maximum";
+    for (const expression of ratioExpressions(threshold)) {
+      // The same check and the same line as a pipeline's thresholds (lib/thresholds.ts).
+      const result = checkThreshold(
+        {
+          metric: threshold.ratio,
+          unit: "number",
+          expression,
+          limit: expression.value,
+          abortOnFail: false,
+        },
+        Number.isFinite(value) ? value : undefined,
+      );
+      results.push({
+        metric: result.metric,
+        expression: result.expression,
+        ok: result.ok,
+        observedText: result.observedText,
+      });
+      if (result.ok) continue;
       crossed.push({
         ratio: threshold.ratio,
         value,
-        bound,
-        limit,
-        message: `${threshold.ratio} is ${measured}, ${side} ${limit}${
-          ratio ? ` (${ratio.description})` : ""
-        }`,
+        bound: expression.op.startsWith(">")
+          ? "min"
+          : expression.op.startsWith("<")
+          ? "max"
+          : "exact",
+        limit: expression.value,
+        expression: result.expression,
+        message: `${thresholdLine(result)}${ratio ? ` (${ratio.description})` : ""}`,
       });
     }
   }
-  return { file, checked, crossed, skipped };
+  return { file, checked, crossed, results, skipped };
 }
 
 /**

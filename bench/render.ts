@@ -9,7 +9,8 @@ import Table from "cli-table3";
 import { formatBytes } from "../lib/units.ts";
 import type { BenchReport, Threshold } from "./results.ts";
 import { MIB } from "./results.ts";
-import { describeSkipped } from "./check.ts";
+import { formatExpression, thresholdLine } from "../lib/thresholds.ts";
+import { describeSkipped, ratioExpressions } from "./check.ts";
 
 type Row = string[];
 
@@ -51,12 +52,9 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
   }
   const ratios: Row[] = (report.macro?.ratios ?? []).map((ratio) => {
     const bounds = thresholds.filter((t) => t.ratio === ratio.id);
-    const limit = bounds.map((t) =>
-      [t.min !== undefined ? `≥ ${t.min}` : "", t.max !== undefined ? `≤ ${t.max}` : ""]
-        .filter(Boolean).join(", ")
-    ).join("; ");
+    const limit = bounds.flatMap((t) => ratioExpressions(t).map(formatExpression)).join(", ");
     const crossed = report.check?.crossed.some((c) => c.ratio === ratio.id);
-    const status = bounds.length === 0 ? "" : report.check ? (crossed ? "FAIL" : "ok") : "";
+    const status = bounds.length === 0 ? "" : report.check ? (crossed ? "✗" : "✓") : "";
     return [
       ratio.id,
       ratio.value.toFixed(3),
@@ -89,6 +87,9 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
         report.check.checked === 1 ? "" : "s"
       } in ${report.check.file}`
       : `Check failed: ${report.check.crossed.length} threshold(s) in ${report.check.file} crossed`;
+    // Each expression checked, as a pipeline's report shows its thresholds.
+    const lines = (report.check.results ?? []).map((result) => `  ${thresholdLine(result)}`);
+    if (lines.length > 0) verdict += `\n${lines.join("\n")}`;
     const skipped = describeSkipped(report.check);
     if (skipped !== undefined) verdict += `\n${skipped}`;
   }

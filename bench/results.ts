@@ -231,13 +231,19 @@ export interface BenchReport {
   check: CheckOutcome | null;
 }
 
-/** A threshold from `bench/thresholds.json`. */
+/**
+ * A threshold from `bench/thresholds.json`: an expression as a pipeline's `thresholds:` write
+ * it (`">= 0.85"`, `"<= 1.25"`; lib/thresholds.ts), or the older `min`/`max` bounds, read as
+ * `>= min` and `<= max`.
+ */
 export interface Threshold {
   /** The ratio id. */
   ratio: string;
-  /** The ratio must be at least this. */
+  /** The expression the ratio must pass, e.g. `>= 0.85`. */
+  threshold?: string | undefined;
+  /** The ratio must be at least this (`>= min`). */
   min?: number | undefined;
-  /** The ratio must be at most this. */
+  /** The ratio must be at most this (`<= max`). */
   max?: number | undefined;
   /** Why this bound. */
   note?: string | undefined;
@@ -249,12 +255,26 @@ export interface CrossedThreshold {
   ratio: string;
   /** The measured value. */
   value: number;
-  /** `min` or `max`. */
-  bound: "min" | "max";
+  /** `min` for `>`/`>=`, `max` for `<`/`<=`, `exact` for `==`/`!=`. */
+  bound: "min" | "max" | "exact";
   /** The bound's value. */
   limit: number;
-  /** One line: `standalone/ceiling.throughput is 0.83, below the minimum 0.90`. */
+  /** The expression crossed, as the report shows it (`>= 0.85`). */
+  expression: string;
+  /** One line: `✗ standalone/ceiling.throughput >= 0.85: observed 0.83 (…)`. */
   message: string;
+}
+
+/** One expression checked, as every threshold result is shown (lib/thresholds.ts). */
+export interface CheckedThreshold {
+  /** The ratio id. */
+  metric: string;
+  /** The expression, as shown (`>= 0.85`). */
+  expression: string;
+  /** Whether the ratio passed it. */
+  ok: boolean;
+  /** The ratio as shown, or `not measured`. */
+  observedText: string;
 }
 
 /** The gate's verdict. */
@@ -265,6 +285,8 @@ export interface CheckOutcome {
   checked: number;
   /** Thresholds crossed; empty means passed. */
   crossed: CrossedThreshold[];
+  /** Every expression checked, passed or not, in file order. */
+  results?: CheckedThreshold[] | undefined;
   /** Thresholds not judged, because a case their ratio needs was not run (`--cases`). */
   skipped: SkippedThreshold[];
 }

@@ -137,6 +137,36 @@ export interface FillResult {
   waitedForReplicas?: boolean | undefined;
   /** Slots re-sent, acked, because they moved or were migrating at a barrier. */
   resentSlots?: number | undefined;
+  /** What limited the fill, when its CPU was sampled (a fill that wrote; not a declared one). */
+  limit?: FillLimit | undefined;
+}
+
+/** One master's load during a fill, from its `INFO cpu` and `INFO stats`. */
+export interface FillLimitServer {
+  /** `host:port`. */
+  address: string;
+  /** Cores its main thread used on average (CPU seconds per wall second). */
+  cpu: number;
+  /** Bytes it received per second (`total_net_input_bytes`), in MiB/s. */
+  inputMibPerSecond: number;
+  /** Commands it processed per second. */
+  opsPerSecond: number;
+}
+
+/** What limited a fill: the verdict and the numbers behind it. */
+export interface FillLimit {
+  /** The verdict; `unknown` when the servers' CPU could not be read and the client was idle. */
+  kind: "server-bound" | "client-bound" | "rate-capped" | "latency-bound" | "unknown";
+  /** One line with the numbers: `server-bound (127.0.0.1:7001 used 0.97 of a core; …)`. */
+  summary: string;
+  /** Cores the client used on average. */
+  clientCpu: number;
+  /** Cores the busiest master used on average; null when INFO was not available. */
+  serverCpuMax: number | null;
+  /** Per master (empty when INFO was not available). */
+  servers: FillLimitServer[];
+  /** Why the servers' CPU is unknown, or null. */
+  unavailable: string | null;
 }
 
 /** One check of verify. */

@@ -7,6 +7,7 @@
 
 import type { Message } from "./message.ts";
 import type { FillResult, VerifyResult } from "./results.ts";
+import type { MetricSpec, ThresholdResult } from "./thresholds.ts";
 
 export type * from "./results.ts";
 
@@ -330,8 +331,19 @@ export interface StepContext<
   readonly logger: Logger;
   /** Progress display for long steps. */
   readonly progress: ProgressReporter;
-  /** Aborted on Ctrl-C. */
+  /**
+   * Aborted on Ctrl-C, and when an `abort-on-fail` threshold fails a sample of this step's
+   * metrics: either way, stop as on Ctrl-C (the fill runs its barrier) and return what was done.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Publishes a sample of one of the metrics the step declared in `metrics` (name without the
+   * step id, value in the declared unit). The last sample is the value its thresholds judge; an
+   * `abort-on-fail` threshold is checked on every sample and aborts `signal` when it fails.
+   */
+  metric(name: string, value: number): void;
+  /** The thresholds checked so far (the steps that ended before this one), for the report. */
+  readonly thresholds?: readonly ThresholdResult[] | undefined;
   /**
    * The steps that ran before this one, with their outcomes and durations (for the report).
    * The executor always sets it; a hand-made context may leave it out.
@@ -430,6 +442,11 @@ export interface StepDefinition<
   readonly provides: readonly TProvides[];
   /** Facts the step reads with `ctx.find` when an earlier step provided them. */
   readonly optional: readonly TOptional[];
+  /**
+   * The metrics the step publishes with `ctx.metric`, by name (without the step id), each with
+   * its unit: thresholds may gate them as `STEP-ID.NAME` (`fill.throughput`). Absent: none.
+   */
+  readonly metrics?: Readonly<Record<string, MetricSpec>> | undefined;
   /**
    * Runs even after an earlier step failed or the run was interrupted, like a `finally`
    * (`report` does, to show a failed verdict). Its own failure does not replace the first one.

@@ -69,3 +69,21 @@ Deno.test("the README's peak-memory figure for deno task fill is what a fill's r
     `the report shows ${peakMib.toFixed(1)} MiB, the README says about ${figure} MiB`,
   );
 });
+
+Deno.test("the README's Gating CI pipeline is examples/ci-fill.yaml, and its error is the loader's", async () => {
+  const readme = await Deno.readTextFile("README.md");
+  const section = readme.slice(readme.indexOf("\n## Gating CI\n"));
+  const yaml = /```yaml\n([\s\S]*?)```\n/.exec(section)?.[1];
+  const example = (await Deno.readTextFile("examples/ci-fill.yaml"))
+    .split("\n").filter((line) => !line.startsWith("#")).join("\n");
+  assert.equal(
+    yaml,
+    example,
+    "copy examples/ci-fill.yaml into the README (or the other way round)",
+  );
+  const error = /```text\n {2}(fixtures\/[\s\S]*?)\n {2}```\n/.exec(section)?.[1];
+  const expected = (await Deno.readTextFile(
+    "fixtures/pipelines/broken/threshold_wrong_unit.expected.txt",
+  )).split("\n").slice(0, 3).join("\n");
+  assert.equal(error?.replace(/\n {2}/g, "\n"), expected);
+});

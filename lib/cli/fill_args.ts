@@ -77,6 +77,12 @@ export function fillProgram(options: FillProgramOptions = {}): Command {
     const option = new Option(flag.flags, flag.description);
     if (flag.choices !== undefined) option.choices(flag.choices);
     if (flag.default !== undefined) option.default(undefined, flag.default);
+    if (flag.repeatable === true) {
+      option.argParser((typed: string, previous: unknown) => [
+        ...(Array.isArray(previous) ? previous : []),
+        typed,
+      ]);
+    }
     program.addOption(option);
   }
   return program;
@@ -102,11 +108,11 @@ export function readFillArgs(
 ): FillRequest | undefined {
   const program = fillProgram(options);
   if (parseProgram(program, args) !== "run") return undefined;
-  const typed = new Map<string, string | true>();
+  const typed = new Map<string, string | true | string[]>();
   for (const option of program.options) {
     const name = option.attributeName();
     if (program.getOptionValueSource(name) !== "cli") continue;
-    const value = program.getOptionValue(name) as string | boolean;
+    const value = program.getOptionValue(name) as string | boolean | string[];
     // --verify full and --no-verify share one value: each keeps only its own kind of it.
     if (option.negate !== (value === false)) continue;
     typed.set(option.long ?? name, value === false || value === true ? true : value);
@@ -129,17 +135,20 @@ export function readFillArgs(
   }
   const overrides: Override[] = [];
   for (const flag of FILL_FLAGS) {
-    const value = typed.get(longFlag(flag));
-    if (value === undefined) continue;
-    for (const [path, read] of Object.entries(flag.sets ?? {})) {
-      const option = read(value);
-      if (option === undefined) continue;
-      const shown = flag.secret || value === true ? undefined : value;
-      overrides.push({
-        path,
-        value: option,
-        origin: { flag: longFlag(flag), text: shown, expected: flag.expected },
-      });
+    const typedValue = typed.get(longFlag(flag));
+    if (typedValue === undefined) continue;
+    // A repeatable flag (--threshold) gives one override per time it was typed.
+    for (const value of Array.isArray(typedValue) ? typedValue : [typedValue]) {
+      for (const [path, read] of Object.entries(flag.sets ?? {})) {
+        const option = read(value);
+        if (option === undefined) continue;
+        const shown = flag.secret || value === true ? undefined : value;
+        overrides.push({
+          path,
+          value: option,
+          origin: { flag: longFlag(flag), text: shown, expected: flag.expected },
+        });
+      }
     }
   }
   const local = !FILL_FLAGS.some((flag) => flag.connection && given(longFlag(flag)));

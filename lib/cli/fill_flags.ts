@@ -11,6 +11,7 @@
  */
 
 import { FILL_DEFAULTS, KEYSPACE_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
+import { THRESHOLD_PATH } from "../thresholds.ts";
 
 /** How the text typed after a flag (`true` for a switch) becomes an option's value. */
 export type FlagValue = (typed: string | true) => unknown;
@@ -35,6 +36,8 @@ export interface FillFlag {
   readonly needsTls?: boolean;
   /** The default, as the help shows it (from `lib/defaults.ts`). */
   readonly default?: string;
+  /** May be given more than once: each one is an override of its own. */
+  readonly repeatable?: boolean;
 }
 
 /** The text as typed (a switch: true). */
@@ -290,6 +293,13 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     flags: "--out <file>",
     description: "write the report to a file; checked before anything connects",
     sets: { "report.out": text },
+  },
+  {
+    flags: "--threshold <expr>",
+    description: "fail (exit 1) unless a metric passes, e.g. 'fill.throughput>100MiB/s' " +
+      "(repeatable; metrics and units: README, Gating CI)",
+    sets: { [THRESHOLD_PATH]: text },
+    repeatable: true,
   },
   { flags: "--dry-run", description: "print the plan without connecting" },
   { flags: "--debug", description: "show debug messages and stack traces" },

@@ -10,6 +10,7 @@
  */
 
 import { z } from "zod";
+import { METRIC_NAME, METRIC_UNITS, type MetricSpec } from "../thresholds.ts";
 import type {
   FactName,
   OptionsOf,
@@ -54,6 +55,11 @@ export interface StepSpec<
   provides?: readonly TProvides[];
   /** Facts read with `ctx.find` when an earlier step provided them (default none). */
   optional?: readonly TOptional[];
+  /**
+   * Metrics the step publishes with `ctx.metric(name, value)`, each with its unit, so a
+   * pipeline's `thresholds:` may gate them as `STEP-ID.NAME` (default none).
+   */
+  metrics?: Readonly<Record<string, MetricSpec>>;
   /** Run even after an earlier step failed or the run was interrupted (default false). */
   always?: boolean;
   /** Checks the options against the resolved target while loading, before anything connects. */
@@ -121,6 +127,28 @@ export function stepDefinitionProblem(value: unknown): string | undefined {
     return `the optional facts of step "${step.name}" are not a list of names`;
   }
   if (typeof step.run !== "function") return `step "${step.name}" has no run function`;
+  return metricsProblem(step.name, step.metrics);
+}
+
+/** Why a step's `metrics` are malformed, or undefined when they are fine (or absent). */
+function metricsProblem(name: string, metrics: unknown): string | undefined {
+  if (metrics === undefined) return undefined;
+  if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) {
+    return `the metrics of step "${name}" are not a map of metric names to { unit, description }`;
+  }
+  for (const [metric, spec] of Object.entries(metrics)) {
+    if (!METRIC_NAME.test(metric)) {
+      return `the metric name ${
+        JSON.stringify(metric)
+      } of step "${name}" is not kebab-case words joined by dots (like "server-cpu.max")`;
+    }
+    const unit = (spec as { unit?: unknown } | null)?.unit;
+    if (!METRIC_UNITS.includes(unit as never)) {
+      return `metric "${metric}" of step "${name}" has no unit: use one of ${
+        METRIC_UNITS.map((each) => `"${each}"`).join(", ")
+      }`;
+    }
+  }
   return undefined;
 }
 
@@ -203,6 +231,7 @@ export function defineStep<
     needs: Object.freeze([...(spec.needs ?? [])]),
     provides: Object.freeze([...(spec.provides ?? [])]),
     optional: Object.freeze([...(spec.optional ?? [])]),
+    metrics: Object.freeze({ ...(spec.metrics ?? {}) }),
     ...(spec.always === true ? { always: true } : {}),
     ...(spec.check === undefined ? {} : { check: spec.check }),
     ...(spec.resolve === undefined ? {} : { resolve: spec.resolve }),

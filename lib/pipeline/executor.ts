@@ -7,6 +7,7 @@
  */
 
 import {
+  CheckFailedError,
   ExitCode,
   InternalError,
   InterruptedError,
@@ -30,6 +31,8 @@ import { silentLogger, silentProgress } from "../logger.ts";
 import { give, type Message, sentence } from "../message.ts";
 import { isSecretOption, MASK, maskUrlPassword } from "../secrets.ts";
 import { formatDuration } from "../units.ts";
+import { formatExpression } from "../thresholds.ts";
+import { isSwitchedOff, ThresholdGate } from "./_gate.ts";
 import type { Registry } from "./registry.ts";
 import type { Pipeline, PlannedStep, RunResult, StepResult } from "./types.ts";
 
@@ -136,13 +139,18 @@ export function formatPlan(pipeline: Pipeline): string {
       lines.push(`     reads if present: ${step.definition.optional.join(", ")}`);
     }
   });
+  const thresholds = pipeline.thresholds ?? [];
+  if (thresholds.length > 0) {
+    lines.push("Thresholds:");
+    for (const threshold of thresholds) {
+      lines.push(
+        `  ${threshold.metric} ${formatExpression(threshold.expression)}${
+          threshold.abortOnFail ? " (abort-on-fail)" : ""
+        }`,
+      );
+    }
+  }
   return lines.join("\n");
-}
-
-/** Whether a step's options switch it off (`enabled: false`). */
-function isSwitchedOff(options: unknown): boolean {
-  return typeof options === "object" && options !== null &&
-    (options as { enabled?: unknown }).enabled === false;
 }
 
 /** Whether an error is the signal's abort reason or an AbortError. */
@@ -226,6 +234,7 @@ export async function runPipeline(
   const facts = new Map<string, unknown>();
   const closers: (() => Promise<void> | void)[] = [];
   let failure: RedfillError | undefined;
+  const gate = new ThresholdGate(pipeline, logger);
 
   const createTransport = (): Transport => {
     const target = pipeline.target;
@@ -252,8 +261,13 @@ export async function runPipeline(
     }
     // After a failure only `always` steps run (e.g. report); the first failure stands.
     const afterFailure = failure !== undefined;
-    if (afterFailure && step.definition.always !== true) continue;
+    if (afterFailure && step.definition.always !== true) {
+      gate.settle(step, `not measured: step "${step.id}" did not run`);
+      continue;
+    }
     const provided = new Set<string>();
+    // Aborted by the run's signal, or by an abort-on-fail threshold of this step's metrics.
+    const stepAbort = new AbortController();
     const context = makeContext(pipeline, step, {
       facts,
       provided,
@@ -262,11 +276,14 @@ export async function runPipeline(
       createTransport,
       logger,
       progress,
-      signal,
+      signal: AbortSignal.any([signal, stepAbort.signal]),
       results,
+      gate,
+      stop: () => stepAbort.abort(),
     });
     logger.debug(`Step "${step.id}" starts`);
     const started = performance.now();
+    const watch = gate.watchDuration(step, started, () => stepAbort.abort());
     try {
       const output = await step.definition.run(context, step.options as never);
       const durationMs = performance.now() - started;
@@ -282,10 +299,34 @@ export async function runPipeline(
         );
       }
       outputs.set(step.id, output);
+      const stopped = gate.stoppedBy(step);
+      if (stopped !== undefined && failure === undefined) {
+        // An abort-on-fail threshold stopped the step: what it did is kept for the report.
+        results.push({
+          id: step.id,
+          name: step.name,
+          ok: false,
+          durationMs,
+          output,
+          error: stopped,
+        });
+        failure = new CheckFailedError(stopped);
+        gate.measured(step, durationMs);
+        continue;
+      }
       results.push({ id: step.id, name: step.name, ok: true, durationMs, output });
       logger.info(`${step.id}: done in ${formatDuration(durationMs)}`);
+      gate.measured(step, durationMs);
     } catch (error) {
       const durationMs = performance.now() - started;
+      const stopped = gate.stoppedBy(step);
+      if (stopped !== undefined && failure === undefined && !signal.aborted) {
+        results.push({ id: step.id, name: step.name, ok: false, durationMs, error: stopped });
+        failure = new CheckFailedError(stopped);
+        gate.measured(step, durationMs);
+        continue;
+      }
+      gate.measured(step, durationMs);
       // The options the error mentions, named as the caller names them (flags for the CLI).
       if (isUserError(error)) error.nameOptions({ name: pipeline.optionName, step: step.id });
       const classified = classify(error, step, signal);
@@ -302,9 +343,13 @@ export async function runPipeline(
         continue;
       }
       failure = classified;
+    } finally {
+      clearInterval(watch);
     }
   }
   if (failure === undefined && signal.aborted) failure = interruption(signal, "Interrupted");
+  // A threshold that failed fails the run (a check failed, exit 1), after every step ran.
+  if (failure === undefined) failure = gate.failure();
 
   for (const close of closers.reverse()) {
     try {
@@ -316,10 +361,18 @@ export async function runPipeline(
     }
   }
 
+  const thresholds = gate.results();
   if (failure !== undefined) {
-    return { ok: false, exitCode: failure.exitCode, steps: results, outputs, error: failure };
+    return {
+      ok: false,
+      exitCode: failure.exitCode,
+      steps: results,
+      outputs,
+      thresholds,
+      error: failure,
+    };
   }
-  return { ok: true, exitCode: ExitCode.Ok, steps: results, outputs };
+  return { ok: true, exitCode: ExitCode.Ok, steps: results, outputs, thresholds };
 }
 
 /** What a step's context is made of. */
@@ -333,6 +386,8 @@ interface ContextParts {
   progress: ProgressReporter;
   signal: AbortSignal;
   results: readonly StepResult[];
+  gate: ThresholdGate;
+  stop: () => void;
 }
 
 /** The error for a step that reads or provides a fact it did not declare (a bug in the step). */
@@ -348,6 +403,7 @@ function undeclared(step: PlannedStep, call: string, fact: string, where: string
  */
 function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts): StepContext {
   const { needs, provides, optional } = step.definition;
+  const metrics = step.definition.metrics ?? {};
   return {
     stepId: step.id,
     target: pipeline.target,
@@ -388,6 +444,13 @@ function makeContext(pipeline: Pipeline, step: PlannedStep, parts: ContextParts)
     logger: parts.logger,
     progress: parts.progress,
     signal: parts.signal,
+    metric(name: string, value: number): void {
+      if (metrics[name] === undefined) throw undeclared(step, "ctx.metric", name, "metrics");
+      parts.gate.sample(step, `${step.id}.${name}`, value, parts.stop);
+    },
+    get thresholds() {
+      return parts.gate.results();
+    },
     steps: parts.results,
   };
 }

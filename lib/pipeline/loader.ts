@@ -11,6 +11,10 @@
  *   empty) with an optional `id:` beside the name, or `uses: ./module.ts` with optional
  *   `with:` (options) and `id:`. A step's id is its `id:`, else its name; ids are unique.
  * - Option names are kebab-case, exactly as the step's schema spells them.
+ * - `thresholds:` (optional) maps metrics the steps measure (`fill.throughput`,
+ *   `step.fill.duration`) to lists of expressions (`"> 100MiB/s"`, or `{ threshold: "< 60s",
+ *   abort-on-fail: true }`); overrides with the path `thresholds` add one each
+ *   (`fill.throughput>100MiB/s`, from `--threshold`).
  * - `${env.NAME}` in a string value is replaced by the variable (missing is an error); a
  *   plain (unquoted) value that is only `${env.NAME}` is read as YAML would read the text
  *   (`port: ${env.PORT}` is a number); `$${env.NAME}` is the literal text.
@@ -39,6 +43,7 @@ import { applyOverrides } from "./_overrides.ts";
 import { pathKeys, resolvePath } from "./_paths.ts";
 import { type Entry, readSteps } from "./_steps.ts";
 import { readTarget } from "./_target.ts";
+import { readThresholds, THRESHOLD_PATH } from "./_thresholds.ts";
 import { validateNode } from "./_validate.ts";
 import { PipelineError, throwIfAny } from "./errors.ts";
 import { planProblems } from "./plan.ts";
@@ -46,6 +51,7 @@ import type { Registry } from "./registry.ts";
 import type { Override, Pipeline, PlannedStep } from "./types.ts";
 
 export { parseRedisUrl, type RedisUrl } from "./_url.ts";
+export { THRESHOLD_PATH } from "./_thresholds.ts";
 
 /** Options for {@linkcode loadPipeline} and {@linkcode parsePipeline}. */
 export interface LoadPipelineOptions {
@@ -142,7 +148,11 @@ export async function parsePipeline(
   const description = readString(state, root, "description");
 
   const entries = await readSteps(state, root, registry);
-  applyOverrides(state, root, entries, options.set ?? []);
+  const set = options.set ?? [];
+  const isThreshold = (given: string | Override): given is Override =>
+    typeof given !== "string" && given.path === THRESHOLD_PATH;
+  applyOverrides(state, root, entries, set.filter((given) => !isThreshold(given)));
+  const thresholds = readThresholds(state, root, entries, set.filter(isThreshold));
   const target = readTarget(state, root, registry);
   for (const entry of entries) validateOptions(state, entry);
   if (target !== undefined) {
@@ -168,6 +178,7 @@ export async function parsePipeline(
     ...(description === undefined ? {} : { description }),
     target,
     steps,
+    thresholds,
     registry,
     ...(options.optionName === undefined ? {} : { optionName: options.optionName }),
   };

@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { METRIC_NAME } from "../thresholds.ts";
 import type { Registry } from "./registry.ts";
 import { targetFileSchema } from "./target.ts";
 
@@ -52,8 +53,32 @@ export function pipelineSchema(registry: Registry): z.ZodObject {
     description: z.string().optional().describe("What the pipeline is for"),
     target: targetFileSchema.optional().describe("Where and how to connect"),
     steps: z.array(z.union([bare, ...mapped, uses])).min(1).describe("The steps, in order"),
+    thresholds: thresholdsSchema.optional().describe(
+      'What passing means: metrics the steps measure (fill.throughput, verify.missing, step.fill.duration, …), each with a list of expressions like "> 100MiB/s"; a failed threshold exits 1 after the report',
+    ),
   });
 }
+
+/** One threshold expression: an operator, a number and an optional unit. */
+const expressionSchema = z.string().regex(
+  /^\s*(<=|>=|==|!=|<|>)\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*[A-Za-z%/]*\s*$/,
+).describe(
+  'An operator (< <= > >= == !=), a number and an optional unit: "> 100MiB/s", "< 5%", "== 0"',
+);
+
+/** The `thresholds:` block. */
+const thresholdsSchema = z.record(
+  z.string().regex(METRIC_NAME),
+  z.array(z.union([
+    expressionSchema,
+    z.strictObject({
+      threshold: expressionSchema,
+      "abort-on-fail": z.boolean().optional().describe(
+        "Stop the run at the first sample that fails (the fill samples once a second)",
+      ),
+    }),
+  ])).min(1),
+);
 
 /** Adds `additionalProperties: false` to every object schema that lists its properties. */
 function closeObjects(node: unknown): void {

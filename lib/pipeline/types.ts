@@ -8,6 +8,7 @@
 import type { RedfillError } from "../errors.ts";
 import type { ExitCodeValue } from "../errors.ts";
 import type { OptionNamer } from "../message.ts";
+import type { Threshold, ThresholdResult } from "../thresholds.ts";
 import type { StepDefinition, Target } from "../types.ts";
 import type { Registry } from "./registry.ts";
 
@@ -41,6 +42,8 @@ export interface Pipeline {
   target: Target;
   /** The steps, in order. */
   steps: PlannedStep[];
+  /** The thresholds to check, from the file's `thresholds:` and the overrides (none: absent). */
+  thresholds?: readonly Threshold[] | undefined;
   /** The registry the steps came from, plus transports the pipeline's modules export. */
   registry: Registry;
   /**
@@ -77,6 +80,8 @@ export interface RunResult {
   steps: StepResult[];
   /** Every finished step's output, by step id. */
   outputs: Map<string, unknown>;
+  /** Every threshold checked, in the order their steps ended (empty without thresholds). */
+  thresholds?: ThresholdResult[] | undefined;
   /** The user error that stopped the run, if any. */
   error?: RedfillError | undefined;
 }

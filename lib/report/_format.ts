@@ -13,6 +13,7 @@ import {
   formatRate,
   MIB,
 } from "../units.ts";
+import { thresholdLine } from "../thresholds.ts";
 import type { RunReport } from "./model.ts";
 import type { ReportServerNode } from "./types.ts";
 
@@ -135,6 +136,18 @@ export function clientLine(report: RunReport): string | undefined {
   const { cpuSeconds, cpuSecondsPerGib, peakRssBytes } = fill.client;
   const perGib = cpuSecondsPerGib === null ? "" : ` (${formatCpuPerGib(cpuSecondsPerGib)})`;
   return `${cpuSeconds.toFixed(2)} CPU-s${perGib}, peak RSS ${formatBytes(peakRssBytes)}`;
+}
+
+/** What limited the fill, on one line, with the numbers. */
+export function limitLine(report: RunReport): string | undefined {
+  const limit = report.fill?.limit;
+  if (limit === undefined || limit === null) return undefined;
+  return limit.summary;
+}
+
+/** Each threshold's ✓/✗ line, with the observed value and the limit. */
+export function thresholdLines(report: RunReport): string[] {
+  return report.thresholds.map((result) => thresholdLine(result));
 }
 
 /** The verify result on one line. */

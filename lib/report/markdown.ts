@@ -13,6 +13,7 @@ import {
   formatCount,
   formatDeviation,
   formatDuration,
+  limitLine,
   memoryFraction,
   nodeRows,
   nodesLine,
@@ -75,6 +76,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
     ["Server", serverLine(report)],
+    ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],
   ];
   out.push(
@@ -147,6 +149,20 @@ export function renderMarkdown(report: RunReport): string {
         check.detail,
       ]),
       ["l", "l", "l"],
+    ));
+  }
+
+  if (report.thresholds.length > 0) {
+    out.push("", "### Thresholds", "");
+    out.push(...table(
+      ["Metric", "Threshold", "Observed", "Result"],
+      report.thresholds.map((result) => [
+        result.metric,
+        result.expression,
+        result.observedText,
+        `${result.ok ? "✓ pass" : "✗ fail"}${result.stoppedRun ? " (stopped the run)" : ""}`,
+      ]),
+      ["l", "l", "r", "l"],
     ));
   }
 

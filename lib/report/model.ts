@@ -33,8 +33,10 @@ import { z } from "zod";
 import { shardRange } from "../fill/keyspace.ts";
 import { slotCount } from "../cluster/slots.ts";
 import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
+import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
+import { ReportReplicationSchema, ReportServerSchema, serverReport } from "./server_counters.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -72,40 +74,8 @@ export const ReportFillNodeSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent to the node"),
   dbsize: count.nullable().describe("DBSIZE right after the fill, when it could be read"),
   errors: count.describe("Error replies counted in acked mode"),
-  replication: z.strictObject({
-    wanted: count.describe("Replicas the fill waited for (the master's replicas)"),
-    acknowledged: count.describe("The fewest replicas that acknowledged one writer's writes"),
-  }).nullable().describe("With durability: replicas, what WAIT answered; else null"),
+  replication: ReportReplicationSchema,
 });
-
-/** What one master's own counters grew by during the fill. */
-export const ReportServerNodeSchema = z.strictObject({
-  nodeId: z.string(),
-  address: z.string().describe("host:port"),
-  read: z.boolean().describe("Whether INFO stats and INFO errorstats could be read"),
-  reason: z.string().nullable().describe("Why they could not be read (or the last reading failed)"),
-  evictedKeys: count.describe("evicted_keys grew by this much"),
-  expiredKeys: count.describe("expired_keys grew by this much (TTL keys expiring)"),
-  errorReplies: count.describe("total_error_replies grew by this much"),
-  rejectedCalls: count.describe("rejected_calls grew by this much"),
-  errors: z.record(z.string(), count).describe(
-    "errorstat_<PREFIX> counts that grew, by prefix (OOM, NOPERM, MOVED, …)",
-  ),
-});
-
-/** What the masters' own counters say about the fill. */
-export const ReportServerSchema = z.strictObject({
-  read: z.boolean().describe("Whether any master's counters could be read"),
-  readings: count.describe("How many times they were read (before, at each barrier, after)"),
-  note: z.string().describe("How to read these counters"),
-  nodes: z.array(ReportServerNodeSchema),
-}).describe(
-  "The masters' own counters (INFO stats, INFO errorstats), as differences over the fill; server-wide: every client's commands count, not only this fill's",
-);
-
-/** How to read the server counters: said in every report that has them. */
-export const SERVER_COUNTERS_NOTE =
-  "Differences of each master's INFO stats and INFO errorstats over the fill. They are server-wide: another client's errors, evictions and expirations count too. errors.OOM: writes rejected at maxmemory (the fill fails); evictedKeys: keys evicted (the fill fails unless on-eviction: warn); expiredKeys: keys whose TTL ran out (expected with a TTL).";
 
 /** What the client paid for the fill. */
 export const ReportClientSchema = z.strictObject({
@@ -115,6 +85,43 @@ export const ReportClientSchema = z.strictObject({
   ),
   peakRssBytes: count.describe("Peak resident memory of the client process (VmHWM on Linux)"),
 }).describe("The client's cost");
+
+/** One master's load during the fill. */
+export const ReportLimitServerSchema = z.strictObject({
+  address: z.string().describe("host:port"),
+  cpu: z.number().min(0).describe("Cores its main thread used on average (INFO cpu)"),
+  inputMibPerSecond: z.number().min(0).describe(
+    "MiB/s it received (INFO stats total_net_input_bytes)",
+  ),
+  opsPerSecond: z.number().min(0).describe("Commands per second (INFO stats)"),
+});
+
+/** What limited the fill. */
+export const ReportLimitSchema = z.strictObject({
+  kind: z.enum(["server-bound", "client-bound", "rate-capped", "latency-bound", "unknown"])
+    .describe(
+      "server-bound or client-bound: that side used at least 0.8 of a core; rate-capped: the rate option held it back; latency-bound: neither side busy; unknown: no INFO and an idle client",
+    ),
+  summary: z.string().describe("One line with the numbers"),
+  clientCpu: z.number().min(0).describe("Cores the client used on average"),
+  serverCpuMax: z.number().min(0).nullable().describe(
+    "Cores the busiest master used on average; null when INFO was not available",
+  ),
+  servers: z.array(ReportLimitServerSchema),
+  unavailable: z.string().nullable().describe("Why the servers' CPU is unknown, or null"),
+}).describe("What limited the fill, sampled once a second");
+
+/** One threshold checked. */
+export const ReportThresholdSchema = z.strictObject({
+  metric: z.string().describe("The metric: fill.throughput, step.fill.duration, …"),
+  expression: z.string().describe('The expression: "> 100 MiB/s"'),
+  ok: z.boolean().describe("Whether it passed (a metric never measured fails)"),
+  observed: z.number().nullable().describe("The value observed, in unit; null: not measured"),
+  unit: z.enum(["MiB/s", "bytes", "s", "%", "number"]).describe("The metric's unit"),
+  observedText: z.string().describe("The observed value as printed, or why there is none"),
+  abortOnFail: z.boolean().describe("Whether a failing sample stops the run"),
+  stoppedRun: z.boolean().describe("Whether this threshold stopped the run"),
+});
 
 /** What the fill did. */
 export const ReportFillSchema = z.strictObject({
@@ -153,6 +160,9 @@ export const ReportFillSchema = z.strictObject({
   ),
   server: ReportServerSchema.nullable().describe(
     "The masters' own counters during the fill; null for a declared keyspace",
+  ),
+  limit: ReportLimitSchema.nullable().describe(
+    "What limited the fill; null for a keyspace declared for a fill made earlier",
   ),
 });
 
@@ -244,6 +254,9 @@ export const RunReportSchema = z.strictObject({
   }).nullable().describe("null when no step discovered the topology"),
   fill: ReportFillSchema.nullable().describe("null when no fill or keyspace step ran"),
   verify: ReportVerifySchema.nullable().describe("null when no verify step ran"),
+  thresholds: z.array(ReportThresholdSchema).describe(
+    "The pipeline's thresholds checked before the report, each with its observed value",
+  ),
   steps: z.array(ReportStepSchema).describe("The steps that ran before the report, in order"),
 }).meta({
   title: "redfill run report",
@@ -272,6 +285,8 @@ export interface RunReportInput {
   verify?: VerifyResult | undefined;
   /** The steps that ran, with durations. */
   steps?: readonly StepRecord[] | undefined;
+  /** The thresholds checked so far. */
+  thresholds?: readonly ThresholdResult[] | undefined;
   /** When the report was made (default now). */
   createdAt?: Date | undefined;
   /** Whether the run was stopped (Ctrl-C, SIGTERM) before the report; a fill cut short says so too. */
@@ -298,9 +313,11 @@ export function runStatus(run: {
   steps: readonly { ok: boolean }[];
   verifyOk?: boolean | undefined;
   interrupted?: boolean | undefined;
+  thresholdsOk?: boolean | undefined;
 }): ReportStatus {
   if (run.interrupted === true) return "interrupted";
   if (run.steps.some((step) => !step.ok) || run.verifyOk === false) return "failed";
+  if (run.thresholdsOk === false) return "failed";
   return "passed";
 }
 
@@ -334,10 +351,23 @@ export function buildRunReport(input: RunReportInput): RunReport {
     durationMs: round(step.durationMs, 3),
     error: step.error ?? null,
   }));
+  const thresholds = (input.thresholds ?? []).map((result) => ({
+    metric: result.metric,
+    expression: result.expression,
+    ok: result.ok,
+    observed: result.observed === null ? null : round(result.observed, 6),
+    unit: result.unit,
+    observedText: result.observedText,
+    abortOnFail: result.abortOnFail,
+    stoppedRun: result.stoppedRun,
+  }));
+  // A fill an abort-on-fail threshold stopped is cut short, but the run failed a check.
+  const stopped = thresholds.some((result) => result.stoppedRun);
   const status = runStatus({
     steps,
     verifyOk: verify?.ok,
-    interrupted: input.interrupted === true || fill?.interrupted === true,
+    interrupted: input.interrupted === true || (fill?.interrupted === true && !stopped),
+    thresholdsOk: thresholds.every((result) => result.ok),
   });
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -365,6 +395,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     },
     fill: fill === undefined ? null : fillReport(fill),
     verify: verify === undefined ? null : verifyReport(verify),
+    thresholds,
     steps,
   };
 }
@@ -411,21 +442,14 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
     })),
     waitedForReplicas: fill.waitedForReplicas === true,
     resentSlots: fill.resentSlots ?? 0,
-    server: fill.server === undefined ? null : {
-      read: fill.server.read,
-      readings: fill.server.readings,
-      note: SERVER_COUNTERS_NOTE,
-      nodes: fill.server.nodes.map((node) => ({
-        nodeId: node.nodeId,
-        address: node.address,
-        read: node.read,
-        reason: node.reason ?? null,
-        evictedKeys: node.evictedKeys,
-        expiredKeys: node.expiredKeys,
-        errorReplies: node.errorReplies,
-        rejectedCalls: node.rejectedCalls,
-        errors: { ...node.errors },
-      })),
+    server: fill.server === undefined ? null : serverReport(fill.server),
+    limit: fill.limit === undefined ? null : {
+      kind: fill.limit.kind,
+      summary: fill.limit.summary,
+      clientCpu: fill.limit.clientCpu,
+      serverCpuMax: fill.limit.serverCpuMax,
+      servers: fill.limit.servers.map((server) => ({ ...server })),
+      unavailable: fill.limit.unavailable,
     },
   };
 }

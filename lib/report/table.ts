@@ -14,12 +14,14 @@ import {
   formatBytes,
   formatCount,
   formatDeviation,
+  limitLine,
   memoryFraction,
   nodeRows,
   nodesLine,
   serverLine,
   stepsLine,
   targetLine,
+  thresholdLines,
   verdictWord,
   verifyLine,
   wrap,
@@ -86,6 +88,7 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
     ["Fill", fillLine(report)],
     ["Client", clientLine(report)],
     ["Server", serverLine(report)],
+    ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],
     ["Steps", stepsLine(report)],
   ];
@@ -108,6 +111,17 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
         out.push(index === 0 ? `  ${mark}  ${line}` : `        ${line}`);
       });
     }
+  }
+  if (report.thresholds.length > 0) {
+    out.push("", paint("bold", "Thresholds"));
+    report.thresholds.forEach((result, index) => {
+      const line = thresholdLines(report)[index]!;
+      const [mark, ...rest] = line.split(" ");
+      const painted = result.ok ? paint("green", mark!) : paint(["bold", "red"], mark!);
+      wrap(rest.join(" "), width - 4).forEach((text, at) => {
+        out.push(at === 0 ? `  ${painted} ${text}` : `    ${text}`);
+      });
+    });
   }
   const failed = report.steps.filter((step) => !step.ok && step.error !== null);
   if (failed.length > 0) {

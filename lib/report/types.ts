@@ -159,6 +159,56 @@ export interface ReportFill {
   resentSlots: number;
   /** The masters' own counters during the fill; null for a declared keyspace. */
   server: ReportServer | null;
+  /** What limited the fill; null for a keyspace declared for a fill made earlier. */
+  limit: ReportLimit | null;
+}
+
+/** One master's load during the fill. */
+export interface ReportLimitServer {
+  /** host:port. */
+  address: string;
+  /** Cores its main thread used on average (INFO cpu). */
+  cpu: number;
+  /** MiB/s it received (INFO stats total_net_input_bytes). */
+  inputMibPerSecond: number;
+  /** Commands per second (INFO stats). */
+  opsPerSecond: number;
+}
+
+/** What limited the fill, sampled once a second. */
+export interface ReportLimit {
+  /** The verdict. */
+  kind: "server-bound" | "client-bound" | "rate-capped" | "latency-bound" | "unknown";
+  /** One line with the numbers. */
+  summary: string;
+  /** Cores the client used on average. */
+  clientCpu: number;
+  /** Cores the busiest master used on average; null when INFO was not available. */
+  serverCpuMax: number | null;
+  /** Per master. */
+  servers: ReportLimitServer[];
+  /** Why the servers' CPU is unknown, or null. */
+  unavailable: string | null;
+}
+
+/** One threshold checked. */
+export interface ReportThreshold {
+  /** The metric: fill.throughput, step.fill.duration, …. */
+  metric: string;
+  /** The expression: "> 100 MiB/s". */
+  expression: string;
+  /** Whether it passed (a metric never measured fails). */
+  ok: boolean;
+  /** The value observed, in unit; null: not measured. */
+  observed: number | null;
+  /** The metric's unit. */
+  unit: "MiB/s" | "bytes" | "s" | "%" | "number";
+  /** The observed value as printed, or why there is none. */
+  observedText: string;
+  /** Whether a failing sample stops the run. */
+  abortOnFail: boolean;
+  /** Whether this threshold stopped the run. */
+  stoppedRun: boolean;
 }
 
 /** One verify check. */
@@ -292,6 +342,8 @@ export interface RunReport {
   fill: ReportFill | null;
   /** null when no verify step ran. */
   verify: ReportVerify | null;
+  /** The pipeline's thresholds checked before the report, each with its observed value. */
+  thresholds: ReportThreshold[];
   /** The steps that ran before the report, in order. */
   steps: ReportStep[];
 }

@@ -8,8 +8,17 @@ import { z } from "zod";
 import { FillError } from "../errors.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillFailedError, runFill } from "../fill/fill.ts";
+import { classifyLimit, FillSampler } from "../fill/sampler.ts";
 import { indexWidth, keyCount, Keyspace, minimumKeySize } from "../fill/keyspace.ts";
-import { formatBytes, formatDuration, formatRate, MIB, mibPerSecond } from "../units.ts";
+import {
+  cpuSecondsPerGib,
+  formatBytes,
+  formatDuration,
+  formatRate,
+  MIB,
+  mibPerSecond,
+} from "../units.ts";
+import { sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard } from "../types.ts";
 import { declaredFill } from "../verify/verify.ts";
@@ -71,6 +80,42 @@ export function keyspaceFromOptions(options: KeyspaceOptions): KeyspaceParams {
   };
   new Keyspace(params); // validates the layout early, before any byte is sent
   return params;
+}
+
+/** The metrics the fill publishes, for thresholds (`fill.throughput`, …). */
+const FILL_METRICS = {
+  throughput: {
+    unit: "MiB/s",
+    description: "Bytes of keys and values per second from the fill's start, sampled once a second",
+  },
+  bytes: { unit: "bytes", description: "Bytes of keys and values sent" },
+  keys: { unit: "number", description: "Keys sent" },
+  errors: { unit: "number", description: "Error replies (acked mode)" },
+  "client-cpu": { unit: "number", description: "Cores the client used on average" },
+  "client-cpu-per-gib": {
+    unit: "number",
+    description: "Client CPU seconds per GiB of keys and values sent",
+  },
+  "peak-rss": { unit: "bytes", description: "Peak resident memory of the client" },
+  "server-cpu.max": {
+    unit: "number",
+    description: "Cores the busiest master used on average during the fill (INFO cpu)",
+  },
+} as const;
+
+/** Publishes a finished fill's metrics. */
+function publishFillMetrics(fill: FillResult, metric: (name: string, value: number) => void) {
+  metric("throughput", mibPerSecond(fill.bytes, fill.durationMs));
+  metric("bytes", fill.bytes);
+  metric("keys", fill.keys);
+  metric("errors", fill.errors);
+  metric("peak-rss", fill.peakRssBytes);
+  const perGib = cpuSecondsPerGib(fill.cpuSeconds, fill.bytes);
+  if (perGib !== undefined) metric("client-cpu-per-gib", perGib);
+  if (fill.limit !== undefined) {
+    metric("client-cpu", fill.limit.clientCpu);
+    if (fill.limit.serverCpuMax !== null) metric("server-cpu.max", fill.limit.serverCpuMax);
+  }
 }
 
 /** Writes the keyspace into the target through bulk writers. */
@@ -149,6 +194,7 @@ export const fillStep = defineStep({
   provides: ["fill"],
   // An earlier FLUSHALL makes key counts exact for verify.
   optional: ["flush"],
+  metrics: FILL_METRICS,
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
     const transport = ctx.get("connection");
@@ -162,6 +208,23 @@ export const fillStep = defineStep({
       }${options.replies ? ", acked" : ""}`,
     );
     let result: FillResult;
+    // Once a second: the throughput so far (abort-on-fail thresholds judge each sample), and
+    // every master's CPU for what limited the run.
+    const sampler = new FillSampler(transport, {
+      onThroughput: (mibPerSecond) => ctx.metric("throughput", mibPerSecond),
+      readInfo: ctx.target.transport !== "proxy",
+    });
+    await sampler.start();
+    const measured = async (fill: FillResult): Promise<FillResult> => {
+      const limit = classifyLimit(await sampler.stop(), {
+        rateCap: options.rate,
+        mibPerSecond: mibPerSecond(fill.bytes, fill.durationMs),
+        rateName: ctx.text(sentence`${stepOption("rate")}`),
+      });
+      const done = { ...fill, limit };
+      publishFillMetrics(done, (name, value) => ctx.metric(name, value));
+      return done;
+    };
     try {
       result = await runFill(transport, {
         keyspace,
@@ -172,7 +235,7 @@ export const fillStep = defineStep({
         rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
         flushed,
         logger: ctx.logger,
-        progress: ctx.progress,
+        progress: sampler.wrap(ctx.progress),
         signal: ctx.signal,
         onEviction: options["on-eviction"] ?? "fail",
         waitReplicas: options.durability === "replicas",
@@ -181,10 +244,13 @@ export const fillStep = defineStep({
       });
     } catch (error) {
       // What each node got before the failure, for the report (which runs after a failure).
-      if (error instanceof FillFailedError) ctx.provide("fill", error.result);
+      if (error instanceof FillFailedError) ctx.provide("fill", await measured(error.result));
+      else await sampler.stop();
       throw error;
     }
+    result = await measured(result);
     ctx.provide("fill", result);
+    ctx.logger.info(`What limited the fill: ${result.limit?.summary}`);
     ctx.logger.info(
       `Wrote ${result.keys} keys, ${formatBytes(result.bytes)} in ${
         formatDuration(result.durationMs)

@@ -208,6 +208,7 @@ export function reportFromContext(ctx: ReportContext): RunReport {
     fill: ctx.find("fill"),
     verify: ctx.find("verify"),
     steps: ctx.steps,
+    thresholds: ctx.thresholds,
     interrupted: ctx.signal.aborted,
   });
 }

@@ -91,6 +91,15 @@ export const verifyStep = defineStep({
   }),
   needs: ["connection", "topology", "fill"],
   provides: ["verify"],
+  metrics: {
+    "max-deviation": {
+      unit: "%",
+      description: "Largest deviation of a master's keys from its share of slots, in percent",
+    },
+    missing: { unit: "number", description: "This fill's keys not found" },
+    mismatched: { unit: "number", description: "Keys whose contents differ" },
+    keys: { unit: "number", description: "Keys found" },
+  },
   async run(ctx, options): Promise<VerifyResult | undefined> {
     if (options.enabled === false) {
       ctx.logger.debug("Verify skipped (enabled: false)");
@@ -109,6 +118,16 @@ export const verifyStep = defineStep({
       signal: ctx.signal,
     });
     ctx.provide("verify", result);
+    ctx.metric("max-deviation", result.maxDeviation * 100);
+    const counted = result.nodes.filter((node) => node.missing !== undefined);
+    ctx.metric(
+      "missing",
+      counted.length > 0
+        ? counted.reduce((sum, node) => sum + (node.missing ?? 0), 0)
+        : Math.max(0, result.expectedKeys - result.totalKeys),
+    );
+    ctx.metric("mismatched", result.mismatched);
+    ctx.metric("keys", result.totalKeys);
     if (result.ok) {
       ctx.logger.info(verifyVerdict(result));
       return result;

@@ -48,16 +48,17 @@ Deno.test("bench --check exits 1 naming every crossed threshold with its measure
     const result = await bench([...TINY, "--check", "--thresholds", thresholds, "--json", json]);
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(await Deno.readTextFile(json)) as BenchReport;
-    const value = (id: string) => report.macro!.ratios.find((r) => r.id === id)!.value.toFixed(3);
+    const value = (id: string) =>
+      String(Number(report.macro!.ratios.find((r) => r.id === id)!.value.toFixed(3)));
     const lines = result.stderr.trim().split("\n");
     assert.deepEqual(lines, [
       `Benchmark check failed: 2 thresholds in "${thresholds}" crossed`,
-      `  standalone/ceiling.throughput is ${
+      `  ✗ standalone/ceiling.throughput >= 1000: observed ${
         value("standalone/ceiling.throughput")
-      }, below the minimum 1000 (standalone fill MiB/s ÷ raw ceiling MiB/s)`,
-      `  cluster-3x0/standalone.client-cpu is ${
+      } (standalone fill MiB/s ÷ raw ceiling MiB/s)`,
+      `  ✗ cluster-3x0/standalone.client-cpu <= 0.001: observed ${
         value("cluster-3x0/standalone.client-cpu")
-      }, above the maximum 0.001 (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)`,
+      } (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)`,
     ]);
     assert.equal(report.check?.crossed.length, 2);
     assert.match(result.stdout, /Check failed: 2 threshold\(s\)/);
@@ -70,7 +71,7 @@ Deno.test("bench --check exits 0 with loose thresholds and writes the documented
   const dir = await Deno.makeTempDir({ prefix: "redfill-bench-test-" });
   try {
     const thresholds = await thresholdsFile(dir, [
-      { ratio: "standalone/ceiling.throughput", min: 0.01 },
+      { ratio: "standalone/ceiling.throughput", threshold: ">= 0.01" },
       { ratio: "cluster-3x3/standalone.client-cpu", max: 100 },
     ]);
     const json = `${dir}/report.json`;
@@ -134,7 +135,33 @@ Deno.test("bench --check exits 0 with loose thresholds and writes the documented
     assert.equal(macro.verify.medians.length, 4);
     assert.match(result.stdout, /│ standalone fill +│ exact count +│/);
     for (const ratio of macro.ratios) assert.ok(ratio.value > 0 && ratio.perRound.length === 1);
-    assert.deepEqual(report.check, { file: thresholds, checked: 2, crossed: [], skipped: [] });
+    const ratioText = (id: string) =>
+      String(Number(macro.ratios.find((r) => r.id === id)!.value.toFixed(3)));
+    assert.deepEqual(report.check, {
+      file: thresholds,
+      checked: 2,
+      crossed: [],
+      results: [
+        {
+          metric: "standalone/ceiling.throughput",
+          expression: ">= 0.01",
+          ok: true,
+          observedText: ratioText("standalone/ceiling.throughput"),
+        },
+        {
+          metric: "cluster-3x3/standalone.client-cpu",
+          expression: "<= 100",
+          ok: true,
+          observedText: ratioText("cluster-3x3/standalone.client-cpu"),
+        },
+      ],
+      skipped: [],
+    });
+    // The same ✓ line a pipeline's report prints for its thresholds.
+    assert.match(
+      result.stdout,
+      /^ {2}✓ standalone\/ceiling\.throughput >= 0\.01: observed [\d.]+$/m,
+    );
     assert.match(await Deno.readTextFile(markdown), /^### redfill bench:/);
     assert.match(result.stdout, /Check passed: 2 thresholds/);
   } finally {
@@ -168,6 +195,12 @@ Deno.test("bench --check --cases ceiling,standalone judges only the ratios it me
       file: thresholds,
       checked: 1,
       crossed: [],
+      results: [{
+        metric: "standalone/ceiling.throughput",
+        expression: ">= 0.01",
+        ok: true,
+        observedText: report.check?.results?.[0]?.observedText,
+      }],
       skipped: [
         { ratio: "cluster-3x0/standalone.throughput", missing: ["cluster-3x0"] },
         { ratio: "tls/standalone.throughput", missing: ["tls"] },

@@ -68,9 +68,15 @@ Deno.test("checkRatios() names every crossed bound with its measured value", () 
   ], "t.json");
   assert.equal(outcome.checked, 4);
   assert.deepEqual(outcome.crossed.map((c) => c.message), [
-    "standalone/ceiling.throughput is 0.800, below the minimum 0.9 (standalone fill MiB/s ÷ raw ceiling MiB/s)",
-    "cluster-3x0/standalone.client-cpu is 1.200, above the maximum 1.1 (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)",
-    "tls/standalone.throughput is not measured, below the minimum 0.5",
+    "✗ standalone/ceiling.throughput >= 0.9: observed 0.8 (standalone fill MiB/s ÷ raw ceiling MiB/s)",
+    "✗ cluster-3x0/standalone.client-cpu <= 1.1: observed 1.2 (cluster 3 masters client CPU/GiB ÷ standalone client CPU/GiB)",
+    "✗ tls/standalone.throughput >= 0.5: not measured",
+  ]);
+  assert.deepEqual(outcome.results?.map((r) => [r.metric, r.expression, r.ok]), [
+    ["standalone/ceiling.throughput", ">= 0.9", false],
+    ["cluster-3x0/standalone.client-cpu", "<= 1.1", false],
+    ["cluster-3x0/standalone.throughput", ">= 0.9", true],
+    ["tls/standalone.throughput", ">= 0.5", false],
   ]);
   const error = checkFailure(outcome);
   assert.ok(error instanceof CheckFailedError);
@@ -79,6 +85,23 @@ Deno.test("checkRatios() names every crossed bound with its measured value", () 
     error.message.split("\n")[0],
     `Benchmark check failed: 3 thresholds in "t.json" crossed`,
   );
+});
+
+Deno.test("checkRatios() reads a threshold expression as a pipeline's thresholds do", () => {
+  const ratios = computeRatios([run("ceiling", 1, 100, 0.1), run("standalone", 1, 80, 0.5)]);
+  const outcome = checkRatios(
+    ratios,
+    [
+      { ratio: "standalone/ceiling.throughput", threshold: "> 0.75" },
+      { ratio: "standalone/ceiling.throughput", threshold: "< 0.5" },
+    ],
+    "t.json",
+    { cases: ["ceiling", "standalone"] },
+  );
+  assert.deepEqual(outcome.results?.map((r) => r.ok), [true, false]);
+  assert.deepEqual(outcome.crossed.map((c) => [c.bound, c.limit, c.expression]), [
+    ["max", 0.5, "< 0.5"],
+  ]);
 });
 
 Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a bound", async () => {
@@ -100,7 +123,19 @@ Deno.test("loadThresholds() rejects an unknown ratio and a threshold without a b
       JSON.stringify({ version: 1, thresholds: [{ ratio: "tls/standalone.throughput" }] }),
     );
     await assert.rejects(loadThresholds(path), {
-      message: `The thresholds file "${path}" is invalid at "thresholds.0": needs min or max`,
+      message:
+        `The thresholds file "${path}" is invalid at "thresholds.0": needs a threshold (like ">= 0.85"), or min or max`,
+    });
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        version: 1,
+        thresholds: [{ ratio: "tls/standalone.throughput", threshold: ">= 50%" }],
+      }),
+    );
+    await assert.rejects(loadThresholds(path), {
+      message:
+        `The thresholds file "${path}" is invalid at "thresholds.0.threshold": a ratio has no unit, so write a plain number: ">= 50%"`,
     });
     const shipped = await loadThresholds(
       new URL("../../bench/thresholds.json", import.meta.url).pathname,

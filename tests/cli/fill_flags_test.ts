@@ -84,10 +84,41 @@ Deno.test("FILL_FLAGS maps every flag to an option of the real built-in steps or
     }
     assert.ok(paths.length > 0, `${longFlag(flag)} sets no option`);
     for (const path of paths) {
+      // `thresholds` is the pipeline's own block, not a step's option: its test is below.
+      if (path === "thresholds") continue;
       assert.ok(optionExists(pipeline, path), `${longFlag(flag)} points nowhere: ${path}`);
       assert.equal(flagOf(path), longFlag(flag), `${path} is named by ${longFlag(flag)}`);
     }
   }
+});
+
+Deno.test("readFillArgs() makes one threshold override per --threshold, in order", () => {
+  const request = readFillArgs([
+    "-h",
+    "10.0.0.5",
+    "--threshold",
+    "fill.throughput>100MiB/s",
+    "--threshold",
+    "verify.missing==0",
+  ])!;
+  assert.deepEqual(
+    request.overrides.filter((entry) => entry.path === "thresholds").map((entry) => [
+      entry.value,
+      entry.origin,
+    ]),
+    [
+      ["fill.throughput>100MiB/s", {
+        flag: "--threshold",
+        text: "fill.throughput>100MiB/s",
+        expected: undefined,
+      }],
+      ["verify.missing==0", {
+        flag: "--threshold",
+        text: "verify.missing==0",
+        expected: undefined,
+      }],
+    ],
+  );
 });
 
 Deno.test("readFillArgs() turns flags into overrides whose origin is the flag", () => {

@@ -78,6 +78,18 @@ const FILL: FillResult = {
       dbsize: 280576,
     },
   ],
+  limit: {
+    kind: "server-bound",
+    summary: "server-bound (10.0.0.5:7000 used 0.97 of a core; the client 0.45)",
+    clientCpu: 0.45,
+    serverCpuMax: 0.97,
+    servers: [
+      { address: "10.0.0.5:7000", cpu: 0.97, inputMibPerSecond: 71.2, opsPerSecond: 72000 },
+      { address: "10.0.0.6:7001", cpu: 0.52, inputMibPerSecond: 35.6, opsPerSecond: 36000 },
+      { address: "10.0.0.7:7002", cpu: 0.55, inputMibPerSecond: 39.1, opsPerSecond: 39500 },
+    ],
+    unavailable: null,
+  },
   errors: 0,
   interrupted: false,
   server: {
@@ -271,6 +283,28 @@ export function clusterPassReport(): RunReport {
     fill: FILL,
     verify: VERIFY_PASS,
     steps: [...STEPS, { id: "verify", name: "verify", ok: true, durationMs: 812.9 }],
+    thresholds: [
+      {
+        metric: "fill.throughput",
+        expression: "> 100 MiB/s",
+        ok: true,
+        observed: 141.54,
+        unit: "MiB/s",
+        observedText: "141.5 MiB/s",
+        abortOnFail: false,
+        stoppedRun: false,
+      },
+      {
+        metric: "verify.missing",
+        expression: "== 0",
+        ok: true,
+        observed: 0,
+        unit: "number",
+        observedText: "0",
+        abortOnFail: false,
+        stoppedRun: false,
+      },
+    ],
     createdAt: CREATED_AT,
   });
 }
@@ -283,6 +317,16 @@ export function clusterFailReport(): RunReport {
     topology: TOPOLOGY,
     fill: FILL,
     verify: VERIFY_FAIL,
+    thresholds: [{
+      metric: "verify.missing",
+      expression: "== 0",
+      ok: false,
+      observed: 12000,
+      unit: "number",
+      observedText: "12000",
+      abortOnFail: false,
+      stoppedRun: false,
+    }],
     steps: [...STEPS, {
       id: "verify",
       name: "verify",
