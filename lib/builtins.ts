@@ -18,14 +18,21 @@ import type { Pipeline } from "./pipeline/types.ts";
 import { connectStep, discoverStep } from "./steps/connect.ts";
 import { fillStep, keyspaceStep } from "./steps/fill.ts";
 import { flushStep } from "./steps/flush.ts";
+import { mergeStep } from "./steps/merge.ts";
 import { reportStep } from "./steps/report.ts";
 import { verifyStep } from "./steps/verify.ts";
 import { autoTransport } from "./transport/auto.ts";
 import { clusterTransport } from "./transport/cluster.ts";
+import { proxyTransport } from "./transport/proxy.ts";
 import { standaloneTransport } from "./transport/standalone.ts";
 
 /** The built-in transports, as plugins. */
-export const builtinTransports = [standaloneTransport, clusterTransport, autoTransport].map(
+export const builtinTransports = [
+  standaloneTransport,
+  clusterTransport,
+  autoTransport,
+  proxyTransport,
+].map(
   (transport) => defineTransport(transport),
 );
 
@@ -38,6 +45,7 @@ export const builtinSteps = [
   keyspaceStep,
   verifyStep,
   reportStep,
+  mergeStep,
 ] as const;
 
 /**

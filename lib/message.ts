@@ -57,7 +57,7 @@ export type MessagePart = string | OptionMention;
  * Names an option path as a reader knows it (`target.tls.cert` → `--cert`), or undefined
  * when the reader has no other name for it (then the path is shown).
  */
-export type OptionNamer = (path: string) => string | undefined;
+export type OptionNamer = (path: string, value?: MentionValue) => string | undefined;
 
 /** Options for {@linkcode Message.render}. */
 export interface RenderMessageOptions {
@@ -103,7 +103,7 @@ function mention(part: OptionMention, options: RenderMessageOptions): string {
   const path = part.inStep && options.step !== undefined
     ? `${options.step}.${part.path}`
     : part.path;
-  const name = options.name?.(path);
+  const name = options.name?.(path, part.value);
   if (name !== undefined) {
     return part.as === "give" ? `pass ${name}` : part.as === "drop" ? `drop ${name}` : name;
   }

@@ -137,6 +137,10 @@ export interface FillResult {
   waitedForReplicas?: boolean | undefined;
   /** Slots re-sent, acked, because they moved or were migrating at a barrier. */
   resentSlots?: number | undefined;
+  /** When the fill started writing (ms since the epoch); absent for a declared keyspace. */
+  startedAt?: number | undefined;
+  /** When the fill's last barrier returned (ms since the epoch); absent for a declared keyspace. */
+  endedAt?: number | undefined;
   /** What limited the fill, when its CPU was sampled (a fill that wrote; not a declared one). */
   limit?: FillLimit | undefined;
 }

@@ -15,8 +15,11 @@ export type * from "./results.ts";
 // Targets and topology
 // ---------------------------------------------------------------------------------------------
 
-/** How to treat the target: a single server, a Redis Cluster, or ask the server. */
-export type TargetMode = "standalone" | "cluster" | "auto";
+/**
+ * How to treat the target: a single server, a Redis Cluster, ask the server, or a
+ * twemproxy-style proxy (no INFO, CLIENT, CLUSTER or FLUSHALL).
+ */
+export type TargetMode = "standalone" | "cluster" | "auto" | "proxy";
 
 /** TLS settings shared by the control plane (ioredis) and the data plane (node:tls). */
 export interface TlsSettings {
@@ -41,7 +44,7 @@ export interface Target {
   host: string;
   /** Port of the seed node; 0 for a Unix socket. */
   port: number;
-  /** Standalone, cluster, or auto (ask the server with INFO cluster). */
+  /** Standalone, cluster, auto (ask the server with INFO cluster), or proxy. */
   mode: TargetMode;
   /** TLS settings; present means TLS. */
   tls?: TlsSettings | undefined;
@@ -151,6 +154,11 @@ export interface Transport {
    * slot in a cluster.
    */
   readonly keyCounting?: KeyCounting | undefined;
+  /**
+   * The most commands one data socket may have in flight (a proxy's limit, twemproxy's about
+   * 1024); unlimited when absent.
+   */
+  readonly maxInFlight?: number | undefined;
   /** Connects and discovers the topology. */
   connect(): Promise<Topology>;
   /** The last topology discovered. */

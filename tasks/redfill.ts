@@ -1,5 +1,5 @@
 /**
- * The one entry of the command line: `redfill fill|run|bench|redis …`. The deno tasks call it
+ * The one entry of the command line: `redfill fill|run|bench|redis|report …`. The deno tasks call it
  * too (`deno task fill` is `deno run --allow-all tasks/redfill.ts fill`), so both take the same
  * flags, print the same help and end with the same exit codes.
  *
@@ -44,6 +44,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "Local redis-server processes for trying redfill: redis up|down|status",
     load: () => import("./redis.ts"),
   },
+  report: {
+    summary: "Run reports: report merge FILE… makes one report of the shards of a fill",
+    load: () => import("./report.ts"),
+  },
 };
 
 /** Options for {@linkcode redfill}. */
@@ -61,7 +65,7 @@ function topHelp(name: string): string {
     `  ${command.padEnd(width)}  ${module.summary}`
   );
   const lines = [
-    `Usage: ${name} fill|run|bench|redis [options]`,
+    `Usage: ${name} ${Object.keys(COMMANDS).join("|")} [options]`,
     "",
     "Fill Redis (standalone or cluster, plaintext or TLS) with generated data at the server's",
     "ceiling, prove what landed and report it. Each command has its own --help.",

@@ -12,12 +12,17 @@ import { defineStep } from "../lib/pipeline/define.ts";
 import { PipelineError } from "../lib/pipeline/errors.ts";
 import { Registry } from "../lib/pipeline/registry.ts";
 
-const STEPS = ["connect", "discover", "flush", "fill", "keyspace", "verify", "report"];
+const STEPS = ["connect", "discover", "flush", "fill", "keyspace", "verify", "report", "merge"];
 
 Deno.test("defaultRegistry() holds every built-in step and transport, in a new registry each time", () => {
   const registry = defaultRegistry();
   assert.deepEqual(registry.steps().map((step) => step.name), STEPS);
-  assert.deepEqual(registry.transports().map((t) => t.name), ["standalone", "cluster", "auto"]);
+  assert.deepEqual(registry.transports().map((t) => t.name), [
+    "standalone",
+    "cluster",
+    "auto",
+    "proxy",
+  ]);
   assert.deepEqual(
     [registry.transportFor("standalone")?.name, registry.transportFor("cluster")?.name],
     ["standalone", "cluster"],
@@ -33,7 +38,7 @@ Deno.test("registerBuiltins() adds the built-ins beside a plugin's steps, as a p
   registerBuiltins(registry);
   assert.deepEqual(registry.steps().map((step) => step.name), ["probe", ...STEPS]);
   assert.equal(builtinSteps.length, STEPS.length);
-  assert.equal(builtinTransports.length, 3);
+  assert.equal(builtinTransports.length, 4);
 });
 
 Deno.test("parsePipeline() and loadPipeline() resolve step names against the built-ins by default", async () => {

@@ -124,6 +124,13 @@ export function readFillArgs(
   if (!tls && withoutTls.some((flag) => given(longFlag(flag)))) {
     throw new UsageError(`TLS options (${withoutTls.map(longFlag).join(", ")}) need --tls`);
   }
+  for (const other of ["--no-verify", "--flush"]) {
+    if (given("--verify-only") && given(other)) {
+      throw new UsageError(
+        `--verify-only checks keys written earlier, so it cannot be given with ${other}: keep one`,
+      );
+    }
+  }
   const parsedUrl = typeof url === "string" ? parseRedisUrl(url) : undefined;
   const urlPassword = typeof parsedUrl === "object" && parsedUrl.password !== undefined;
   if (given("--askpass") && (given("--password") || urlPassword)) {

@@ -11,6 +11,7 @@
  */
 
 import { FILL_DEFAULTS, KEYSPACE_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts";
+import type { MentionValue } from "../message.ts";
 import { THRESHOLD_PATH } from "../thresholds.ts";
 
 /** How the text typed after a flag (`true` for a switch) becomes an option's value. */
@@ -159,6 +160,12 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     sets: { "target.mode": always("cluster") },
   },
   {
+    flags: "--proxy",
+    description:
+      "the target is a twemproxy-style proxy (no INFO, CLIENT, CLUSTER, FLUSHALL): acked writes, verify through it",
+    sets: { "target.mode": always("proxy") },
+  },
+  {
     flags: "--connect-timeout <ms>",
     description: "give up connecting after this many milliseconds",
     sets: { "target.connect-timeout": number },
@@ -246,8 +253,15 @@ export const FILL_FLAGS: readonly FillFlag[] = [
   },
   {
     flags: "--shard <k/n>",
-    description: "write only part k of n of the keyspace",
+    description: "write only part k of n of the keyspace; auto: k from JOB_COMPLETION_INDEX, " +
+      "n from REDFILL_SHARDS (a Kubernetes Indexed Job)",
     sets: { "fill.shard": text },
+  },
+  {
+    flags: "--verify-only",
+    description: "write nothing: connect, verify the whole keyspace (every shard's keys) and " +
+      "report, e.g. after the shards of a Kubernetes Job",
+    sets: { "fill.write": always(false) },
   },
   {
     flags: "--replies",
@@ -331,12 +345,23 @@ export function longFlag(flag: FillFlag): string {
  * import { flagOf } from "./fill_flags.ts";
  * equal(flagOf("fill.key-size"), "--key-size");
  * equal(flagOf("target.tls.ca"), "--cacert");
+ * equal(flagOf("flush.scope", "prefix"), "--flush prefix");
  * ```
  *
  * @param path An option path of `pipelines/fill.yaml`, e.g. `fill.key-size`.
+ * @param value The value a message asks for, named with a flag whose argument is optional.
  * @returns The long flag, or undefined when no flag sets it.
  */
-export function flagOf(path: string): string | undefined {
-  const flag = FILL_FLAGS.find((candidate) => candidate.sets?.[path] !== undefined);
-  return flag === undefined ? undefined : longFlag(flag);
+export function flagOf(path: string, value?: MentionValue): string | undefined {
+  const setters = FILL_FLAGS.filter((candidate) => candidate.sets?.[path] !== undefined);
+  // Several switches set one option (`--cluster`, `--proxy`): the one that sets this value.
+  const flag =
+    setters.find((candidate) => value !== undefined && candidate.sets![path]!(true) === value) ??
+      setters[0];
+  if (flag === undefined) return undefined;
+  // A flag with an optional argument (`--flush [scope]`) is named with the value to give it.
+  if (/\[[a-z-]+\]/.test(flag.flags) && value !== undefined && typeof value !== "boolean") {
+    return `${longFlag(flag)} ${value}`;
+  }
+  return longFlag(flag);
 }

@@ -124,7 +124,7 @@ function perNode(snapshot: ProgressSnapshot): string {
   const nodes = Object.entries(snapshot.perNode);
   if (nodes.length < 2) return "";
   return `; per node: ${
-    nodes.map(([address, keys]) => `${address} ${keys.toLocaleString("en-US")}`).join(", ")
+    nodes.map(([address, keys]) => `${address} ${formatCount(keys)}`).join(", ")
   }`;
 }
 

@@ -126,6 +126,11 @@ export interface BulkWriterOptions {
    * every acknowledged write is on this many replicas too (or the reply says how many).
    */
   waitReplicas?: number | undefined;
+  /**
+   * Acked mode: the most commands awaiting their reply (a proxy's limit); a batch waits for
+   * earlier replies until it fits. Unlimited when absent (TCP backpressure alone).
+   */
+  maxInFlight?: number | undefined;
 }
 
 /**
@@ -177,6 +182,13 @@ const NO_CLIENT_REPLY = /unknown (sub)?command|NOPERM|not (supported|allowed|per
 /** Streams one writer's share of the keyspace into one socket. */
 export class BulkWriter {
   readonly #options: BulkWriterOptions;
+  /** Acked mode: commands sent whose reply has not come yet. */
+  #outstanding: () => number = () => 0;
+  /** Acked mode: called after every reply (wakes a batch waiting for room). */
+  #onReply: (() => void) | undefined;
+  /** Why the socket closed, once it did (wakes a batch waiting for room). */
+  #gone: Error | undefined;
+  #watchingClose = false;
 
   /** @param options The socket, encoder, cursor and settings. */
   constructor(options: BulkWriterOptions) {
@@ -271,6 +283,9 @@ export class BulkWriter {
         if (batch.keys === 0) break;
         // The cap counts keys and values, as the reported throughput does (not RESP framing).
         if (rate) await rate.take(batch.keys * keyValueBytes, signal);
+        if (sent !== undefined && this.#options.maxInFlight !== undefined) {
+          await this.#room(this.#options.maxInFlight);
+        }
         pending[turn] = socket.write(buffer.subarray(0, batch.length)).then(() => {
           counters.keys += batch.keys;
           counters.bytes += batch.keys * keyValueBytes;
@@ -283,6 +298,59 @@ export class BulkWriter {
       await Promise.allSettled(pending);
     }
     for (const write of pending) await write;
+  }
+
+  /**
+   * Waits until at most `limit` commands (the batch just encoded included) await a reply; fails
+   * when no reply comes for the barrier timeout or the socket closes.
+   */
+  async #room(limit: number): Promise<void> {
+    if (this.#outstanding() <= limit) return;
+    const { socket, barrierTimeoutMs } = this.#options;
+    const address = `${socket.node.host}:${socket.node.port}`;
+    if (!this.#watchingClose) {
+      // One listener per writer: a closed socket wakes the batch that waits for room.
+      this.#watchingClose = true;
+      socket.closed.then(
+        () => {
+          this.#gone ??= new FillError(
+            `Lost the connection to node "${address}": it closed the connection (the node may have stopped or restarted)`,
+          );
+          this.#onReply?.();
+        },
+        (error) => {
+          this.#gone ??= error instanceof Error ? error : new Error(String(error));
+          this.#onReply?.();
+        },
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.#onReply = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() =>
+          done(
+            new FillError(
+              `Node "${address}" stopped answering: ${this.#outstanding()} replies outstanding after ${
+                barrierTimeoutMs / 1000
+              } s`,
+            ),
+          ), barrierTimeoutMs);
+      };
+      this.#onReply = () => {
+        if (this.#gone) done(this.#gone);
+        else if (this.#outstanding() <= limit) done();
+        else arm();
+      };
+      if (this.#gone) return done(this.#gone);
+      arm();
+    });
   }
 
   async #streamAcked(redirected: number[], asked: Map<string, number[]>): Promise<void> {
@@ -322,6 +390,7 @@ export class BulkWriter {
         counters.acked++;
       }
       if (answered === sent.length) settle?.();
+      this.#onReply?.();
       // Drop answered indices now and then so the queue stays small.
       if (answered > 65536) {
         sent.splice(0, answered);
@@ -329,6 +398,7 @@ export class BulkWriter {
       }
     });
     socket.onData((chunk) => scanner.push(chunk));
+    this.#outstanding = () => sent.length - answered;
     await this.#stream(sent);
     if (answered < sent.length) {
       await new Promise<void>((resolve, reject) => {

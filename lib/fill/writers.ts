@@ -126,6 +126,7 @@ export async function runWriters(
           barrierTimeoutMs: options.barrierTimeoutMs,
           asking: plan.asking,
           buffers: [buffers[2 * index]!, buffers[2 * index + 1]!],
+          maxInFlight: transport.maxInFlight,
         }).run();
         if (outcome.fellBackToAcked) options.onFallback();
         if (wanted !== undefined && outcome.replicasAcknowledged !== undefined) {

@@ -30,7 +30,7 @@ export const KEBAB_CASE: RegExp = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const RESERVED_STEP_NAMES = new Set(["uses", "with", "id"]);
 
 /** The target modes a transport may declare. */
-const MODES: readonly TargetMode[] = ["standalone", "cluster", "auto"];
+const MODES: readonly TargetMode[] = ["standalone", "cluster", "auto", "proxy"];
 
 /**
  * What {@linkcode defineStep} takes. The fact lists are captured as literal types, so `run`'s

@@ -37,7 +37,9 @@ export const targetFileSchema: z.ZodObject<{
   host: z.ZodOptional<z.ZodString>;
   port: z.ZodOptional<z.ZodNumber>;
   socket: z.ZodOptional<z.ZodString>;
-  mode: z.ZodOptional<z.ZodEnum<{ standalone: "standalone"; cluster: "cluster"; auto: "auto" }>>;
+  mode: z.ZodOptional<
+    z.ZodEnum<{ standalone: "standalone"; cluster: "cluster"; auto: "auto"; proxy: "proxy" }>
+  >;
   tls: z.ZodOptional<z.ZodUnion<readonly [z.ZodBoolean, typeof tlsFileSchema]>>;
   username: z.ZodOptional<z.ZodString>;
   password: z.ZodOptional<z.ZodUnion<readonly [z.ZodString, z.ZodNumber]>>;
@@ -57,8 +59,8 @@ export const targetFileSchema: z.ZodObject<{
   socket: z.string().min(1).meta({ format: "path" }).optional().describe(
     "Unix socket of a standalone server, instead of host and port",
   ),
-  mode: z.enum(["standalone", "cluster", "auto"]).optional().describe(
-    "standalone, cluster, or auto: ask the server (default auto)",
+  mode: z.enum(["standalone", "cluster", "auto", "proxy"]).optional().describe(
+    "standalone, cluster, auto: ask the server (default auto), or proxy: a twemproxy-style endpoint (no INFO, CLIENT, CLUSTER or FLUSHALL)",
   ),
   tls: z.union([z.boolean(), tlsFileSchema]).optional().describe(
     "true, or TLS settings; present means TLS",

@@ -86,6 +86,7 @@ export function serverLine(report: RunReport): string | undefined {
 export function nodesLine(report: RunReport): string | undefined {
   const topology = report.topology;
   if (topology === null) return undefined;
+  if (report.target.mode === "proxy") return "1 proxy (the servers behind it are not listed)";
   if (topology.mode === "standalone") return "1 standalone server";
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return `${plural(topology.masters, "master")}, ${plural(topology.replicas, "replica")}`;

@@ -23,6 +23,7 @@ import {
   verifyLine,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Cells of the bars in the Markdown node table. */
 const BAR_WIDTH = 10;
@@ -78,6 +79,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Server", serverLine(report)],
     ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],
+    ["Shards", shardsLine(report)],
   ];
   out.push(
     ...table(
@@ -137,6 +139,12 @@ export function renderMarkdown(report: RunReport): string {
         ["l", "r", "r", "r", "r", "l"],
       ));
     }
+  }
+
+  const shards = shardRows(report);
+  if (shards.length > 0) {
+    out.push("", "### Shards", "");
+    out.push(...table([...SHARD_HEAD], shards, SHARD_HEAD.map((_, i) => (i <= 3 ? "l" : "r"))));
   }
 
   if (report.verify !== null && report.verify.checks.length > 0) {

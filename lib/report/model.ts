@@ -37,6 +37,7 @@ import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
 import { ReportReplicationSchema, ReportServerSchema, serverReport } from "./server_counters.ts";
+import { shardsSchema } from "./_shards_schema.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -52,7 +53,7 @@ const count = z.number().int().min(0);
 /** The target as a report may show it: never the password. */
 export const ReportTargetSchema = z.strictObject({
   address: z.string().describe("host:port of the seed node"),
-  mode: z.enum(["standalone", "cluster", "auto"]).describe("The mode asked for"),
+  mode: z.enum(["standalone", "cluster", "auto", "proxy"]).describe("The mode asked for"),
   tls: z.boolean().describe("Whether the connection uses TLS"),
   username: z.string().nullable().describe("ACL user name, or null for the default user"),
 }).describe("Where the run connected; the password is never part of a report");
@@ -147,6 +148,12 @@ export const ReportFillSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent (RESP framing not counted)"),
   errors: count.describe("Error replies in all (acked mode)"),
   durationMs: z.number().min(0),
+  startedAt: z.string().nullable().describe(
+    "When the fill started writing (ISO 8601, UTC); null for a declared keyspace",
+  ),
+  endedAt: z.string().nullable().describe(
+    "When the fill ended (ISO 8601, UTC); null for a declared keyspace",
+  ),
   mibPerSecond: z.number().min(0).describe(
     "Throughput: bytes of keys and values per second, in MiB/s (2^20 bytes per second)",
   ),
@@ -236,6 +243,9 @@ export const ReportStepSchema = z.strictObject({
   error: z.string().nullable().describe("The one-line message of the error that stopped it"),
 });
 
+/** How a merged report was made from shard reports (`report merge`). */
+export const ReportShardsSchema = shardsSchema(ReportClientSchema, REPORT_STATUSES);
+
 /** The whole report; the key order here is the key order of the JSON. */
 export const RunReportSchema = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -258,6 +268,7 @@ export const RunReportSchema = z.strictObject({
     "The pipeline's thresholds checked before the report, each with its observed value",
   ),
   steps: z.array(ReportStepSchema).describe("The steps that ran before the report, in order"),
+  shards: ReportShardsSchema.optional(),
 }).meta({
   title: "redfill run report",
   description:
@@ -422,6 +433,8 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
     bytes: fill.bytes,
     errors: fill.errors,
     durationMs: round(fill.durationMs, 3),
+    startedAt: fill.startedAt === undefined ? null : new Date(fill.startedAt).toISOString(),
+    endedAt: fill.endedAt === undefined ? null : new Date(fill.endedAt).toISOString(),
     mibPerSecond: round(mibPerSecond(fill.bytes, fill.durationMs), 3),
     client: {
       cpuSeconds: round(fill.cpuSeconds, 3),

@@ -27,6 +27,7 @@ import {
   wrap,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Options for {@linkcode renderTable}. */
 export interface RenderTableOptions {
@@ -91,6 +92,7 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
     ["Limit", limitLine(report)],
     ["Verify", verifyLine(report)],
     ["Steps", stepsLine(report)],
+    ["Shards", shardsLine(report)],
   ];
   for (const [label, value] of summary) {
     if (value === undefined) continue;
@@ -102,6 +104,8 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
 
   const table = nodeTable(report, width, color);
   if (table !== undefined) out.push("", table);
+  const shards = shardRows(report);
+  if (shards.length > 0) out.push("", plainTable([...SHARD_HEAD], shards, color));
 
   if (report.verify !== null && report.verify.checks.length > 0) {
     out.push("", paint("bold", "Checks"));
@@ -197,5 +201,18 @@ function nodeTable(report: RunReport, width: number, color: boolean): string | u
     }
     table.push(cells);
   });
+  return table.toString();
+}
+
+/** A compact table of texts, numbers right-aligned (the shards of a merged report). */
+function plainTable(head: string[], rows: string[][], color: boolean): string {
+  const table = new Table({
+    head,
+    colAligns: head.map((_, column) => (column <= 3 ? "left" : "right")),
+    style: color
+      ? { head: ["bold"], border: ["grey"], compact: true }
+      : { head: [], border: [], compact: true },
+  });
+  for (const row of rows) table.push(row);
   return table.toString();
 }

@@ -12,7 +12,7 @@ export interface ReportTarget {
   /** host:port of the seed node. */
   address: string;
   /** The mode asked for. */
-  mode: "standalone" | "cluster" | "auto";
+  mode: "standalone" | "cluster" | "auto" | "proxy";
   /** Whether the connection uses TLS. */
   tls: boolean;
   /** ACL user name, or null for the default user. */
@@ -147,6 +147,10 @@ export interface ReportFill {
   errors: number;
   /** Wall time of the fill. */
   durationMs: number;
+  /** When the fill started writing (ISO 8601, UTC); null for a declared keyspace. */
+  startedAt: string | null;
+  /** When the fill ended (ISO 8601, UTC); null for a declared keyspace. */
+  endedAt: string | null;
   /** Throughput in MiB/s (2^20 bytes per second). */
   mibPerSecond: number;
   /** The client's cost. */
@@ -307,6 +311,44 @@ export interface ReportStep {
   error: string | null;
 }
 
+/** One shard report that went into a merged report. */
+export interface ReportShardEntry {
+  /** The shard's index k. */
+  index: number;
+  /** Where the report was read (file name, and the block's number in a log). */
+  source: string;
+  /** false: an earlier run of the same index, superseded by a later one (a retry). */
+  counted: boolean;
+  /** How that run ended. */
+  status: ReportStatus;
+  /** When its fill started (ISO 8601, UTC). */
+  startedAt: string | null;
+  /** When its fill ended (ISO 8601, UTC). */
+  endedAt: string | null;
+  /** Keys it sent. */
+  keys: number;
+  /** Bytes of keys and values it sent. */
+  bytes: number;
+  /** Its fill's wall time. */
+  durationMs: number;
+  /** Its throughput in MiB/s. */
+  mibPerSecond: number;
+  /** Its client's cost. */
+  client: ReportClient;
+}
+
+/** How a merged report was made from shard reports. */
+export interface ReportShards {
+  /** Number of shards of the keyspace (n). */
+  count: number;
+  /** Indices with a counted report. */
+  merged: number[];
+  /** Indices without any report: the merge is not ok. */
+  missing: number[];
+  /** Every report read, by index, retries included (the later one counts). */
+  reports: ReportShardEntry[];
+}
+
 /** How a run ended. */
 export type ReportStatus = "passed" | "failed" | "interrupted";
 
@@ -346,4 +388,6 @@ export interface RunReport {
   thresholds: ReportThreshold[];
   /** The steps that ran before the report, in order. */
   steps: ReportStep[];
+  /** Only in a merged report (`report merge`): the shard reports it was made of. */
+  shards?: ReportShards | undefined;
 }

@@ -4,10 +4,13 @@
  * @module
  */
 
+import { z } from "zod";
 import { defineStep } from "../pipeline/define.ts";
 import { servingMasters } from "../cluster/nodes.ts";
-import { slotCount } from "../cluster/slots.ts";
-import type { Topology } from "../types.ts";
+import { slotCount, slotOwners, uncoveredSlots } from "../cluster/slots.ts";
+import { ConnectionError } from "../errors.ts";
+import { infoField } from "../resp/info.ts";
+import type { Topology, Transport } from "../types.ts";
 import { formatAddress } from "../address.ts";
 
 /** What `connect` outputs. */
@@ -24,13 +27,29 @@ export interface ConnectOutput {
 export const connectStep = defineStep({
   name: "connect",
   description: "Connect to the target (control plane) and learn its topology",
+  options: z.strictObject({
+    "all-slots": z.boolean().optional().describe(
+      "Fail at connect when a slot has no master (default: true when a flush or fill follows, so neither starts on a cluster that cannot take every key)",
+    ),
+  }),
   provides: ["connection", "topology"],
-  async run(ctx): Promise<ConnectOutput> {
+  resolve(options, { steps, index }) {
+    if (options["all-slots"] !== undefined) return options;
+    const later = steps.slice(index + 1);
+    const writes = later.some((step) =>
+      step.name === "fill" ||
+      (step.name === "flush" &&
+        (step.options as { enabled?: unknown } | undefined)?.enabled !== false)
+    );
+    return { ...options, "all-slots": writes };
+  },
+  async run(ctx, options): Promise<ConnectOutput> {
     // The executor closes every transport it made, on every path.
     const transport = ctx.createTransport();
     const topology = await transport.connect();
     ctx.provide("connection", transport);
     ctx.provide("topology", topology);
+    if (options["all-slots"] === true) await checkSlotsServed(transport, topology);
     const masters = servingMasters(topology).length;
     ctx.logger.info(
       `Connected to ${formatAddress(ctx.target.host, ctx.target.port)} (${transport.name}${
@@ -42,6 +61,35 @@ export const connectStep = defineStep({
     return { transport: transport.name, masters, nodes: topology.nodes.length };
   },
 });
+
+/**
+ * Fails at connect, before any flush or write, when some slots have no reachable master:
+ * unassigned slots (`cluster_state:ok` without full coverage, or `CLUSTER DELSLOTS`) need
+ * assigning, a failing cluster needs time.
+ *
+ * @throws {ConnectionError} naming the slots and what to do.
+ */
+async function checkSlotsServed(transport: Transport, topology: Topology): Promise<void> {
+  if (topology.mode !== "cluster") return;
+  const missing = uncoveredSlots(slotOwners(servingMasters(topology)));
+  if (!missing) return;
+  let state: string | undefined;
+  try {
+    state = infoField(String(await transport.call(["CLUSTER", "INFO"])), "cluster_state");
+  } catch {
+    state = undefined;
+  }
+  if (state === "ok") {
+    throw new ConnectionError(
+      `No master serves slots ${missing} (cluster_state is ok: they are assigned to no master): assign them (CLUSTER ADDSLOTS, or redis-cli --cluster fix) and run again`,
+    );
+  }
+  throw new ConnectionError(
+    `No reachable master serves slots ${missing} (cluster_state:${
+      state ?? "unknown"
+    }): assign them or wait until their master (or its replica) serves them, and run again`,
+  );
+}
 
 /** What `discover` outputs. */
 export interface DiscoverOutput {

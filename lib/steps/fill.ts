@@ -21,8 +21,9 @@ import {
 import { sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { FillResult, KeyspaceParams, Logger, NameOption, Shard } from "../types.ts";
-import { declaredFill } from "../verify/verify.ts";
+import { declaredFill } from "../verify/declared.ts";
 import { keyspaceShape, sizeSchema } from "./options.ts";
+import { aclUser, isNoPermission, permissionSentence } from "../permission.ts";
 
 interface KeyspaceOptions {
   size: number;
@@ -158,6 +159,9 @@ export const fillStep = defineStep({
     "on-eviction": z.enum(["fail", "warn"]).optional().describe(
       "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4, the default) or only warn",
     ),
+    write: z.boolean().optional().describe(
+      "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only); default true",
+    ),
     rate: z.number().positive().optional().describe(
       "Cap in MiB/s (MB/s means MiB/s, as everywhere): bytes of keys and values per second, averaged from the fill's start; RESP framing is not counted",
     ),
@@ -173,6 +177,19 @@ export const fillStep = defineStep({
             `${name("durability")} needs ${
               name("replies")
             }: only acknowledged writes can be waited for on replicas`,
+        },
+      });
+    }
+    if (options.write === false && options.shard !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["shard"],
+        message: 'contradicts "write: false", which verifies the whole keyspace (every shard)',
+        params: {
+          words: (name: NameOption) =>
+            `${name("write")} verifies the whole keyspace (the union of every shard), so ${
+              name("shard")
+            } means nothing with it: drop ${name("shard")}`,
         },
       });
     }
@@ -197,6 +214,7 @@ export const fillStep = defineStep({
   metrics: FILL_METRICS,
   async run(ctx, options): Promise<FillResult> {
     const keyspace = keyspaceFromOptions(options);
+    if (options.write === false) return declareWhole(keyspace, ctx);
     const transport = ctx.get("connection");
     const flush = ctx.find("flush");
     const flushed = flush !== undefined && flush.enabled && flush.scope === "all";
@@ -207,6 +225,9 @@ export const fillStep = defineStep({
         options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""
       }${options.replies ? ", acked" : ""}`,
     );
+    // Through a proxy (no CLIENT REPLY): acked writes over a few connections, each with at
+    // most PROXY_IN_FLIGHT commands in flight (two batches of half as many).
+    const proxy = ctx.target.mode === "proxy";
     let result: FillResult;
     // Once a second: the throughput so far (abort-on-fail thresholds judge each sample), and
     // every master's CPU for what limited the run.
@@ -216,12 +237,14 @@ export const fillStep = defineStep({
     });
     await sampler.start();
     const measured = async (fill: FillResult): Promise<FillResult> => {
+      // The wall window of this fill, for merging shard reports (first start → last end).
+      const endedAt = Date.now();
       const limit = classifyLimit(await sampler.stop(), {
         rateCap: options.rate,
         mibPerSecond: mibPerSecond(fill.bytes, fill.durationMs),
         rateName: ctx.text(sentence`${stepOption("rate")}`),
       });
-      const done = { ...fill, limit };
+      const done = { ...fill, limit, startedAt: endedAt - fill.durationMs, endedAt };
       publishFillMetrics(done, (name, value) => ctx.metric(name, value));
       return done;
     };
@@ -229,9 +252,16 @@ export const fillStep = defineStep({
       result = await runFill(transport, {
         keyspace,
         shard: options.shard,
-        connections: options.serial ? 1 : options.connections,
-        batchBytes: options.pipeline,
-        acked: options.replies,
+        connections: options.serial
+          ? 1
+          : options.connections ?? (proxy ? PROXY_CONNECTIONS : undefined),
+        batchBytes: proxy
+          ? Math.min(
+            options.pipeline ?? Infinity,
+            (PROXY_IN_FLIGHT / 2) * (keyspace.keySize + keyspace.valueSize + 23),
+          )
+          : options.pipeline,
+        acked: options.replies || proxy,
         rateBytesPerSecond: options.rate === undefined ? undefined : options.rate * 1024 * 1024,
         flushed,
         logger: ctx.logger,
@@ -266,7 +296,7 @@ export const fillStep = defineStep({
           }`,
         );
       }
-      throw rejectedWrites(result);
+      throw rejectedWrites(result, aclUser(ctx.target));
     }
     logCounters(result, ctx.logger);
     return result;
@@ -294,8 +324,21 @@ function logCounters(result: FillResult, logger: Logger): void {
   }
 }
 
+/** `write: false`: nothing is written; verify checks the whole keyspace, written elsewhere. */
+function declareWhole(
+  keyspace: KeyspaceParams,
+  ctx: { logger: Logger; provide(name: "fill", value: FillResult): void },
+): FillResult {
+  ctx.logger.info(
+    `Writing nothing: verify checks the whole keyspace (every shard), ${keyspace.count} keys of ${keyspace.keySize}+${keyspace.valueSize} bytes, seed ${keyspace.seed}, prefix "${keyspace.prefix}"`,
+  );
+  const result = declaredFill(keyspace, { flushed: false });
+  ctx.provide("fill", result);
+  return result;
+}
+
 /** The error for a fill whose writes were rejected: names the node with the most and quotes it. */
-function rejectedWrites(result: FillResult): FillError {
+function rejectedWrites(result: FillResult, user: string): FillError {
   const failing = result.nodes.filter((node) => node.errors > 0)
     .sort((a, b) => b.errors - a.errors);
   const worst = failing[0]!;
@@ -305,6 +348,16 @@ function rejectedWrites(result: FillResult): FillError {
     : "";
   const fix = /^OOM\b/.test(quoted)
     ? ": the node is full (maxmemory with noeviction); raise maxmemory, allow eviction, or fill less"
+    : isNoPermission(quoted)
+    ? `: ${
+      permissionSentence({
+        user,
+        args: ["SET"],
+        address: worst.address,
+        reply: quoted,
+        keys: `~${result.keyspace.prefix}*`,
+      }).render().replace(/^The/, "the")
+    }`
     : "";
   return new FillError(
     `Node "${worst.address}"${others} rejected ${worst.errors.toLocaleString("en-US")} of ${
@@ -312,6 +365,11 @@ function rejectedWrites(result: FillResult): FillError {
     } writes with "${quoted}"${fix}`,
   );
 }
+
+/** Connections through a proxy unless `connections` says otherwise. */
+const PROXY_CONNECTIONS = 4;
+/** Requests in flight per connection a proxy takes (twemproxy: about 1024). */
+const PROXY_IN_FLIGHT = 1024;
 
 /** Declares a keyspace written earlier with the same parameters, so `verify` can check it. */
 export const keyspaceStep = defineStep({

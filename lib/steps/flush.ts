@@ -11,12 +11,15 @@
 
 import { z } from "zod";
 import { isIP } from "node:net";
-import { UsageError } from "../errors.ts";
-import { isUnixSocket } from "../address.ts";
+import { ConnectionError, RedfillError, UsageError } from "../errors.ts";
+import { formatAddress, isUnixSocket } from "../address.ts";
+import { aclUser, PermissionError } from "../permission.ts";
+import { servingMasters } from "../cluster/nodes.ts";
+import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { give, sentence, stepOption } from "../message.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
-import type { FlushResult, PlanStepView, Transport } from "../types.ts";
+import type { FlushResult, NodeInfo, PlanStepView, Transport } from "../types.ts";
 
 /** What `flush` outputs (and provides as the `flush` fact). */
 export type FlushOutput = FlushResult;
@@ -59,6 +62,17 @@ export const flushStep = defineStep({
   // Refused while the pipeline is loaded, before anything connects; run checks every
   // master's host again once the topology is known.
   check(options, { target }) {
+    if (options.enabled && target.mode === "proxy") {
+      return [{
+        path: ["enabled"],
+        message:
+          'cannot flush through a proxy (it has no FLUSHALL or SCAN): set "enabled: false" and flush the servers behind it directly',
+        words: (name) =>
+          `Cannot flush through a proxy (it has no FLUSHALL or SCAN): drop ${
+            name("enabled")
+          } and flush the servers behind it directly; verify counts this fill's keys exactly either way`,
+      }];
+    }
     if (!options.enabled || options.yes || isLoopback(target.host)) return [];
     return [{
       path: ["enabled"],
@@ -88,11 +102,14 @@ export const flushStep = defineStep({
         } to confirm`,
       );
     }
+    // Nothing is flushed unless every master answers, every slot is served and the user may
+    // run the flush everywhere: a fill that is going to fail must not empty the target first.
+    const prefix = options.prefix ?? KEYSPACE_DEFAULTS.prefix;
+    const probed = await checkBeforeFlush(transport, aclUser(ctx.target), options.scope, prefix);
     if (options.scope === "all") {
-      await transport.callEachMaster(["FLUSHALL"]);
+      await flushAll(transport, nodes, probed);
       ctx.logger.info(`Flushed ${nodes.length} master${nodes.length === 1 ? "" : "s"} (FLUSHALL)`);
     } else {
-      const prefix = options.prefix ?? KEYSPACE_DEFAULTS.prefix;
       output.deleted = await deleteByPrefix(transport, prefix, ctx.signal);
       ctx.logger.info(`Deleted ${output.deleted} keys under "${prefix}"`);
     }
@@ -100,6 +117,130 @@ export const flushStep = defineStep({
     return output;
   },
 });
+
+/** The fix offered to a user who may not run FLUSHALL. */
+function prefixInstead() {
+  return sentence`${
+    give(stepOption("scope"), "prefix")
+  } to delete only this fill's keys with SCAN and UNLINK`;
+}
+
+/**
+ * Checks, before anything is flushed, that every master answers, every slot is served, and
+ * (with `ACL DRYRUN`, where the user may run it) that the user may run the flush's commands on
+ * every master.
+ *
+ * @param transport A connected transport.
+ * @param user The ACL user.
+ * @param scope `all` (FLUSHALL) or `prefix` (SCAN + UNLINK).
+ * @param prefix The prefix for `prefix`.
+ * @returns Whether the permission was proved on every master (else the first FLUSHALL is the
+ *   probe).
+ * @throws {ConnectionError} naming the node, the slots or the permission; nothing flushed.
+ */
+async function checkBeforeFlush(
+  transport: Transport,
+  user: string,
+  scope: "all" | "prefix",
+  prefix: string,
+): Promise<boolean> {
+  const topology = transport.topology();
+  const missing = uncoveredSlots(slotOwners(servingMasters(topology)));
+  if (missing) {
+    throw new ConnectionError(
+      `No reachable master serves slots ${missing}: nothing was flushed; run again once every slot is served`,
+    );
+  }
+  const masters = topology.nodes.filter((node) => node.role === "master");
+  const answers = await Promise.allSettled(
+    masters.map((node) => transport.call(["PING"], { node: node.id })),
+  );
+  answers.forEach((answer, k) => {
+    if (answer.status === "fulfilled") return;
+    const error = answer.reason;
+    const node = masters[k]!;
+    throw new ConnectionError(
+      error instanceof RedfillError
+        ? sentence`${error.sentence}; nothing was flushed`
+        : `Master "${
+          formatAddress(node.host, node.port)
+        }" does not answer (${error}): nothing was flushed`,
+      { cause: error },
+    );
+  });
+  const probes: string[][] = scope === "all"
+    ? [["FLUSHALL"]]
+    : [["SCAN", "0"], ["UNLINK", `${prefix}redfill-probe`]];
+  let proved = true;
+  for (const node of masters) {
+    for (const command of probes) {
+      let reply: unknown;
+      try {
+        reply = await transport.call(["ACL", "DRYRUN", user, ...command], { node: node.id });
+      } catch (error) {
+        // No ACL DRYRUN (Redis < 7, or the user may not run ACL): the command's own NOPERM
+        // is the probe, on one master before the others are flushed.
+        if (error instanceof RedfillError && !(error instanceof PermissionError)) throw error;
+        proved = false;
+        continue;
+      }
+      if (String(reply) === "OK") continue;
+      throw new PermissionError({
+        user,
+        args: command,
+        address: formatAddress(node.host, node.port),
+        reply: `NOPERM ${reply}`,
+        keys: `~${prefix}*`,
+        otherwise: command[0] === "FLUSHALL" ? prefixInstead() : undefined,
+      });
+    }
+  }
+  return proved;
+}
+
+/**
+ * FLUSHALL on every master; when the permission was not proved, on the first master alone
+ * first. A failure names the masters already emptied.
+ */
+async function flushAll(
+  transport: Transport,
+  masters: readonly NodeInfo[],
+  proved: boolean,
+): Promise<void> {
+  const emptied: string[] = [];
+  const flush = async (node: NodeInfo) => {
+    await transport.call(["FLUSHALL"], { node: node.id });
+    emptied.push(formatAddress(node.host, node.port));
+  };
+  const first = proved ? undefined : masters[0];
+  const rest = proved ? masters : masters.slice(1);
+  try {
+    if (first !== undefined) await flush(first);
+  } catch (error) {
+    throw withFix(error);
+  }
+  const results = await Promise.allSettled(rest.map(flush));
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure === undefined) return;
+  const error = withFix(failure.reason);
+  const done = emptied.length === 0
+    ? "no master was emptied"
+    : `already emptied: ${emptied.join(", ")}`;
+  throw new ConnectionError(
+    error instanceof RedfillError
+      ? sentence`${error.sentence} (${done})`
+      : `FLUSHALL failed: ${String(error).slice(0, 160)} (${done})`,
+    { cause: error },
+  );
+}
+
+/** A permission error for FLUSHALL gets the prefix alternative. */
+function withFix(error: unknown): unknown {
+  if (error instanceof PermissionError && error.init.otherwise === undefined) {
+    return new PermissionError({ ...error.init, otherwise: prefixInstead() }, { cause: error });
+  }
+  return error;
+}
 
 /**
  * The prefix of the fill step a flush at `index` runs before: the first `fill` after it, else

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { parseShard, parseTtl } from "../fill/keyspace.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
-import type { NameOption } from "../types.ts";
+import type { NameOption, Shard } from "../types.ts";
+import { processEnvironment, shardFromEnvironment } from "./shard.ts";
 import { parseSize } from "../units.ts";
 
 const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?\s*$/i;
@@ -43,16 +44,27 @@ export const ttlSchema = z.union([
 }, { message: "expected seconds ≥ 1, and a range whose end is not below its start" })
   .transform((value) => parseTtl(value));
 
-/** A shard `k/n`. */
-export const shardSchema = z.string().regex(/^\d+\/\d+$/, {
-  message: "expected k/n like 0/3",
+/** A shard `k/n`, or `auto`: k from `JOB_COMPLETION_INDEX`, n from `REDFILL_SHARDS`. */
+export const shardSchema = z.string().regex(/^(\d+\/\d+|auto)$/, {
+  message: "expected k/n like 0/3, or auto",
   abort: true,
 })
   .refine((text) => {
+    if (text === "auto") return true;
     const [k, n] = text.split("/").map(Number) as [number, number];
     return n >= 1 && k < n;
   }, { message: "expected k/n with 0 ≤ k < n" })
-  .transform((text) => parseShard(text));
+  .transform((text, ctx): Shard => {
+    if (text !== "auto") return parseShard(text);
+    const found = shardFromEnvironment(processEnvironment);
+    if ("shard" in found) return found.shard;
+    ctx.addIssue({
+      code: "custom",
+      message: found.problem,
+      params: { words: (name: NameOption) => `${name("shard")} ${found.problem}` },
+    });
+    return z.NEVER;
+  });
 
 /** The options that define a keyspace: shared by `fill` and `keyspace`. */
 export const keyspaceShape = {
@@ -85,5 +97,7 @@ export const keyspaceShape = {
     message: "expected printable ASCII without spaces, { or }",
   }).default(KEYSPACE_DEFAULTS.prefix).describe('Key prefix (default "redfill:")'),
   ttl: ttlSchema.optional().describe("TTL in seconds, or a range like 60-120"),
-  shard: shardSchema.optional().describe("Write only part k of n of the keyspace, e.g. 0/3"),
+  shard: shardSchema.optional().describe(
+    "Write only part k of n of the keyspace, e.g. 0/3; auto: k from JOB_COMPLETION_INDEX, n from REDFILL_SHARDS (a Kubernetes Indexed Job)",
+  ),
 };

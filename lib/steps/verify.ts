@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import { CheckFailedError } from "../errors.ts";
+import { aclUser, PermissionError, permissionSentence } from "../permission.ts";
 import { VERIFY_DEFAULTS } from "../defaults.ts";
 import { defineStep } from "../pipeline/define.ts";
 import type { VerifyResult } from "../types.ts";
@@ -116,6 +117,16 @@ export const verifyStep = defineStep({
       commandTimeoutMs: ctx.target.commandTimeoutMs,
       logger: ctx.logger,
       signal: ctx.signal,
+    }).catch((error: unknown) => {
+      // A command verify cannot do without: its check fails (exit 1), in one sentence that
+      // names the user (the data sockets' replies do not know it).
+      if (error instanceof PermissionError) {
+        throw new CheckFailedError(
+          permissionSentence({ ...error.init, user: aclUser(ctx.target) }),
+          { cause: error },
+        );
+      }
+      throw error;
     });
     ctx.provide("verify", result);
     ctx.metric("max-deviation", result.maxDeviation * 100);

@@ -11,13 +11,15 @@ import type {
   NodeInfo,
   NodeReply,
   RedisArg,
+  Target,
   Topology,
   Transport,
   TransportDefinition,
   TransportInit,
 } from "../types.ts";
 import { ClusterTransport } from "./cluster.ts";
-import { NodeClients } from "./control.ts";
+import { isServerError, NodeClients } from "./control.ts";
+import { PermissionError } from "../permission.ts";
 import { StandaloneTransport } from "./standalone.ts";
 import { infoField } from "../resp/info.ts";
 
@@ -41,8 +43,7 @@ export class AutoTransport implements Transport {
     const probe = new NodeClients(target);
     let cluster: boolean;
     try {
-      const info = String(await probe.call(target, ["INFO", "cluster"]));
-      cluster = infoField(info, "cluster_enabled") === "1";
+      cluster = await isClusterNode(probe, target);
     } finally {
       await probe.close();
     }
@@ -77,6 +78,27 @@ export class AutoTransport implements Transport {
   #connected(): Transport {
     if (!this.#inner) throw new Error("AutoTransport used before connect()");
     return this.#inner;
+  }
+}
+
+/**
+ * Whether the seed is a cluster node: `INFO cluster`, or for a user who may not run INFO,
+ * `CLUSTER INFO` (refused with "cluster support disabled" by a standalone server).
+ */
+async function isClusterNode(probe: NodeClients, target: Target): Promise<boolean> {
+  try {
+    const info = String(await probe.call(target, ["INFO", "cluster"]));
+    return infoField(info, "cluster_enabled") === "1";
+  } catch (error) {
+    if (!(error instanceof PermissionError)) throw error;
+    try {
+      await probe.call(target, ["CLUSTER", "INFO"]);
+      return true;
+    } catch (other) {
+      if (isServerError(other) && /cluster support disabled/i.test(other.message)) return false;
+      // Neither question may be asked: the user is told to allow the first.
+      throw error;
+    }
   }
 }
 

@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import { Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, RedfillError } from "../errors.ts";
-import { option, sentence } from "../message.ts";
+import { give, option, sentence } from "../message.ts";
 import { silentLogger } from "../logger.ts";
 import type { DataSocket, Logger, NodeInfo, RedisArg, Target } from "../types.ts";
 import {
@@ -21,6 +21,7 @@ import {
 import { openDataSocket } from "./data_socket.ts";
 import { codeOf, describeConnectError, describeStoppedNode, isGoneError } from "./errors.ts";
 import { formatAddress, isUnixSocket } from "../address.ts";
+import { aclUser, isNoPermission, PermissionError } from "../permission.ts";
 
 /** The ioredis options redfill sets. */
 export type ControlOptions = Pick<
@@ -40,6 +41,7 @@ export type ControlOptions = Pick<
   | "username"
   | "password"
   | "tls"
+  | "disableClientInfo"
 >;
 
 /**
@@ -63,6 +65,9 @@ export function controlOptions(target: Target, host: string, port: number): Cont
     enableOfflineQueue: true,
     enableReadyCheck: false,
     autoResubscribe: false,
+    // No CLIENT SETINFO before the first command: a proxy closes the connection on it, and
+    // "closed right after INFO" is then what tells a proxy (see NodeClients.call).
+    disableClientInfo: true,
   };
   if (target.username !== undefined) options.username = target.username;
   if (target.password !== undefined) options.password = target.password;
@@ -209,6 +214,14 @@ export class NodeClients {
         });
       }
       const cause = isServerError(error) ? error : socketError ?? error;
+      if (isServerError(cause) && isNoPermission(cause)) {
+        throw new PermissionError({
+          user: aclUser(target),
+          args: ["PING"],
+          address,
+          reply: cause.message,
+        }, { cause });
+      }
       if (this.#served.has(address) && isGoneError(cause)) {
         throw new ConnectionError(describeStoppedNode(cause, address), { cause });
       }
@@ -239,6 +252,25 @@ export class NodeClients {
         return await client.call(String(command), ...rest.map(toArg));
       } catch (error) {
         if (error instanceof RedfillError) throw error;
+        if (isServerError(error) && isNoPermission(error)) {
+          throw new PermissionError({
+            user: aclUser(this.#target),
+            args,
+            address,
+            reply: error.message,
+          }, { cause: error });
+        }
+        const proxy = this.#target.mode === "proxy" ? undefined : looksLikeProxy(args, error);
+        if (proxy !== undefined && (!cached || attempt > 0 || isServerError(error))) {
+          // A connection that had just answered PING, closed on INFO (or the command unknown):
+          // what twemproxy-style proxies do.
+          throw new ConnectionError(
+            sentence`"${address}" ${proxy}: this looks like a proxy (no INFO, CLIENT or CLUSTER): ${
+              give("target.mode", "proxy")
+            }`,
+            { cause: error },
+          );
+        }
         if (isServerError(error)) throw error;
         if (this.#served.has(address) && isGoneError(error)) {
           // A connection that was already open may have died with a node that restarted
@@ -325,6 +357,22 @@ async function closeClient(client: Redis): Promise<void> {
 
 function toArg(arg: RedisArg): string | number | Buffer {
   return arg instanceof Uint8Array ? Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength) : arg;
+}
+
+/** Commands a proxy lacks that redfill asks a server before the fill. */
+const PROXY_TELLS = new Set(["INFO", "CLIENT", "CLUSTER"]);
+
+/**
+ * How a command's failure looks like a proxy's (`closed the connection on INFO`, `does not
+ * know CLIENT`), or undefined.
+ */
+function looksLikeProxy(args: RedisArg[], error: unknown): string | undefined {
+  const command = String(args[0] ?? "").toUpperCase();
+  if (!PROXY_TELLS.has(command)) return undefined;
+  if (isServerError(error)) {
+    return /unknown command/i.test(error.message) ? `does not know ${command}` : undefined;
+  }
+  return isGoneError(error) ? `closed the connection on ${command}` : undefined;
 }
 
 /**

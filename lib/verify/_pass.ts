@@ -9,7 +9,8 @@
 import { formatAddress } from "../address.ts";
 import { SLOT_COUNT } from "../cluster/slots.ts";
 import { ReplyPipeline } from "../resp/pipeline.ts";
-import { CheckFailedError, ConnectionError, InterruptedError } from "../errors.ts";
+import { CheckFailedError, InterruptedError } from "../errors.ts";
+import { PermissionError } from "../permission.ts";
 import { give, sentence, stepOption } from "../message.ts";
 import type { RespError, RespValue } from "../resp/parser.ts";
 import type { NodeInfo, Transport } from "../types.ts";
@@ -118,6 +119,10 @@ export async function runPass(
   if (groups.length === 0) return;
   const connections = Math.max(1, Math.min(options.connections ?? 1, groups.length));
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+  // Two batches are in flight per socket: each carries at most half of what a proxy takes.
+  const batchCommands = transport.maxInFlight === undefined
+    ? Infinity
+    : Math.max(1, Math.floor(transport.maxInFlight / 2));
   const pipelines: ReplyPipeline[] = [];
   try {
     for (let k = 0; k < connections; k++) {
@@ -155,7 +160,10 @@ export async function runPass(
         while (next < groups.length) {
           const group = groups[next]!;
           const need = work.groupBytes(group);
-          if (offset > 0 && offset + need > out.length) break;
+          if (
+            offset > 0 &&
+            (offset + need > out.length || commands + work.commands(group) > batchCommands)
+          ) break;
           if (need > out.length) out = buffers[side] = new Uint8Array(need);
           offset = work.encode(group, out, offset);
           commands += work.commands(group);
@@ -214,18 +222,24 @@ export function replyFailure(error: RespError, command: string, node: NodeInfo):
   if (RETRYABLE.has(error.code) || (error.code === "READONLY")) {
     return new SlotMovedError(`"${address}" answered ${command} with "${quoted}"`);
   }
+  if (error.code === "NOPERM") {
+    return fatal(
+      new PermissionError({
+        args: [command],
+        address,
+        reply: error.message,
+        otherwise: command === "GET"
+          ? sentence`${give(stepOption("sample"), 0)} to skip the content check`
+          : sentence`${give(stepOption("count"), "fast")} to count with DBSIZE`,
+      }),
+    );
+  }
   return fatal(
-    error.code === "NOPERM"
-      ? new ConnectionError(
-        sentence`The user may not run ${command} on "${address}" ("${quoted}"): grant it with ACL SETUSER (+${command.toLowerCase()}), or ${
-          give(stepOption("count"), "fast")
-        } to count with DBSIZE`,
-      )
-      : new CheckFailedError(
-        sentence`"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; ${
-          give(stepOption("count"), "fast")
-        } to count with DBSIZE instead`,
-      ),
+    new CheckFailedError(
+      sentence`"${address}" answered ${command} with "${quoted}": verify cannot read this fill's keys there; ${
+        give(stepOption("count"), "fast")
+      } to count with DBSIZE instead`,
+    ),
   );
 }
 

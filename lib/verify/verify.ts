@@ -26,6 +26,7 @@ import { FILL_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../defaults.ts"
 import { CheckFailedError, InterruptedError, RedfillError, UsageError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { infoField } from "../resp/info.ts";
+import { readServerFacts, serverFactChecks } from "./_server_facts.ts";
 import type {
   FillResult,
   KeyRef,
@@ -174,20 +175,23 @@ export async function verifyFill(
   }
   const masters = servingMasters(topology);
 
-  const [sizes, memory] = await Promise.all([
-    transport.callEachMaster(["DBSIZE"]),
-    transport.callEachMaster(["INFO", "memory"]),
-  ]);
+  // A user without DBSIZE or INFO (or a proxy) still gets the exact count; the report says so.
+  const facts = await readServerFacts(transport, countMode);
+  const { sizes, memory } = facts;
   const nodes: NodeVerifyResult[] = masters.map((node) => {
-    const dbsize = Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
+    const dbsize = sizes instanceof Error
+      ? undefined
+      : Number(sizes.find((entry) => entry.node.id === node.id)?.reply ?? 0);
     const counted = countMode === "exact" ? pass?.masters.get(node.id) : undefined;
     const expected = countIndices(slotsOf(node.slots), range.start, range.end);
-    const info = String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
+    const info = memory instanceof Error
+      ? ""
+      : String(memory.find((entry) => entry.node.id === node.id)?.reply ?? "");
     return {
       nodeId: node.id,
       address: formatAddress(node.host, node.port),
       slots: slotCount(node.slots),
-      keys: counted?.found ?? dbsize,
+      keys: counted?.found ?? dbsize ?? 0,
       expectedKeys: expected,
       deviation: 0,
       usedMemory: Number(infoField(info, "used_memory") ?? 0),
@@ -197,7 +201,9 @@ export async function verifyFill(
     };
   });
   const totalKeys = nodes.reduce((sum, node) => sum + node.keys, 0);
-  const dbsizeTotal = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
+  const dbsizeTotal = sizes instanceof Error
+    ? undefined
+    : nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
   // DBSIZE alone is exact only after a flush of a whole (unsharded) fill.
   const exact = countMode === "exact" || (fill.flushed && !sharded);
   for (const node of nodes) {
@@ -273,7 +279,7 @@ export async function verifyFill(
   if (fill.keyspace.ttl !== undefined) {
     checks.push(ttlCheck(ttls.badTtl, fill.keyspace.ttl, ttls.present));
   }
-  checks.push(memoryCheck(nodes, dbsizeTotal));
+  checks.push(...serverFactChecks(facts, () => memoryCheck(nodes, dbsizeTotal ?? totalKeys)));
 
   return {
     ok: checks.every((check) => check.ok),
@@ -381,7 +387,7 @@ async function keyPass(
       options.noteFailovers(after.failovers);
       if (slotMapOf(after.topology.nodes) === slotMapOf(topology.nodes)) {
         return {
-          pass: perMaster && summarize(perMaster, range, seconds, options),
+          pass: perMaster && summarize(perMaster, range, seconds, options, counting.command),
           sample: sampleRead(keyspace, sample),
           topology,
         };
@@ -417,6 +423,7 @@ function summarize(
   range: { start: number; end: number },
   seconds: number,
   options: KeyPassOptions,
+  counted: string,
 ): KeyPass {
   const first = (lists: number[][]) => lists.flat().sort((a, b) => a - b).slice(0, NAMED_KEYS);
   return {
@@ -426,7 +433,7 @@ function summarize(
     missing: first(perMaster.map((entry) => entry.missing)),
     wrong: first(perMaster.map((entry) => entry.wrong ?? [])),
     keysPerSecond: (range.end - range.start) / Math.max(seconds, 1e-6),
-    by: options.full ? options.reader.command : "EXISTS",
+    by: options.full ? options.reader.command : counted,
   };
 }
 

@@ -45,6 +45,8 @@ const HELPS: readonly [name: string, args: string[]][] = [
   ["redis_up", ["redis", "up", "--help"]],
   ["redis_down", ["redis", "down", "--help"]],
   ["redis_status", ["redis", "status", "--help"]],
+  ["report", ["report", "--help"]],
+  ["report_merge", ["report", "merge", "--help"]],
 ];
 
 for (const [name, args] of HELPS) {
@@ -57,7 +59,7 @@ for (const [name, args] of HELPS) {
 }
 
 Deno.test("every command's help has the same layout: usage as typed, defaults, exit codes, three examples", async () => {
-  for (const command of ["fill", "run", "bench", "redis"]) {
+  for (const command of ["fill", "run", "bench", "redis", "report"]) {
     const help = (await redfill(command, "--help")).stdout;
     assert.match(help, new RegExp(`^Usage: redfill ${command} `), command);
     const sections = [...help.matchAll(/^(\w[\w ]*):/gm)].map((match) => match[1]);
@@ -86,10 +88,17 @@ Deno.test("every command's help has the same layout: usage as typed, defaults, e
 Deno.test("--version prints the version in deno.json, for redfill and every command", async () => {
   const expected = `redfill ${CONFIG.version}\n`;
   for (
-    const args of [["--version"], ["fill", "--version"], ["run", "--version"], [
-      "bench",
-      "--version",
-    ], ["redis", "--version"]]
+    const args of [
+      ["--version"],
+      ["fill", "--version"],
+      ["run", "--version"],
+      [
+        "bench",
+        "--version",
+      ],
+      ["redis", "--version"],
+      ["report", "--version"],
+    ]
   ) {
     const run = await redfill(...args);
     assert.deepEqual([run.code, run.stdout], [0, expected], args.join(" "));
@@ -108,7 +117,8 @@ Deno.test("an unknown flag is the same sentence, with a did-you-mean, in every c
     [["redis", "upp"], 'Unknown command "upp". Did you mean "up"?'],
     [["flil"], 'Unknown command "flil". Did you mean "fill"?'],
     [["redis"], 'Missing command: use up, down, status (see "redfill redis --help")'],
-    [[], 'Missing command: use fill, run, bench, redis (see "redfill --help")'],
+    [["report"], 'Missing command: use merge (see "redfill report --help")'],
+    [[], 'Missing command: use fill, run, bench, redis, report (see "redfill --help")'],
   ];
   for (const [args, sentence] of cases) {
     const run = await redfill(...args);

@@ -160,7 +160,7 @@ Deno.test("transportDefinitionProblem() names the first thing wrong with a trans
   );
   assertEquals(
     transportDefinitionProblem({ ...valid, modes: [] }),
-    'the modes of transport "ok-transport" must be a non-empty list of "standalone", "cluster", "auto"',
+    'the modes of transport "ok-transport" must be a non-empty list of "standalone", "cluster", "auto", "proxy"',
   );
 });
 

@@ -234,7 +234,13 @@ Deno.test("runPipeline() gives ctx.find() an optional fact when provided, else u
   const log: TransportLog = { events: [] };
   const withFlush = await runPipeline(await load(log, "  - connect\n  - flush\n  - peek\n"));
   assertEquals(withFlush.outputs.get("peek"), { enabled: true, scope: "all", deleted: 0 });
-  assertEquals(log.events, ["fake:connect 127.0.0.1:6379", "fake:each FLUSHALL", "fake:close"]);
+  assertEquals(log.events, [
+    "fake:connect 127.0.0.1:6379",
+    "fake:call PING",
+    "fake:call ACL DRYRUN default FLUSHALL",
+    "fake:call FLUSHALL",
+    "fake:close",
+  ]);
 });
 
 Deno.test("formatPlan() lists the optional facts a step reads if present", async () => {

@@ -66,6 +66,6 @@ Deno.test("Registry.clone() copies steps and transports without sharing later re
   assertEquals(copy.steps().map((step) => step.name), registry.steps().map((step) => step.name));
   assertEquals(
     copy.transports().map((transport) => transport.name),
-    ["standalone", "cluster", "auto", "extra"],
+    ["standalone", "cluster", "auto", "proxy", "extra"],
   );
 });

@@ -22,6 +22,7 @@ Deno.test("pipelineJsonSchema() closes every object and gives each step item one
     "keyspace",
     "verify",
     "report",
+    "merge",
   ]);
   assertEquals(Object.keys(forms[4]?.properties ?? {}), ["fill", "id"]);
   assertEquals(Object.keys(forms.at(-1)?.properties ?? {}), ["uses", "with", "id"]);

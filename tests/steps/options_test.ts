@@ -17,7 +17,7 @@ Deno.test("a bad TTL, shard, size or batch buffer in a pipeline file is one prob
     ["ttl", '"120-60"', `${ttlRange}, found "120-60"`],
     ["ttl", '"0"', `${ttlRange}, found "0"`],
     ["ttl", "0", "expected a number above 0, found 0"],
-    ["shard", '"1 of 3"', 'expected k/n like 0/3, found "1 of 3"'],
+    ["shard", '"1 of 3"', 'expected k/n like 0/3, or auto, found "1 of 3"'],
     ["size", "0", "expected a size above 0 (a fill of 0 bytes writes nothing), found 0"],
     [
       "pipeline",
@@ -75,7 +75,7 @@ Deno.test("shardSchema reads k/n with 0 ≤ k < n", () => {
   assert.deepEqual(shardSchema.parse("2/3"), { index: 2, count: 3 });
   assert.deepEqual(messages(shardSchema, "3/3"), ["expected k/n with 0 ≤ k < n"]);
   assert.deepEqual(messages(shardSchema, "0/0"), ["expected k/n with 0 ≤ k < n"]);
-  assert.deepEqual(messages(shardSchema, "1 of 3"), ["expected k/n like 0/3"]);
+  assert.deepEqual(messages(shardSchema, "1 of 3"), ["expected k/n like 0/3, or auto"]);
 });
 
 Deno.test("keyspaceShape defaults every option and refuses a prefix with braces or spaces", () => {
