@@ -36,7 +36,7 @@ import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
-import { ReportReplicationSchema, ReportServerSchema, serverReport } from "./server_counters.ts";
+import * as servers from "./server_counters.ts";
 import { shardsSchema } from "./_shards_schema.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
@@ -75,7 +75,7 @@ export const ReportFillNodeSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent to the node"),
   dbsize: count.nullable().describe("DBSIZE right after the fill, when it could be read"),
   errors: count.describe("Error replies counted in acked mode"),
-  replication: ReportReplicationSchema,
+  replication: servers.ReportReplicationSchema,
 });
 
 /** What the client paid for the fill. */
@@ -159,15 +159,7 @@ export const ReportFillSchema = z.strictObject({
   ),
   client: ReportClientSchema,
   nodes: z.array(ReportFillNodeSchema),
-  waitedForReplicas: z.boolean().describe(
-    "durability: replicas: every writer ended with WAIT for the master's replicas",
-  ),
-  resentSlots: count.describe(
-    "Slots whose keys were re-sent, acked, because they moved or were migrating at a barrier",
-  ),
-  server: ReportServerSchema.nullable().describe(
-    "The masters' own counters during the fill; null for a declared keyspace",
-  ),
+  ...servers.reportFillServerShape,
   limit: ReportLimitSchema.nullable().describe(
     "What limited the fill; null for a keyspace declared for a fill made earlier",
   ),
@@ -448,14 +440,9 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       bytes: node.bytes,
       dbsize: node.dbsize ?? null,
       errors: node.errors,
-      replication: node.replication === undefined ? null : {
-        wanted: node.replication.wanted,
-        acknowledged: node.replication.acknowledged,
-      },
+      replication: servers.replicationReport(node.replication),
     })),
-    waitedForReplicas: fill.waitedForReplicas === true,
-    resentSlots: fill.resentSlots ?? 0,
-    server: fill.server === undefined ? null : serverReport(fill.server),
+    ...servers.fillServerFields(fill),
     limit: fill.limit === undefined ? null : {
       kind: fill.limit.kind,
       summary: fill.limit.summary,

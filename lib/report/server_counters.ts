@@ -7,8 +7,8 @@
  */
 
 import { z } from "zod";
-import type { ServerCounters } from "../types.ts";
-import type { ReportServer } from "./types.ts";
+import type { FillResult, NodeReplication, ServerCounters } from "../types.ts";
+import type { ReportFill, ReportServer } from "./types.ts";
 
 const count = z.number().int().min(0);
 
@@ -78,4 +78,47 @@ export function serverReport(server: ServerCounters): ReportServer {
       errors: { ...node.errors },
     })),
   };
+}
+
+/** The fields of `fill` that say what the servers did: in the order of the JSON. */
+export const reportFillServerShape = {
+  waitedForReplicas: z.boolean().describe(
+    "durability: replicas: every writer ended with WAIT for the master's replicas",
+  ),
+  resentSlots: count.describe(
+    "Slots whose keys were re-sent, acked, because they moved or were migrating at a barrier",
+  ),
+  server: ReportServerSchema.nullable().describe(
+    "The masters' own counters during the fill; null for a declared keyspace",
+  ),
+};
+
+/**
+ * The report's `waitedForReplicas`, `resentSlots` and `server` of a fill result.
+ *
+ * @param fill The fill result.
+ * @returns The three fields.
+ */
+export function fillServerFields(
+  fill: FillResult,
+): Pick<ReportFill, "waitedForReplicas" | "resentSlots" | "server"> {
+  return {
+    waitedForReplicas: fill.waitedForReplicas === true,
+    resentSlots: fill.resentSlots ?? 0,
+    server: fill.server === undefined ? null : serverReport(fill.server),
+  };
+}
+
+/**
+ * A master's `replication` in the report: what `WAIT` answered, or null without it.
+ *
+ * @param replication The node's replication in the fill result.
+ * @returns The field.
+ */
+export function replicationReport(
+  replication: NodeReplication | undefined,
+): { wanted: number; acknowledged: number } | null {
+  return replication === undefined
+    ? null
+    : { wanted: replication.wanted, acknowledged: replication.acknowledged };
 }
