@@ -62,6 +62,49 @@ export interface Shard {
   count: number;
 }
 
+/**
+ * What one master's own counters (`INFO stats`, `INFO errorstats`) grew by during a fill.
+ * Server-wide: every client's commands count, not only the fill's.
+ */
+export interface NodeServerCounters {
+  /** Node id. */
+  nodeId: string;
+  /** `host:port`. */
+  address: string;
+  /** Whether the counters were read (false: `INFO` refused or the node unreachable). */
+  read: boolean;
+  /** Why they were not read, or why the last reading failed. */
+  reason?: string | undefined;
+  /** `evicted_keys` grew by this much. */
+  evictedKeys: number;
+  /** `expired_keys` grew by this much (the fill's own TTL keys expiring count too). */
+  expiredKeys: number;
+  /** `total_error_replies` grew by this much. */
+  errorReplies: number;
+  /** `rejected_calls` grew by this much. */
+  rejectedCalls: number;
+  /** `errorstat_<PREFIX>` counts that grew, by prefix (`OOM`, `NOPERM`, `MOVED`, …). */
+  errors: Record<string, number>;
+}
+
+/** The masters' own counters over a fill: read before it, at each barrier and after it. */
+export interface ServerCounters {
+  /** Whether any master's counters could be read. */
+  read: boolean;
+  /** How many times they were read. */
+  readings: number;
+  /** Per master (every master the fill wrote to). */
+  nodes: NodeServerCounters[];
+}
+
+/** How a master's replicas acknowledged its writes (`durability: replicas`). */
+export interface NodeReplication {
+  /** Replicas the fill waited for (the master's replicas in the topology). */
+  wanted: number;
+  /** The fewest replicas that acknowledged one writer's writes (`WAIT`'s reply). */
+  acknowledged: number;
+}
+
 /** What one node received during a fill. */
 export interface NodeFillResult {
   /** Node id. */
@@ -80,6 +123,8 @@ export interface NodeFillResult {
   firstErrors: string[];
   /** DBSIZE after the fill, when it could be read. */
   dbsize?: number | undefined;
+  /** With `durability: replicas`: how many replicas acknowledged the node's writes. */
+  replication?: NodeReplication | undefined;
 }
 
 /** What a fill did. */
@@ -112,6 +157,12 @@ export interface FillResult {
   interrupted: boolean;
   /** A fill to a memory level (`until-memory`): the target and what each master reached. */
   memory?: FillMemoryTarget | undefined;
+  /** The masters' own counters during the fill; absent for a declared keyspace. */
+  server?: ServerCounters | undefined;
+  /** `durability: replicas`: every writer ended with `WAIT`. */
+  waitedForReplicas?: boolean | undefined;
+  /** Slots re-sent, acked, because they moved or were migrating at a barrier. */
+  resentSlots?: number | undefined;
   /** When the fill started writing (ms since the epoch); absent for a declared keyspace. */
   startedAt?: number | undefined;
   /** When the fill's last barrier returned (ms since the epoch); absent for a declared keyspace. */

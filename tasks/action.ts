@@ -73,7 +73,7 @@ export async function main(): Promise<number> {
   let path = "";
   if (report !== undefined) {
     path = Deno.env.get("REDFILL_REPORT") ??
-      join(Deno.env.get("RUNNER_TEMP") ?? Deno.makeTempDirSync(), "redfill-report.json");
+      join(Deno.env.get("RUNNER_TEMP") ?? await Deno.makeTempDir(), "redfill-report.json");
     await Deno.writeTextFile(path, renderJson(report));
   }
   await writeOutputs({

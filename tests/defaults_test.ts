@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { defaultRegistry, parsePipeline } from "../lib/builtins.ts";
 import { KEYSPACE_DEFAULTS, TARGET_DEFAULTS, VERIFY_DEFAULTS } from "../lib/defaults.ts";
 import { localTarget } from "../lib/local/target.ts";
+import { keyspaceFromOptions } from "../lib/steps/fill.ts";
 import type { LocalRedis } from "../lib/local/types.ts";
 
 /** A step's options when a pipeline gives none. */
@@ -12,18 +13,28 @@ function defaultsOf(step: string): Record<string, unknown> {
   return (definition.options as unknown as z.ZodType).parse({}) as Record<string, unknown>;
 }
 
-Deno.test("the fill and keyspace steps take the keyspace defaults from lib/defaults.ts", () => {
+Deno.test("the fill and keyspace steps take the keyspace defaults from lib/defaults.ts", async () => {
   for (const step of ["fill", "keyspace"]) {
     const options = defaultsOf(step);
+    // size has no schema default, so that `keys` or `until-memory` may stand in its place; the
+    // keyspace falls back to the default size when none of them is given.
     assert.deepEqual(
       [options.size, options["key-size"], options["value-size"], options.seed, options.prefix],
       [
-        KEYSPACE_DEFAULTS.size,
+        undefined,
         KEYSPACE_DEFAULTS.keySize,
         KEYSPACE_DEFAULTS.valueSize,
         KEYSPACE_DEFAULTS.seed,
         KEYSPACE_DEFAULTS.prefix,
       ],
+      step,
+    );
+    const keyspace = await keyspaceFromOptions(
+      options as Parameters<typeof keyspaceFromOptions>[0],
+    );
+    assert.equal(
+      keyspace.count,
+      Math.ceil(KEYSPACE_DEFAULTS.size / (KEYSPACE_DEFAULTS.keySize + KEYSPACE_DEFAULTS.valueSize)),
       step,
     );
   }

@@ -172,6 +172,13 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     default: String(TARGET_DEFAULTS.connectTimeoutMs),
   },
   {
+    flags: "--timeout <ms>",
+    description: "a node that does not answer, read writes or acknowledge them for this many " +
+      "milliseconds is lost (a frozen master)",
+    sets: { "target.command-timeout": number },
+    default: String(TARGET_DEFAULTS.commandTimeoutMs),
+  },
+  {
     flags: "-d, --data <size>",
     description: "bytes to write: a bare number means GB (2 = 2 GiB); 512MB, 1.5GiB",
     sets: { "fill.size": gibibytes },
@@ -324,6 +331,20 @@ export const FILL_FLAGS: readonly FillFlag[] = [
     flags: "--replies",
     description: "acked mode: keep replies on and count every reply",
     sets: { "fill.replies": text },
+  },
+  {
+    flags: "--wait-replicas",
+    description: "with --replies: each writer ends with WAIT for its master's replicas; fewer " +
+      "acknowledging fails the fill",
+    sets: { "fill.durability": always("replicas") },
+  },
+  {
+    flags: "--on-eviction <action>",
+    description: "keys evicted during the fill (the server's evicted_keys grew): fail (exit 4) " +
+      "or warn",
+    sets: { "fill.on-eviction": text },
+    choices: ["fail", "warn"],
+    default: "fail",
   },
   {
     flags: "--no-verify",

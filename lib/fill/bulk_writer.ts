@@ -123,6 +123,11 @@ export interface BulkWriterOptions {
    */
   buffers?: readonly [Uint8Array, Uint8Array] | undefined;
   /**
+   * Acked mode with `durability: replicas`: end with `WAIT replicas barrierTimeoutMs`, so
+   * every acknowledged write is on this many replicas too (or the reply says how many).
+   */
+  waitReplicas?: number | undefined;
+  /**
    * Acked mode: the most commands awaiting their reply (a proxy's limit); a batch waits for
    * earlier replies until it fits. Unlimited when absent (TCP backpressure alone).
    */
@@ -160,6 +165,8 @@ export interface BulkWriterResult {
    * the `host:port` to re-send them to, with `ASKING`.
    */
   asked: Map<string, number[]>;
+  /** With `waitReplicas`: how many replicas `WAIT` said acknowledged the writer's writes. */
+  replicasAcknowledged?: number | undefined;
 }
 
 const REPLY_ON = encodeCommand(["CLIENT", "REPLY", "ON"]);
@@ -217,8 +224,11 @@ export class BulkWriter {
     }
     const redirected: number[] = [];
     const asked = new Map<string, number[]>();
+    let replicasAcknowledged: number | undefined;
     if (replies) {
       await this.#streamAcked(redirected, asked);
+      const wanted = this.#options.waitReplicas;
+      if (wanted !== undefined) replicasAcknowledged = await this.#waitReplicas(wanted);
     } else {
       await this.#stream(undefined);
       const reply = await requestLine(socket, REPLY_ON, barrierTimeoutMs);
@@ -230,7 +240,28 @@ export class BulkWriter {
         );
       }
     }
-    return { fellBackToAcked, redirected, asked };
+    return {
+      fellBackToAcked,
+      redirected,
+      asked,
+      ...(replicasAcknowledged === undefined ? {} : { replicasAcknowledged }),
+    };
+  }
+
+  /** `WAIT wanted timeout` once every reply is in: how many replicas have every write. */
+  async #waitReplicas(wanted: number): Promise<number> {
+    const { socket, barrierTimeoutMs } = this.#options;
+    const command = encodeCommand(["WAIT", String(wanted), String(barrierTimeoutMs)]);
+    // The server answers WAIT after at most its timeout; give the reply a barrier more.
+    const reply = await requestLine(socket, command, 2 * barrierTimeoutMs);
+    if (reply.type !== ":") {
+      throw new FillError(
+        `Node "${socket.node.host}:${socket.node.port}" answered WAIT with "${
+          reply.text.slice(0, 120)
+        }": its replicas' acknowledgement cannot be checked`,
+      );
+    }
+    return Number(reply.text);
   }
 
   async #stream(sent: number[] | undefined): Promise<void> {

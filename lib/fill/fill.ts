@@ -4,7 +4,9 @@
  *
  * This file keeps the round loop; its parts live beside it: `plan.ts` (which writer sends
  * which indices), `ledger.ts` (counters, progress and the result), `writers.ts` (one round of
- * bulk writers) and `recovery.ts` (lost nodes, failover and replay).
+ * bulk writers), `recovery.ts` (lost nodes, failover and replay), `server_counters.ts` (the
+ * masters' own INFO counters at each barrier) and `reshard.ts` (slots that moved under a
+ * fire-and-forget round).
  *
  * @module
  */
@@ -12,11 +14,12 @@
 import { formatAddress } from "../address.ts";
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { ConnectionError, FillError, RedfillError } from "../errors.ts";
-import { type Message, sentence } from "../message.ts";
+import { type Message, sentence, stepOption } from "../message.ts";
 import type {
   FillResult,
   KeyspaceParams,
   Logger,
+  NodeInfo,
   ProgressReporter,
   Shard,
   Topology,
@@ -26,10 +29,19 @@ import { RateLimiter } from "./bulk_writer.ts";
 import { Keyspace, shardRange } from "./keyspace.ts";
 import { FillLedger } from "./ledger.ts";
 import { batchBytesFor, replan, slotPlans, type WriterPlan, writersPerMaster } from "./plan.ts";
-import { awaitFailover, replaceLost, ReplicaWatch, silentMasters } from "./recovery.ts";
+import {
+  awaitFailover,
+  listedReplicas,
+  replaceLost,
+  replicaCounts,
+  ReplicaWatch,
+  silentMasters,
+} from "./recovery.ts";
 import { runWriters } from "./writers.ts";
 import { encoderFor } from "./shape_batch.ts";
 import type { ShapeRegistry } from "../shapes/define.ts";
+import { indicesOfSlots, SlotWatch } from "./reshard.ts";
+import { type CounterFinding, CounterWatch, OOM_TEXT } from "./server_counters.ts";
 import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { sleep } from "../time.ts";
@@ -74,6 +86,17 @@ export interface RunFillOptions {
    * fill fails (default 30 s).
    */
   failoverTimeoutMs?: number | undefined;
+  /**
+   * What keys evicted during the fill (`evicted_keys` of a master grew) do: fail the fill
+   * (default) or only warn.
+   */
+  onEviction?: "fail" | "warn" | undefined;
+  /**
+   * `durability: replicas` (acked mode only): each writer ends with `WAIT` for its master's
+   * replicas (as the topology lists them), so an acknowledged write is on them too; a master
+   * whose replicas did not all acknowledge within `barrierTimeoutMs` fails the fill.
+   */
+  waitReplicas?: boolean | undefined;
 }
 
 /** A fill that failed part-way: the message names the node; `result` has what each node got. */
@@ -120,6 +143,15 @@ export class FillFailedError extends FillError {
  * Without a replica, in fire-and-forget mode (replies off: a lost master's unreplicated
  * writes cannot be told apart) or when the failover does not complete in time, losing a node
  * fails the fill with a {@linkcode FillFailedError} naming it.
+ *
+ * Before the fill, at each barrier (the end of every round) and after it, every master's
+ * `INFO stats` and `INFO errorstats` are read ({@linkcode FillResult.server}; server-wide): with
+ * replies off, writes rejected with `OOM` fail the fill; keys evicted fail it unless
+ * `onEviction: "warn"`; a master that refuses `INFO` is marked not read. In a cluster, after a
+ * round sent with replies off, every slot that moved or was migrating has its keys re-sent,
+ * acked, to its owner ({@linkcode FillResult.resentSlots}). With `waitReplicas` (acked mode),
+ * each writer ends with `WAIT`, and a master whose replicas did not all acknowledge fails the
+ * fill.
  *
  * @param transport A connected transport (its topology is used).
  * @param options The keyspace and settings.
@@ -181,21 +213,65 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
   }, 200);
   const replicas = new ReplicaWatch();
   replicas.note(topology);
-  const failed = (error: unknown) => asFillFailed(error, ledger.result(), totalKeys);
+  const counters = new CounterWatch(transport);
+  let resentSlots = 0;
+  const waitReplicas = acked && options.waitReplicas === true;
+  const resultNow = (): FillResult => ({
+    ...ledger.result(),
+    server: counters.result(),
+    ...(resentSlots > 0 ? { resentSlots } : {}),
+    ...(waitReplicas ? { waitedForReplicas: true } : {}),
+  });
+  const wanted = waitReplicas ? await replicaCounts(transport, masters) : new Map();
+  // A master that took over later waits for the replicas the topology lists for it then.
+  const replicasOf = (node: NodeInfo): number =>
+    wanted.get(node.id) ?? listedReplicas(transport.topology(), node);
+  if (waitReplicas) {
+    for (const node of masters.filter((master) => replicasOf(master) === 0)) {
+      options.logger.warn(
+        `${
+          formatAddress(node.host, node.port)
+        } has no replica: durability: replicas waits for none there; an acknowledged write is only on the master`,
+      );
+    }
+  }
+  const failed = (error: unknown) => asFillFailed(error, resultNow(), totalKeys);
+  const onEviction = options.onEviction ?? "fail";
+  /** At a barrier: rejected writes fail the fill; so do evictions, unless told to warn. */
+  const checkCounters = async () => {
+    const findings = await counters.read(servingMasters(transport.topology()));
+    // Stopped by Ctrl-C: the counters are read for the report; the stop stays the verdict.
+    if (signal.aborted) return;
+    // In acked mode every rejection came back as a reply, counted per node by the writers.
+    const rejections = acked || ledger.fellBack
+      ? []
+      : findings.filter((entry) => entry.rejected > 0);
+    if (rejections.length > 0) throw new FillFailedError(rejectedMessage(rejections), resultNow());
+    const evictions = findings.filter((entry) => entry.evicted > 0);
+    if (evictions.length > 0 && onEviction === "fail") {
+      throw new FillFailedError(evictedMessage(evictions), resultNow());
+    }
+  };
+  await counters.read(masters);
+  // Fire-and-forget in a cluster: slots that move during a round lose keys without a word.
+  const slotWatch = !acked && topology.mode === "cluster" ? new SlotWatch(masters) : undefined;
+  await slotWatch?.start(transport);
   try {
     let round: WriterPlan[] = plans;
+    let roundAcked = acked;
     let redirectRounds = 0;
     let failovers = 0;
     while (round.length > 0) {
       const outcome = await runWriters(transport, round, {
         encoder,
         batchBytes,
-        acked,
+        acked: roundAcked,
         keyValueBytes,
         signal: stop.signal,
         rate,
         barrierTimeoutMs,
         canFailOver: (node) => replicas.canFailOver(node),
+        replicasOf: waitReplicas ? replicasOf : undefined,
         onFallback: () => {
           if (!ledger.fellBack) {
             options.logger.warn(
@@ -207,11 +283,37 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
       }).catch((error) => {
         throw failed(error);
       });
+      await checkCounters();
       if (signal.aborted) break;
       const { redirected, asked } = outcome;
       let lost = outcome.lost;
+      let resend: number[] = [];
+      if (slotWatch && !roundAcked && !ledger.fellBack && lost.length === 0) {
+        const seen = slotWatch.epoch;
+        const check = await slotWatch.check(transport).catch((error) => {
+          options.logger.warn(
+            `Could not read the slot map at the barrier (${
+              error instanceof Error ? error.message : String(error)
+            }): keys of slots that moved during the fill may be missing; verify counts them`,
+          );
+          return undefined;
+        });
+        if (check && check.slots.length > 0) {
+          resend = indicesOfSlots(check.slots, range);
+          // Each re-sent key counts once, on the node it goes to now.
+          check.slots.forEach((slot, k) => {
+            ledger.uncount(check.from[k]!, indicesOfSlots([slot], range).length);
+          });
+          resentSlots += check.slots.length;
+          roundAcked = true;
+          options.logger.warn(
+            `${check.slots.length} slots moved or were migrating during the fill (${check.migrating} still migrating; epoch ${seen} → ${check.epoch}): re-sending their ${resend.length} keys to their owners, acked`,
+          );
+        }
+      }
       if (
-        lost.length === 0 && redirected.length === 0 && asked.size === 0 && acked &&
+        lost.length === 0 && redirected.length === 0 && asked.size === 0 && resend.length === 0 &&
+        acked &&
         topology.mode === "cluster"
       ) {
         // A master that died after its writers finished may not have passed their keys on.
@@ -258,27 +360,35 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
         options.logger.warn(
           `Re-sending all ${replay.length} keys meant for ${names} to the master that took over (writes it acknowledged may not have reached its replica); each is counted once`,
         );
-      } else if (redirected.length === 0 && asked.size === 0) {
+      } else if (redirected.length === 0 && asked.size === 0 && resend.length === 0) {
         break;
       } else {
         const askedCount = [...asked.values()].reduce((sum, list) => sum + list.length, 0);
-        if (redirectRounds >= 5) {
-          throw new FillFailedError(
-            `${
+        if (redirected.length + askedCount > 0) {
+          if (redirectRounds >= 5) {
+            throw new FillFailedError(
+              `${
+                redirected.length + askedCount
+              } keys were still redirected (MOVED/ASK/TRYAGAIN) after 5 rounds: the cluster is resharding or failing over; retry when it is stable`,
+              resultNow(),
+            );
+          }
+          redirectRounds++;
+          options.logger.info(
+            `Re-sending ${
               redirected.length + askedCount
-            } keys were still redirected (MOVED/ASK/TRYAGAIN) after 5 rounds: the cluster is resharding or failing over; retry when it is stable`,
-            ledger.result(),
+            } redirected keys after a topology refresh (${askedCount} with ASKING)`,
           );
+          await sleep(250 * redirectRounds);
         }
-        redirectRounds++;
-        options.logger.info(
-          `Re-sending ${
-            redirected.length + askedCount
-          } redirected keys after a topology refresh (${askedCount} with ASKING)`,
-        );
-        await sleep(250 * redirectRounds);
       }
-      round = await replan(transport, current, [...redirected, ...replay], asked, failoverTimeoutMs)
+      round = await replan(
+        transport,
+        current,
+        [...redirected, ...replay, ...resend],
+        asked,
+        failoverTimeoutMs,
+      )
         .catch((error) => {
           throw failed(error);
         });
@@ -290,7 +400,24 @@ export async function runFill(transport: Transport, options: RunFillOptions): Pr
     options.progress?.update(ledger.snapshot());
     options.progress?.done();
   }
-  const final = ledger.result();
+  const final = resultNow();
+  warnEvictions(final, options.logger);
+  if (waitReplicas && !final.interrupted) {
+    const short = final.nodes.filter((node) =>
+      node.replication && node.replication.acknowledged < node.replication.wanted
+    );
+    if (short.length > 0) {
+      const node = short[0]!;
+      throw new FillFailedError(
+        `Only ${node.replication!.acknowledged} of ${
+          node.replication!.wanted
+        } replicas of ${node.address} acknowledged its writes within ${
+          barrierTimeoutMs / 1000
+        } s (WAIT): a failover now could lose acknowledged keys; check the replication links (INFO replication) and retry`,
+        final,
+      );
+    }
+  }
   try {
     const sizes = await transport.callEachMaster(["DBSIZE"]);
     for (const { node, reply } of sizes) {
@@ -318,4 +445,43 @@ function asFillFailed(error: unknown, partial: FillResult, totalKeys: number): u
     return new FillFailedError(sentence`${error.sentence}; ${sent}`, partial, error);
   }
   return error;
+}
+
+/** The sentence of writes a server rejected with replies off, counted by its `errorstat_OOM`. */
+function rejectedMessage(findings: readonly CounterFinding[]): string {
+  const sorted = [...findings].sort((a, b) => b.rejected - a.rejected);
+  const worst = sorted[0]!;
+  const others = sorted.length > 1
+    ? ` (and ${sorted.length - 1} more master${sorted.length > 2 ? "s" : ""})`
+    : "";
+  return `${worst.node.address}${others} rejected ${
+    worst.rejected.toLocaleString("en-US")
+  } writes: ${OOM_TEXT} (its errorstat_OOM, a server-wide counter, grew by that much during the fill); raise maxmemory, allow eviction (maxmemory-policy) or fill less`;
+}
+
+/** The sentence of keys a server evicted during the fill. */
+function evictedMessage(findings: readonly CounterFinding[]): Message {
+  const sorted = [...findings].sort((a, b) => b.evicted - a.evicted);
+  const worst = sorted[0]!;
+  const others = sorted.length > 1
+    ? ` (and ${sorted.length - 1} more master${sorted.length > 2 ? "s" : ""})`
+    : "";
+  return sentence`${worst.node.address}${others} evicted ${
+    worst.evicted.toLocaleString("en-US")
+  } keys during the fill (its evicted_keys, a server-wide counter): the data does not fit in maxmemory; raise maxmemory, fill less, or set ${
+    stepOption("on-eviction")
+  } warn to accept evictions`;
+}
+
+/** With `on-eviction: warn`, one warning per master that evicted keys. */
+function warnEvictions(result: FillResult, logger: Logger): void {
+  for (const node of result.server?.nodes ?? []) {
+    if (node.evictedKeys > 0) {
+      logger.warn(
+        `${node.address} evicted ${
+          node.evictedKeys.toLocaleString("en-US")
+        } keys during the fill (evicted_keys, server-wide): verify will find this fill's evicted keys missing`,
+      );
+    }
+  }
 }

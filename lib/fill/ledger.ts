@@ -11,6 +11,7 @@ import type {
   KeyspaceParams,
   NodeFillResult,
   NodeInfo,
+  NodeReplication,
   ProgressSnapshot,
   Shard,
 } from "../types.ts";
@@ -97,6 +98,22 @@ export class FillLedger {
   }
 
   /**
+   * Takes keys a node was sent back out of its numbers, because they are sent again to
+   * another node (which counts them): each key counts once, where it was sent last.
+   *
+   * @param nodeId The node that was sent them.
+   * @param keys How many.
+   */
+  uncount(nodeId: string, keys: number): void {
+    const plan = this.#plans.find((candidate) =>
+      candidate.node.id === nodeId && !candidate.replaced
+    );
+    if (!plan) return;
+    plan.counters.keys -= keys;
+    plan.counters.bytes -= keys * this.#keyValueBytes;
+  }
+
+  /**
    * A node's numbers: the sum over its plans that were not replaced, with the first few
    * distinct error replies.
    *
@@ -146,6 +163,18 @@ export class FillLedger {
     };
   }
 
+  /** The fewest replicas `WAIT` reported for a node's writers that still count, if any waited. */
+  #replication(node: NodeInfo): { replication?: NodeReplication } {
+    let replication: NodeReplication | undefined;
+    for (const plan of this.#plans) {
+      if (plan.node.id !== node.id || plan.replaced || !plan.replication) continue;
+      if (!replication || plan.replication.acknowledged < replication.acknowledged) {
+        replication = { ...plan.replication };
+      }
+    }
+    return replication ? { replication } : {};
+  }
+
   /** Notes the current RSS (the peak also reads VmHWM, where the system has it). */
   samplePeakRss(): void {
     this.#peakRss = Math.max(this.#peakRss, Deno.memoryUsage().rss);
@@ -168,6 +197,7 @@ export class FillLedger {
         acked: counters.acked,
         errors: counters.errors,
         firstErrors: counters.firstErrors,
+        ...this.#replication(node),
       };
     });
     const options = this.#options;

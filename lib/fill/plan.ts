@@ -8,7 +8,7 @@
 
 import { FILL_DEFAULTS } from "../defaults.ts";
 import { FillError } from "../errors.ts";
-import type { Logger, NodeInfo, Topology, Transport } from "../types.ts";
+import type { Logger, NodeInfo, NodeReplication, Topology, Transport } from "../types.ts";
 import { type IndexCursor, SlotCursor } from "./batch.ts";
 import { ListCursor, type WriterCounters } from "./bulk_writer.ts";
 import { servingMasters } from "../cluster/nodes.ts";
@@ -32,6 +32,8 @@ export interface WriterPlan {
   handedOn: number[];
   /** Its node was lost: what it wrote was re-sent elsewhere and no longer counts here. */
   replaced: boolean;
+  /** With `durability: replicas`: replicas waited for, and how many `WAIT` said had the writes. */
+  replication?: NodeReplication | undefined;
 }
 
 /**

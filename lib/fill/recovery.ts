@@ -234,3 +234,41 @@ export function replaceLost(plans: readonly WriterPlan[], lost: readonly NodeInf
   }
   return replay;
 }
+
+/**
+ * The replicas each master has, for `WAIT`: in a cluster, those the topology lists; a
+ * standalone server's own count (`connected_slaves` of `INFO replication`), or 0 when it
+ * cannot be read.
+ *
+ * @param transport The connected transport.
+ * @param masters The masters.
+ * @returns Replicas per master id.
+ */
+export async function replicaCounts(
+  transport: Transport,
+  masters: readonly NodeInfo[],
+): Promise<Map<string, number>> {
+  const topology = transport.topology();
+  const counts = new Map<string, number>();
+  for (const node of masters) {
+    if (topology.mode === "cluster") {
+      counts.set(node.id, listedReplicas(topology, node));
+      continue;
+    }
+    const info = await transport.call(["INFO", "replication"], { node: node.id }).catch(() => "");
+    counts.set(node.id, Number(infoField(String(info), "connected_slaves") ?? 0) || 0);
+  }
+  return counts;
+}
+
+/**
+ * The replicas a topology lists for a master.
+ *
+ * @param topology The topology.
+ * @param node The master.
+ * @returns How many.
+ */
+export function listedReplicas(topology: Topology, node: NodeInfo): number {
+  return topology.nodes.filter((entry) => entry.role === "replica" && entry.masterId === node.id)
+    .length;
+}

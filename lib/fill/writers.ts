@@ -39,6 +39,11 @@ export interface RunWritersOptions {
   canFailOver: (node: NodeInfo) => boolean;
   /** Called when a server refused `CLIENT REPLY` and a writer counted replies instead. */
   onFallback: () => void;
+  /**
+   * `durability: replicas` (acked mode): the replicas to `WAIT` for at the end of each writer
+   * on a node; undefined for no `WAIT`.
+   */
+  replicasOf?: ((node: NodeInfo) => number) | undefined;
 }
 
 /** What a round left to do. */
@@ -105,8 +110,10 @@ export async function runWriters(
     const outcomes = await Promise.all(plans.map(async (plan, index) => {
       const socket = sockets[index];
       if (!socket) return undefined;
+      const wanted = options.acked ? options.replicasOf?.(plan.node) : undefined;
       try {
         const outcome = await new BulkWriter({
+          waitReplicas: wanted,
           socket,
           encoder: options.encoder,
           cursor: plan.cursor,
@@ -122,6 +129,9 @@ export async function runWriters(
           maxInFlight: transport.maxInFlight,
         }).run();
         if (outcome.fellBackToAcked) options.onFallback();
+        if (wanted !== undefined && outcome.replicasAcknowledged !== undefined) {
+          plan.replication = { wanted, acknowledged: outcome.replicasAcknowledged };
+        }
         plan.handedOn = [...outcome.redirected, ...[...outcome.asked.values()].flat()];
         return outcome;
       } catch (error) {

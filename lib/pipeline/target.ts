@@ -73,7 +73,7 @@ export const targetFileSchema: z.ZodObject<{
     "Connect timeout in milliseconds (default 5000)",
   ),
   "command-timeout": z.number().int().positive().optional().describe(
-    "Timeout of one control-plane reply in milliseconds (default 10000)",
+    "How long a node may take to answer a control command, read the fill's writes, or answer its barrier, WAIT or last replies, in milliseconds (default 10000); a frozen node is lost after it",
   ),
   transport: z.string().min(1).optional().describe(
     "Name of a registered transport to use instead of the one chosen by mode",

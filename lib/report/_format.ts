@@ -15,6 +15,7 @@ import {
 } from "../units.ts";
 import { thresholdLine } from "../thresholds.ts";
 import type { RunReport } from "./model.ts";
+import type { ReportServerNode } from "./types.ts";
 
 export { formatBytes, formatCount, formatDuration };
 
@@ -55,6 +56,32 @@ export function targetLine(report: RunReport): string {
   return parts.join(", ");
 }
 
+/**
+ * The masters' own counters on one line: `server-wide: 0 writes rejected (OOM), 0 evicted, …`,
+ * or that they were not read.
+ */
+export function serverLine(report: RunReport): string | undefined {
+  const server = report.fill?.server;
+  if (server === null || server === undefined) return undefined;
+  if (!server.read) {
+    const reason = server.nodes.find((node) => node.reason !== null)?.reason;
+    return `counters not read (INFO stats/errorstats${
+      reason ? `: ${reason}` : ""
+    }): rejected writes and evictions were not checked`;
+  }
+  const sum = (pick: (node: ReportServerNode) => number) =>
+    server.nodes.reduce((total, node) => total + (node.read ? pick(node) : 0), 0);
+  const parts = [
+    `${formatCount(sum((node) => node.errors.OOM ?? 0))} writes rejected (OOM)`,
+    `${formatCount(sum((node) => node.evictedKeys))} evicted`,
+    `${formatCount(sum((node) => node.expiredKeys))} expired`,
+    `${formatCount(sum((node) => node.errorReplies))} error replies`,
+  ];
+  const unread = server.nodes.filter((node) => !node.read).length;
+  const tail = unread > 0 ? `; not read on ${unread} of ${server.nodes.length} masters` : "";
+  return `server-wide counters (any client's count): ${parts.join(", ")}${tail}`;
+}
+
 /** The nodes on one line: `3 masters, 3 replicas` or `standalone`. */
 export function nodesLine(report: RunReport): string | undefined {
   const topology = report.topology;
@@ -63,6 +90,19 @@ export function nodesLine(report: RunReport): string | undefined {
   if (topology.mode === "standalone") return "1 standalone server";
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return `${plural(topology.masters, "master")}, ${plural(topology.replicas, "replica")}`;
+}
+
+/** `replicas acknowledged 1 of 1 on every master`, or the fewest when they differ. */
+function replicasFlag(nodes: NonNullable<RunReport["fill"]>["nodes"]): string {
+  const waited = nodes.flatMap((node) => node.replication === null ? [] : [node.replication]);
+  if (waited.length === 0) return "replicas waited for";
+  const fewest = waited.reduce((a, b) => (b.acknowledged < a.acknowledged ? b : a));
+  const same = waited.every((entry) =>
+    entry.acknowledged === fewest.acknowledged && entry.wanted === fewest.wanted
+  );
+  return same
+    ? `replicas acknowledged ${fewest.acknowledged} of ${fewest.wanted} on every master`
+    : `replicas acknowledged at least ${fewest.acknowledged} of ${fewest.wanted}`;
 }
 
 /** The fill on one line: keys, bytes, duration, throughput. */
@@ -80,6 +120,8 @@ export function fillLine(report: RunReport): string | undefined {
     fill.acked ? "acked" : "",
     fill.interrupted ? "interrupted" : "",
     fill.errors > 0 ? `${formatCount(fill.errors)} errors` : "",
+    fill.waitedForReplicas ? replicasFlag(fill.nodes) : "",
+    fill.resentSlots > 0 ? `${formatCount(fill.resentSlots)} moved slots re-sent` : "",
   ].filter((flag) => flag !== "");
   return `${formatCount(fill.keys)} keys, ${formatBytes(fill.bytes)} in ${
     formatDuration(fill.durationMs)

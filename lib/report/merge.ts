@@ -291,6 +291,10 @@ export function mergeReports(
       peakRssBytes: Math.max(...fills.map((entry) => entry.client.peakRssBytes)),
     },
     nodes: mergeNodes(fills),
+    waitedForReplicas: fills.every((entry) => entry.waitedForReplicas),
+    resentSlots: sum(fills.map((entry) => entry.resentSlots)),
+    // Server-wide counters: each shard's are in its report (summed, they would count twice).
+    server: null,
     // Each shard's own limit is in its report; the merge has no one verdict for all.
     limit: null,
   };

@@ -36,6 +36,7 @@ import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import type { ThresholdResult } from "../thresholds.ts";
 import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../types.ts";
 import type { ReportStatus, RunReport } from "./types.ts";
+import * as servers from "./server_counters.ts";
 import { shardsSchema } from "./_shards_schema.ts";
 import { memoryReport, ReportMemorySchema } from "./_memory.ts";
 
@@ -75,6 +76,7 @@ export const ReportFillNodeSchema = z.strictObject({
   bytes: count.describe("Bytes of keys and values sent to the node"),
   dbsize: count.nullable().describe("DBSIZE right after the fill, when it could be read"),
   errors: count.describe("Error replies counted in acked mode"),
+  replication: servers.ReportReplicationSchema,
 });
 
 /** What the client paid for the fill. */
@@ -158,6 +160,7 @@ export const ReportFillSchema = z.strictObject({
   ),
   client: ReportClientSchema,
   nodes: z.array(ReportFillNodeSchema),
+  ...servers.reportFillServerShape,
   limit: ReportLimitSchema.nullable().describe(
     "What limited the fill; null for a keyspace declared for a fill made earlier",
   ),
@@ -439,7 +442,9 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       bytes: node.bytes,
       dbsize: node.dbsize ?? null,
       errors: node.errors,
+      replication: servers.replicationReport(node.replication),
     })),
+    ...servers.fillServerFields(fill),
     limit: fill.limit === undefined ? null : {
       kind: fill.limit.kind,
       summary: fill.limit.summary,

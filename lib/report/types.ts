@@ -47,6 +47,50 @@ export interface ReportFillNode {
   dbsize: number | null;
   /** Error replies counted in acked mode. */
   errors: number;
+  /** With durability: replicas, what WAIT answered; else null. */
+  replication: {
+    /** Replicas the fill waited for (the master's replicas). */
+    wanted: number;
+    /** The fewest replicas that acknowledged one writer's writes. */
+    acknowledged: number;
+  } | null;
+}
+
+/** What one master's own counters grew by during the fill. */
+export interface ReportServerNode {
+  /** The node's id. */
+  nodeId: string;
+  /** host:port. */
+  address: string;
+  /** Whether INFO stats and INFO errorstats could be read. */
+  read: boolean;
+  /** Why they could not be read (or the last reading failed). */
+  reason: string | null;
+  /** evicted_keys grew by this much. */
+  evictedKeys: number;
+  /** expired_keys grew by this much (TTL keys expiring). */
+  expiredKeys: number;
+  /** total_error_replies grew by this much. */
+  errorReplies: number;
+  /** rejected_calls grew by this much. */
+  rejectedCalls: number;
+  /** errorstat_<PREFIX> counts that grew, by prefix (OOM, NOPERM, MOVED, …). */
+  errors: Record<string, number>;
+}
+
+/**
+ * The masters' own counters (INFO stats, INFO errorstats), as differences over the fill;
+ * server-wide: every client's commands count, not only this fill's.
+ */
+export interface ReportServer {
+  /** Whether any master's counters could be read. */
+  read: boolean;
+  /** How many times they were read (before, at each barrier, after). */
+  readings: number;
+  /** How to read these counters. */
+  note: string;
+  /** Per master. */
+  nodes: ReportServerNode[];
 }
 
 /** What the client paid for the fill. */
@@ -113,6 +157,12 @@ export interface ReportFill {
   client: ReportClient;
   /** Per master. */
   nodes: ReportFillNode[];
+  /** durability: replicas: every writer ended with WAIT for the master's replicas. */
+  waitedForReplicas: boolean;
+  /** Slots whose keys were re-sent, acked, because they moved or were migrating at a barrier. */
+  resentSlots: number;
+  /** The masters' own counters during the fill; null for a declared keyspace. */
+  server: ReportServer | null;
   /** What limited the fill; null for a keyspace declared for a fill made earlier. */
   limit: ReportLimit | null;
   /** Only in a fill to a memory level (until-memory): the target, what each master reached, and N. */

@@ -20,9 +20,8 @@ import {
   MIB,
   mibPerSecond,
 } from "../units.ts";
-import { type Message, sentence, stepOption } from "../message.ts";
+import { sentence, stepOption } from "../message.ts";
 import { defineStep } from "../pipeline/define.ts";
-import { infoField } from "../resp/info.ts";
 import type {
   FillResult,
   KeyspaceParams,
@@ -39,7 +38,6 @@ import { keyspaceShape, sizeSchema } from "./options.ts";
 import { meanPayloadBytes, refineShapes, type ShapeOptions, shapesOf } from "./shape_options.ts";
 import { loadShapes, registryFor } from "../shapes/load.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
-import { formatAddress } from "../address.ts";
 import { aclUser, isNoPermission, permissionSentence } from "../permission.ts";
 
 interface KeyspaceOptions extends ShapeOptions {
@@ -223,6 +221,12 @@ export const fillStep = defineStep({
     replies: z.boolean().default(false).describe(
       "Acked mode: keep replies on and count every +OK and error",
     ),
+    durability: z.enum(["master", "replicas"]).optional().describe(
+      "When a write counts as acknowledged (acked mode): master (default), its +OK; replicas, each writer also ends with WAIT for the master's replicas and the fill fails when fewer acknowledged",
+    ),
+    "on-eviction": z.enum(["fail", "warn"]).optional().describe(
+      "Keys evicted during the fill (a master's evicted_keys grew, server-wide): fail the fill (exit 4, the default) or only warn",
+    ),
     write: z.boolean().optional().describe(
       "false: write nothing, and hand verify the whole keyspace (every shard) as written elsewhere (deno task fill --verify-only); default true",
     ),
@@ -232,6 +236,19 @@ export const fillStep = defineStep({
   }).superRefine((options, ctx) => {
     refineShapes(options, ctx);
     refineKeySize(options, ctx);
+    if (options.durability === "replicas" && !options.replies) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durability"],
+        message: 'needs "replies: true": only acknowledged writes can be waited for',
+        params: {
+          words: (name: NameOption) =>
+            `${name("durability")} needs ${
+              name("replies")
+            }: only acknowledged writes can be waited for on replicas`,
+        },
+      });
+    }
     if (options.write === false && options.shard !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -336,6 +353,10 @@ export const fillStep = defineStep({
         logger: ctx.logger,
         progress: sampler.wrap(ctx.progress),
         signal: ctx.signal,
+        onEviction: options["on-eviction"] ?? "fail",
+        waitReplicas: options.durability === "replicas",
+        // One timeout for a node that stops reading, answering or acknowledging: --timeout.
+        barrierTimeoutMs: ctx.target.commandTimeoutMs,
       });
     } catch (error) {
       // What each node got before the failure, for the report (which runs after a failure).
@@ -372,12 +393,31 @@ export const fillStep = defineStep({
       }
       throw rejectedWrites(result, aclUser(ctx.target));
     }
-    if (!result.acked && result.written) {
-      await warnIfFull(transport, ctx.logger, (message) => ctx.text(message));
-    }
+    logCounters(result, ctx.logger);
     return result;
   },
 });
+
+/** Says what the servers' own counters showed: expirations, and that they were not read. */
+function logCounters(result: FillResult, logger: Logger): void {
+  const server = result.server;
+  if (!server) return;
+  for (const node of server.nodes) {
+    if (!node.read) {
+      logger.warn(
+        `Could not read the counters (INFO stats, INFO errorstats) of ${node.address}: ${node.reason}; rejected writes and evictions there were not checked`,
+      );
+    } else if (node.expiredKeys > 0) {
+      logger.info(
+        `${node.address} expired ${
+          node.expiredKeys.toLocaleString("en-US")
+        } keys during the fill (expired_keys, server-wide${
+          result.keyspace.ttl ? "; this fill's keys have a TTL" : ""
+        })`,
+      );
+    }
+  }
+}
 
 /** `write: false`: nothing is written; verify checks the whole keyspace, written elsewhere. */
 function declareWhole(
@@ -390,39 +430,6 @@ function declareWhole(
   const result = declaredFill(keyspace, { flushed: false });
   ctx.provide("fill", result);
   return result;
-}
-
-/**
- * After a fire-and-forget fill, names each master that is at its `maxmemory` with a
- * `noeviction` policy: its rejected writes were not counted, and verify will find them
- * missing.
- */
-async function warnIfFull(
-  transport: Transport,
-  logger: Logger,
-  text: (message: Message) => string,
-): Promise<void> {
-  let replies;
-  try {
-    replies = await transport.callEachMaster(["INFO", "memory"]);
-  } catch {
-    return; // verify reports what is missing either way
-  }
-  for (const { node, reply } of replies) {
-    const info = String(reply);
-    const max = Number(infoField(info, "maxmemory") ?? 0);
-    const used = Number(infoField(info, "used_memory") ?? 0);
-    const policy = infoField(info, "maxmemory_policy");
-    if (max > 0 && policy === "noeviction" && used >= max * 0.9) {
-      logger.warn(text(
-        sentence`Node "${
-          formatAddress(node.host, node.port)
-        }" is full (used_memory ${used} of maxmemory ${max}, policy noeviction): it rejected writes this fill could not see; verify counts them, ${
-          stepOption("replies")
-        } counts each one`,
-      ));
-    }
-  }
 }
 
 /** The error for a fill whose writes were rejected: names the node with the most and quotes it. */

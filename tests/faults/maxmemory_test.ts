@@ -3,7 +3,7 @@ import { ExitCode } from "../../lib/errors.ts";
 import { startLocalRedis } from "../../lib/local/mod.ts";
 import { assertFailure, runFillCli } from "../_cli.ts";
 
-Deno.test("a full server (maxmemory, noeviction): --replies counts the rejected writes and exits 4; fire-and-forget fails verify", async () => {
+Deno.test("a full server (maxmemory, noeviction): --replies counts the rejected writes and exits 4; fire-and-forget fails too (the server's errorstat_OOM)", async () => {
   const redis = await startLocalRedis({ maxmemory: "8mb", maxmemoryPolicy: "noeviction" });
   try {
     const address = `127.0.0.1:${redis.nodes[0]!.port}`;
@@ -21,9 +21,14 @@ Deno.test("a full server (maxmemory, noeviction): --replies counts the rejected 
     assert.ok(report.fill.errors > 1000 && report.fill.errors < 16384, `${report.fill.errors}`);
 
     const blind = await runFillCli([...base, "--report", "json"]);
-    // The fill cannot see the rejections; it names the full node, and verify fails the run.
-    assert.match(blind.stderr, new RegExp(`warning: Node "${address}" is full`));
-    assertFailure(blind, ExitCode.CheckFailed, /^Step "verify" failed: .*keys missing/);
+    // The fill cannot see the rejections, but the server counted them (errorstat_OOM).
+    assertFailure(
+      blind,
+      ExitCode.Fill,
+      new RegExp(
+        `^Step "fill" failed: ${address} rejected [\\d,]+ writes: OOM command not allowed`,
+      ),
+    );
   } finally {
     await redis.stop();
   }

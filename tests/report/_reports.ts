@@ -92,6 +92,43 @@ const FILL: FillResult = {
   },
   errors: 0,
   interrupted: false,
+  server: {
+    read: true,
+    readings: 3,
+    nodes: [
+      {
+        nodeId: "a1",
+        address: "10.0.0.5:7000",
+        read: true,
+        evictedKeys: 0,
+        expiredKeys: 12,
+        errorReplies: 2,
+        rejectedCalls: 0,
+        errors: { ERR: 2 },
+      },
+      {
+        nodeId: "b2",
+        address: "10.0.0.6:7001",
+        read: true,
+        evictedKeys: 0,
+        expiredKeys: 0,
+        errorReplies: 0,
+        rejectedCalls: 0,
+        errors: {},
+      },
+      {
+        nodeId: "c3",
+        address: "10.0.0.7:7002",
+        read: false,
+        reason: "NOPERM User filler has no permissions to run the 'info' command",
+        evictedKeys: 0,
+        expiredKeys: 0,
+        errorReplies: 0,
+        rejectedCalls: 0,
+        errors: {},
+      },
+    ],
+  },
 };
 
 const VERIFY_PASS: VerifyResult = {

@@ -69,23 +69,25 @@ Deno.test("fill with replies fails with exit 4 naming the node that rejected wri
   assert.ok(report.fill !== null && report.fill.errors > 0 && report.fill.acked);
 });
 
-Deno.test("fill without replies into a full server warns that verify will find writes missing", async () => {
-  // Large enough that the server's own overhead leaves it above 90% of maxmemory when full.
+Deno.test("fill without replies into a full server fails with the writes the server rejected (errorstat_OOM)", async () => {
   await using local = await startLocalRedis({ maxmemory: "8mb", maxmemoryPolicy: "noeviction" });
   const port = local.masters()[0]!.port;
-  const { result, lines } = await runSteps(
+  const { result } = await runSteps(
     local,
     "  - connect\n  - fill: { size: 32MiB, key-size: 64, value-size: 448 }\n",
   );
-  assert.equal(result.ok, true, result.error?.message);
-  assert.ok(
-    lines.some((line) =>
-      line.startsWith(`warn: Node "127.0.0.1:${port}" is full (used_memory `) &&
-      line.endsWith(
-        "policy noeviction): it rejected writes this fill could not see; verify counts them, fill.replies counts each one",
-      )
+  assert.equal(result.ok, false);
+  assert.match(
+    result.error?.message ?? "",
+    new RegExp(
+      `^127\\.0\\.0\\.1:${port} rejected [\\d,]+ writes: OOM command not allowed when used memory > 'maxmemory'`,
     ),
-    lines.join("\n"),
+  );
+  const fill = result.outputs.get("fill") ?? undefined;
+  assert.equal(
+    fill,
+    undefined,
+    "a failed step has no output; the fill fact carries the partial result",
   );
 });
 
