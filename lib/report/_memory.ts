@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import type { FillMemoryTarget } from "../types.ts";
+import type { FillMemoryTarget, FillResult } from "../types.ts";
 import { formatBytes, formatCount } from "../units.ts";
 import type { ReportMemory, RunReport } from "./types.ts";
 
@@ -52,6 +52,19 @@ export function memoryReport(memory: FillMemoryTarget, keys: number): ReportMemo
         : 0,
     })),
   };
+}
+
+/**
+ * The report's `fill.memory` field of a fill, for spreading into `fill`: none unless the fill
+ * was to a memory level.
+ *
+ * @param fill The fill's result.
+ * @returns `{ memory }` or `{}`.
+ */
+export function memoryFields(fill: FillResult): { memory?: ReportMemory } {
+  return fill.memory === undefined
+    ? {}
+    : { memory: memoryReport(fill.memory, fill.keyspace.count) };
 }
 
 /**

@@ -38,7 +38,8 @@ import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../
 import type { ReportStatus, RunReport } from "./types.ts";
 import * as servers from "./server_counters.ts";
 import { shardsSchema } from "./_shards_schema.ts";
-import { memoryReport, ReportMemorySchema } from "./_memory.ts";
+import { round } from "./_round.ts";
+import { memoryFields, ReportMemorySchema } from "./_memory.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -453,9 +454,7 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       servers: fill.limit.servers.map((server) => ({ ...server })),
       unavailable: fill.limit.unavailable,
     },
-    ...(fill.memory === undefined
-      ? {}
-      : { memory: memoryReport(fill.memory, fill.keyspace.count) }),
+    ...memoryFields(fill),
   };
 }
 
@@ -495,9 +494,4 @@ function verifyReport(verify: VerifyResult): NonNullable<RunReport["verify"]> {
       dbsize: node.dbsize ?? null,
     })),
   };
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }
