@@ -75,6 +75,7 @@ export type {
   ReportFillNode,
   ReportLimit,
   ReportLimitServer,
+  ReportMemory,
   ReportNode,
   ReportStatus,
   ReportStep,

@@ -70,7 +70,21 @@ export function encoderFor(keyspace: Keyspace, registry?: ShapeRegistry): Comman
     : new ShapeBatchEncoder(shapeMixOf(keyspace, registry));
 }
 
-/** Encodes a mix of shapes' commands into caller-owned buffers. */
+/**
+ * Where a buffer made by {@linkcode ShapeBatchEncoder.allocate} or `allocateShared` lives: its
+ * bytes are `base[offset … offset + usable)`, and `base` holds a copy of the pool at `poolAt`.
+ */
+interface Arena {
+  base: Uint8Array;
+  offset: number;
+  poolAt: number;
+}
+
+/**
+ * Encodes a mix of shapes' commands into caller-owned buffers. Its buffers carry one copy of
+ * the value pool after them, so the built-in shapes copy each value within one buffer
+ * (`copyWithin`, as the primed `SET` encoder does) instead of making a view per value.
+ */
 export class ShapeBatchEncoder implements CommandEncoder {
   /** The largest encoded size of one key's commands. */
   readonly maxCommandBytes: number;
@@ -78,11 +92,20 @@ export class ShapeBatchEncoder implements CommandEncoder {
   #scratch = new Uint8Array(0);
   /** An index taken from a cursor whose key did not fit the last batch. */
   readonly #pending = new WeakMap<IndexCursor, number>();
+  /** The longest pool of the generators that copy from one (every pool of a seed starts alike). */
+  readonly #pool: Uint8Array;
+  readonly #arenas = new WeakMap<Uint8Array, Arena>();
 
   /** @param mix The keyspace's shapes. */
   constructor(mix: ShapeMix) {
     this.#mix = mix;
     this.maxCommandBytes = mix.maxCommandBytes;
+    let pool: Uint8Array = new Uint8Array(0);
+    for (const generator of mix.generators) {
+      const own = generator.encodeWithPool === undefined ? undefined : generator.pool;
+      if (own !== undefined && own.length > pool.length) pool = own;
+    }
+    this.#pool = pool;
   }
 
   encodeOne(index: number, out: Uint8Array, offset: number): number {
@@ -98,13 +121,19 @@ export class ShapeBatchEncoder implements CommandEncoder {
   }
 
   allocate(bytes: number): Uint8Array {
-    return new Uint8Array(Math.max(bytes, this.maxCommandBytes));
+    return this.allocateShared(bytes, 1)[0]!;
   }
 
   allocateShared(bytes: number, count: number): Uint8Array[] {
     const usable = Math.max(bytes, this.maxCommandBytes);
-    const base = new Uint8Array(usable * count);
-    return Array.from({ length: count }, (_, k) => base.subarray(k * usable, (k + 1) * usable));
+    const poolAt = usable * count;
+    const base = new Uint8Array(poolAt + this.#pool.length);
+    base.set(this.#pool, poolAt);
+    return Array.from({ length: count }, (_, k) => {
+      const buffer = base.subarray(k * usable, (k + 1) * usable);
+      this.#arenas.set(buffer, { base, offset: k * usable, poolAt });
+      return buffer;
+    });
   }
 
   capacity(out: Uint8Array): number {
@@ -172,6 +201,11 @@ export class ShapeBatchEncoder implements CommandEncoder {
   fill(out: Uint8Array, cursor: IndexCursor, sent?: number[]): EncodedBatch {
     const mix = this.#mix;
     const limit = out.length;
+    // In one of its buffers, built-in shapes write to the base, copying values from its pool.
+    const arena = this.#arenas.get(out);
+    const base = arena?.base ?? out;
+    const start = arena?.offset ?? 0;
+    const poolAt = arena?.poolAt ?? -1;
     let end = 0;
     let keys = 0;
     let bytes = 0;
@@ -184,7 +218,9 @@ export class ShapeBatchEncoder implements CommandEncoder {
         this.#pending.set(cursor, index);
         break;
       }
-      end = generator.encode(out, end);
+      end = poolAt >= 0 && generator.encodeWithPool !== undefined
+        ? generator.encodeWithPool(base, start + end, poolAt) - start
+        : generator.encode(out, end);
       keys++;
       bytes += generator.payloadBytes;
       if (sent) {

@@ -23,6 +23,7 @@ import {
   verifyLine,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { memoryLine } from "./_memory.ts";
 import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Cells of the bars in the Markdown node table. */
@@ -75,6 +76,7 @@ export function renderMarkdown(report: RunReport): string {
     ["Target", targetLine(report)],
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
+    ["Memory", memoryLine(report)],
     ["Client", clientLine(report)],
     ["Server", serverLine(report)],
     ["Limit", limitLine(report)],

@@ -21,6 +21,7 @@
 import { UsageError } from "../errors.ts";
 import { cpuSecondsPerGib, mibPerSecond } from "../units.ts";
 import { REPORT_SCHEMA_VERSION, RunReportSchema } from "./model.ts";
+import { round } from "./_round.ts";
 import type {
   ReportFill,
   ReportFillNode,
@@ -355,9 +356,4 @@ function mergeNodes(fills: readonly ReportFill[]): ReportFillNode[] {
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

@@ -38,6 +38,8 @@ import type { FillResult, StepRecord, Target, Topology, VerifyResult } from "../
 import type { ReportStatus, RunReport } from "./types.ts";
 import * as servers from "./server_counters.ts";
 import { shardsSchema } from "./_shards_schema.ts";
+import { round } from "./_round.ts";
+import { memoryFields, ReportMemorySchema } from "./_memory.ts";
 
 /** The version of the report's JSON format; raised on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -163,6 +165,7 @@ export const ReportFillSchema = z.strictObject({
   limit: ReportLimitSchema.nullable().describe(
     "What limited the fill; null for a keyspace declared for a fill made earlier",
   ),
+  memory: ReportMemorySchema.optional(),
 });
 
 /** One verify check. */
@@ -451,6 +454,7 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
       servers: fill.limit.servers.map((server) => ({ ...server })),
       unavailable: fill.limit.unavailable,
     },
+    ...memoryFields(fill),
   };
 }
 
@@ -490,9 +494,4 @@ function verifyReport(verify: VerifyResult): NonNullable<RunReport["verify"]> {
       dbsize: node.dbsize ?? null,
     })),
   };
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

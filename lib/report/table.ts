@@ -27,6 +27,7 @@ import {
   wrap,
 } from "./_format.ts";
 import type { RunReport } from "./model.ts";
+import { memoryLine } from "./_memory.ts";
 import { SHARD_HEAD, shardRows, shardsLine } from "./_shards.ts";
 
 /** Options for {@linkcode renderTable}. */
@@ -87,6 +88,7 @@ export function renderTable(report: RunReport, options: RenderTableOptions = {})
     ["Target", targetLine(report)],
     ["Nodes", nodesLine(report)],
     ["Fill", fillLine(report)],
+    ["Memory", memoryLine(report)],
     ["Client", clientLine(report)],
     ["Server", serverLine(report)],
     ["Limit", limitLine(report)],

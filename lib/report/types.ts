@@ -165,6 +165,29 @@ export interface ReportFill {
   server: ReportServer | null;
   /** What limited the fill; null for a keyspace declared for a fill made earlier. */
   limit: ReportLimit | null;
+  /** Only in a fill to a memory level (until-memory): the target, what each master reached, and N. */
+  memory?: ReportMemory | undefined;
+}
+
+/** A fill to a memory level: the target, what each master reached, and N. */
+export interface ReportMemory {
+  /** The target as written: "80%" (of maxmemory) or "3GiB" (used_memory). */
+  target: string;
+  /** N: the keys the fill settled on to reach the target. */
+  keys: number;
+  /** used_memory growth per key, as last measured. */
+  bytesPerKey: number;
+  /** Per master: its target and what it reached. */
+  nodes: {
+    /** host:port. */
+    address: string;
+    /** The master's target in bytes of used_memory. */
+    targetBytes: number;
+    /** used_memory the master reached. */
+    usedMemory: number;
+    /** usedMemory / targetBytes. */
+    reached: number;
+  }[];
 }
 
 /** One master's load during the fill. */

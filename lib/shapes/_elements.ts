@@ -41,7 +41,11 @@ function writeNumber(out: Uint8Array, at: number, value: number): number {
     out[at] = 48 + value;
     return at + 1;
   }
-  const width = digits(value);
+  return writeDigits(out, at, value, digits(value));
+}
+
+/** Writes `value` (≥ 0) as `width` = digits(value) decimal digits. */
+function writeDigits(out: Uint8Array, at: number, value: number, width: number): number {
   let rest = value;
   if (value < 0x80000000) {
     for (let k = at + width - 1; k >= at; k--) {
@@ -65,6 +69,19 @@ function writeHead(out: Uint8Array, at: number, mark: number, value: number): nu
   out[end] = 0x0d;
   out[end + 1] = 0x0a;
   return end + 2;
+}
+
+/** Writes `value` (≥ 0) as a bulk string of its decimal digits. */
+function writeBulkNumber(out: Uint8Array, at: number, value: number): number {
+  const width = digits(value);
+  out[at] = 0x24;
+  let to = writeNumber(out, at + 1, width);
+  out[to] = 0x0d;
+  out[to + 1] = 0x0a;
+  to = writeDigits(out, to + 2, value, width);
+  out[to] = 0x0d;
+  out[to + 1] = 0x0a;
+  return to + 2;
 }
 
 function writeWord(out: Uint8Array, at: number, word: Uint8Array): number {
@@ -113,7 +130,8 @@ export class ElementsGenerator implements ShapeGenerator {
   payloadBytes = 0;
   readonly #layout: Layout;
   readonly #env: ShapeEnv;
-  readonly #pool: Uint8Array;
+  /** The pool its values are windows of. */
+  readonly pool: Uint8Array;
   readonly #random = new KeyRandom(0);
   readonly #keySize: number;
   #sizes = new Int32Array(64);
@@ -123,13 +141,23 @@ export class ElementsGenerator implements ShapeGenerator {
   #count = 0;
   #fields = 0;
   #ttl = 0;
+  readonly #compressibility: number;
+  /** A view of the last buffer given to `encodeWithPool`, for 4-byte copies. */
+  #view: DataView = new DataView(new ArrayBuffer(0));
+  #viewOf: Uint8Array | undefined;
+  /** Every element's size when the size form is one number, else -1. */
+  readonly #fixedSize: number;
 
   constructor(layout: Layout, env: ShapeEnv) {
     this.type = layout.type;
     this.#layout = layout;
     this.#env = env;
     this.#keySize = env.keys.keySize;
-    this.#pool = env.pool(layout.size.max);
+    this.pool = env.pool(layout.size.max);
+    this.#compressibility = env.compressibility;
+    this.#fixedSize = layout.size.buckets === undefined && layout.size.min === layout.size.max
+      ? layout.size.min
+      : -1;
     const items = layout.count.max * (layout.fields?.max ?? 1);
     const K = bulk(this.#keySize);
     const value = bulk(layout.size.max);
@@ -200,12 +228,24 @@ export class ElementsGenerator implements ShapeGenerator {
     const sizes = this.#sizes;
     const offsets = this.#offsets;
     let body = 0;
-    for (let j = 0; j < items; j++) {
-      const size = pickSize(layout.size, random.next());
-      sizes[j] = size;
-      offsets[j] = random.next() & (VALUE_POOL_BYTES - 1);
-      payload += size;
-      body += bulk(size);
+    const fixed = this.#fixedSize;
+    if (fixed >= 0) {
+      // One size: its draw is skipped (the stream still moves past it), the sums multiplied.
+      for (let j = 0; j < items; j++) {
+        random.skip();
+        sizes[j] = fixed;
+        offsets[j] = random.next() & (VALUE_POOL_BYTES - 1);
+      }
+      payload += items * fixed;
+      body += items * bulk(fixed);
+    } else {
+      for (let j = 0; j < items; j++) {
+        const size = pickSize(layout.size, random.next());
+        sizes[j] = size;
+        offsets[j] = random.next() & (VALUE_POOL_BYTES - 1);
+        payload += size;
+        body += bulk(size);
+      }
     }
     bytes = header(2) + DEL!.length + K;
     this.commands = 2;
@@ -252,18 +292,24 @@ export class ElementsGenerator implements ShapeGenerator {
   }
 
   encode(out: Uint8Array, offset: number): number {
-    const index = this.#index;
+    return this.encodeWithPool(out, offset, -1);
+  }
+
+  encodeWithPool(out: Uint8Array, offset: number, poolAt: number): number {
+    if (poolAt >= 0 && out !== this.#viewOf) {
+      this.#view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      this.#viewOf = out;
+    }
     const type = this.type;
     let at = offset;
     if (type === "string") {
       at = writeHead(out, at, 0x2a, this.#ttl > 0 ? 5 : 3);
       at = writeWord(out, at, SET!);
       at = this.#key(out, at);
-      at = this.#value(out, at, 0, -1);
+      at = this.#value(out, at, 0, -1, poolAt);
       if (this.#ttl > 0) {
         at = writeWord(out, at, EX!);
-        at = writeHead(out, at, 0x24, digits(this.#ttl));
-        at = this.#crlf(out, writeNumber(out, at, this.#ttl));
+        at = writeBulkNumber(out, at, this.#ttl);
       }
       return at;
     }
@@ -278,7 +324,7 @@ export class ElementsGenerator implements ShapeGenerator {
         at = this.#key(out, at);
         for (let j = 0; j < count; j++) {
           at = this.#name(out, at, j);
-          at = this.#value(out, at, j, -1);
+          at = this.#value(out, at, j, -1, poolAt);
         }
         break;
       case "list":
@@ -286,17 +332,19 @@ export class ElementsGenerator implements ShapeGenerator {
         at = writeHead(out, at, 0x2a, 2 + count);
         at = writeWord(out, at, type === "list" ? RPUSH! : SADD!);
         at = this.#key(out, at);
-        for (let j = 0; j < count; j++) at = this.#value(out, at, j, type === "set" ? j : -1);
+        if (type === "set") {
+          for (let j = 0; j < count; j++) at = this.#value(out, at, j, j, poolAt);
+        } else {
+          for (let j = 0; j < count; j++) at = this.#value(out, at, j, -1, poolAt);
+        }
         break;
       case "zset":
         at = writeHead(out, at, 0x2a, 2 + 2 * count);
         at = writeWord(out, at, ZADD!);
         at = this.#key(out, at);
         for (let j = 0; j < count; j++) {
-          const score = this.#scores[j]!;
-          at = writeHead(out, at, 0x24, digits(score));
-          at = this.#crlf(out, writeNumber(out, at, score));
-          at = this.#value(out, at, j, j);
+          at = writeBulkNumber(out, at, this.#scores[j]!);
+          at = this.#value(out, at, j, j, poolAt);
         }
         break;
       case "stream": {
@@ -311,7 +359,7 @@ export class ElementsGenerator implements ShapeGenerator {
           at = this.#crlf(out, writeNumber(out, at, e + 1));
           for (let f = 0; f < fields; f++) {
             at = this.#name(out, at, f);
-            at = this.#value(out, at, e * fields + f, -1);
+            at = this.#value(out, at, e * fields + f, -1, poolAt);
           }
         }
         break;
@@ -321,10 +369,8 @@ export class ElementsGenerator implements ShapeGenerator {
       at = writeHead(out, at, 0x2a, 3);
       at = writeWord(out, at, EXPIRE!);
       at = this.#key(out, at);
-      at = writeHead(out, at, 0x24, digits(this.#ttl));
-      at = this.#crlf(out, writeNumber(out, at, this.#ttl));
+      at = writeBulkNumber(out, at, this.#ttl);
     }
-    void index;
     return at;
   }
 
@@ -368,18 +414,32 @@ export class ElementsGenerator implements ShapeGenerator {
     return this.#crlf(out, writeNumber(out, to, j));
   }
 
-  /** Element j's bytes; `member` ≥ 0 starts them with `member:` (unique members). */
-  #value(out: Uint8Array, at: number, j: number, member: number): number {
+  /**
+   * Element j's bytes; `member` ≥ 0 starts them with `member:` (unique members). With
+   * `poolAt` ≥ 0, `out` holds a copy of the pool there.
+   */
+  #value(out: Uint8Array, at: number, j: number, member: number, poolAt: number): number {
     const size = this.#sizes[j]!;
     let to = writeHead(out, at, 0x24, size);
-    const repeat = Math.floor(this.#env.compressibility * size);
+    const repeat = this.#compressibility > 0 ? Math.floor(this.#compressibility * size) : 0;
     const unique = size - repeat;
     const from = this.#offsets[j]!;
-    const pool = this.#pool;
-    if (unique <= 32) {
-      for (let k = 0; k < unique; k++) out[to + k] = pool[from + k]!;
+    if (poolAt < 0) {
+      const pool = this.pool;
+      if (unique <= 16) {
+        for (let k = 0; k < unique; k++) out[to + k] = pool[from + k]!;
+      } else {
+        out.set(pool.subarray(from, from + unique), to);
+      }
+    } else if (unique < 64) {
+      // Below 64 bytes, 4-byte moves beat a call to copyWithin.
+      const view = this.#view;
+      const start = poolAt + from;
+      let k = 0;
+      for (; k + 4 <= unique; k += 4) view.setUint32(to + k, view.getUint32(start + k, true), true);
+      for (; k < unique; k++) out[to + k] = out[start + k]!;
     } else {
-      out.set(pool.subarray(from, from + unique), to);
+      out.copyWithin(to, poolAt + from, poolAt + from + unique);
     }
     if (repeat > 0) out.fill(0x2e, to + unique, to + size); // "."
     if (member >= 0) {
@@ -387,7 +447,9 @@ export class ElementsGenerator implements ShapeGenerator {
       out[end] = 0x3a; // ":"
     }
     to += size;
-    return this.#crlf(out, to);
+    out[to] = 0x0d;
+    out[to + 1] = 0x0a;
+    return to + 2;
   }
 }
 

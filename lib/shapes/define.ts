@@ -57,6 +57,17 @@ export interface ShapeGenerator {
   readonly payloadBytes: number;
   /** Writes the commands of the key laid out last at `offset`; returns the offset after. */
   encode(out: Uint8Array, offset: number): number;
+  /**
+   * The pool its values are windows of, when it has
+   * {@linkcode ShapeGenerator.encodeWithPool} (the built-in shapes).
+   */
+  readonly pool?: Uint8Array;
+  /**
+   * Like {@linkcode ShapeGenerator.encode}, with `out` holding a copy of
+   * {@linkcode ShapeGenerator.pool} (or of a longer pool of the same seed, which starts with
+   * the same bytes) at `poolAt`: values are copied within `out` (no view per value).
+   */
+  encodeWithPool?(out: Uint8Array, offset: number, poolAt: number): number;
   /** Key i's contents, recomputed (for verify and tests). */
   contents(index: number): Contents;
 }

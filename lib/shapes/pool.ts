@@ -47,11 +47,15 @@ export function mix(seed: number, index: number, lane = 0): number {
  * the same order every time.
  */
 export class KeyRandom {
-  #state: number;
+  /**
+   * The state, in a typed array: a field holding a number above 2^30 would box it anew on each
+   * store (a heap allocation per draw); an element of a Uint32Array is written in place.
+   */
+  readonly #state = new Uint32Array(1);
 
   /** @param start The starting state, e.g. `mix(seed, i, lane)`. */
   constructor(start: number) {
-    this.#state = start >>> 0;
+    this.#state[0] = start >>> 0;
   }
 
   /**
@@ -61,8 +65,16 @@ export class KeyRandom {
    * @returns This stream.
    */
   reset(start: number): this {
-    this.#state = start >>> 0;
+    this.#state[0] = start >>> 0;
     return this;
+  }
+
+  /**
+   * Moves past the next number without computing it (the same state as after
+   * {@linkcode KeyRandom.next}).
+   */
+  skip(): void {
+    this.#state[0] = this.#state[0]! + 0x6d2b79f5;
   }
 
   /**
@@ -71,8 +83,10 @@ export class KeyRandom {
    * @returns An unsigned 32-bit number.
    */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
+    const state = this.#state;
+    const t0 = (state[0]! + 0x6d2b79f5) >>> 0;
+    state[0] = t0;
+    let t = t0;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;

@@ -159,3 +159,53 @@ Deno.test("ShapeBatchEncoder.fillAsking() puts an ASKING before every command of
   assert.deepEqual(words.slice(0, 6), ["ASKING", "DEL", "ASKING", "XADD", "ASKING", "XADD"]);
   assert.deepEqual(sent.slice(0, 6), [-1, EXTRA_COMMAND - 3, -1, EXTRA_COMMAND - 3, -1, 3]);
 });
+
+Deno.test("ShapeBatchEncoder.fill() into its own buffers (values copied from their pool copy) writes what encode() writes anywhere", async () => {
+  const { Keyspace } = await import("../../lib/fill/keyspace.ts");
+  const { ShapeBatchEncoder, shapeMixOf } = await import("../../lib/fill/shape_batch.ts");
+  const { ListCursor } = await import("../../lib/fill/bulk_writer.ts");
+  for (const compressibility of [0, 0.5]) {
+    const keyspace = new Keyspace({
+      count: 2000,
+      keySize: 24,
+      valueSize: 8,
+      seed: 3,
+      prefix: "p:",
+      ttl: { min: 1, max: 100000 },
+      compressibility,
+      shapes: [
+        { type: "string", share: 1, options: { "value-size": "4:50,64:30,4KiB:20" } },
+        { type: "hash", share: 1, options: { fields: "1-20", "field-size": "8-40" } },
+        { type: "list", share: 1, options: { elements: 10, "element-size": 12 } },
+        { type: "set", share: 1, options: { members: "1-9", "member-size": 33 } },
+        { type: "zset", share: 1, options: { members: "1-30", "member-size": "16-300" } },
+        { type: "stream", share: 1, options: { entries: "1-5", fields: "1-3", "field-size": 5 } },
+      ],
+    });
+    const encoder = new ShapeBatchEncoder(shapeMixOf(keyspace));
+    const [first, second] = encoder.allocateShared(64 * 1024, 2);
+    const indices = Array.from({ length: 2000 }, (_, i) => i);
+    const cursor = new ListCursor(indices);
+    const filled: Uint8Array[] = [];
+    for (let k = 0;; k++) {
+      const out = k % 2 === 0 ? first! : second!;
+      const batch = encoder.fill(out, cursor);
+      if (batch.keys === 0) break;
+      filled.push(out.slice(0, batch.length));
+    }
+    const expected = new Uint8Array(filled.reduce((sum, part) => sum + part.length, 0));
+    let end = 0;
+    const one = new Uint8Array(encoder.maxCommandBytes);
+    for (const index of indices) {
+      const length = encoder.encodeOne(index, one, 0);
+      expected.set(one.subarray(0, length), end);
+      end += length;
+    }
+    assert.equal(end, expected.length, `compressibility ${compressibility}: the same length`);
+    let at = 0;
+    for (const part of filled) {
+      assert.deepEqual(part, expected.subarray(at, at + part.length), `bytes at ${at}`);
+      at += part.length;
+    }
+  }
+});
