@@ -14,7 +14,8 @@
 
 import { UsageError } from "./errors.ts";
 
-const UNITS: Record<string, number> = {
+/** Size units by lower-case name, all powers of 1024 (KB means KiB, as in redis.conf). */
+export const SIZE_UNITS: Readonly<Record<string, number>> = {
   "": 1,
   b: 1,
   k: 1024,
@@ -65,7 +66,11 @@ export function parseSize(text: string | number, options: ParseSizeOptions = {})
   }
   const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = match?.[2]?.toLowerCase();
-  const factor = unit === "" ? options.bareUnit ?? 1 : unit === undefined ? undefined : UNITS[unit];
+  const factor = unit === ""
+    ? options.bareUnit ?? 1
+    : unit === undefined
+    ? undefined
+    : SIZE_UNITS[unit];
   if (!match || factor === undefined) {
     throw new UsageError(
       `Invalid ${what} "${text}": expected a size like 512MB, 1.5GiB or 64KB (units B, KB, MB, GB, TB; all powers of 1024)`,

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { SIZE_UNITS } from "../units.ts";
+
 /** A parsed size form. */
 export interface SizeForm {
   /** The form as written (for messages). */
@@ -21,19 +23,6 @@ export interface SizeForm {
   readonly buckets?: readonly { readonly bytes: number; readonly below: number }[];
 }
 
-const UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-};
 /** The largest size a form may give: 512 MiB, Redis's largest bulk string by default. */
 const MOST = 512 * 1024 * 1024;
 const ONE = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/;
@@ -51,7 +40,7 @@ export class SizeFormError extends Error {
 
 function one(text: string, whole: string): number {
   const match = ONE.exec(text);
-  const factor = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  const factor = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
   if (!match || factor === undefined) {
     throw new SizeFormError(`"${whole}" is not a size form: ${WORDS}`);
   }
