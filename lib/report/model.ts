@@ -427,10 +427,11 @@ function fillReport(fill: FillResult): NonNullable<RunReport["fill"]> {
     keys: fill.keys,
     bytes: fill.bytes,
     errors: fill.errors,
+    // The rate is computed from the duration as printed, so a reader who divides gets it back.
     durationMs: round(fill.durationMs, 3),
     startedAt: fill.startedAt === undefined ? null : new Date(fill.startedAt).toISOString(),
     endedAt: fill.endedAt === undefined ? null : new Date(fill.endedAt).toISOString(),
-    mibPerSecond: round(mibPerSecond(fill.bytes, fill.durationMs), 3),
+    mibPerSecond: round(mibPerSecond(fill.bytes, round(fill.durationMs, 3)), 3),
     client: {
       cpuSeconds: round(fill.cpuSeconds, 3),
       cpuSecondsPerGib: perGib === undefined ? null : round(perGib, 3),
