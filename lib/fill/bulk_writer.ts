@@ -284,7 +284,13 @@ export class BulkWriter {
         if (batch.keys === 0) break;
         // The cap counts keys and values, as the reported throughput does (not RESP framing).
         const bytes = batch.bytes ?? batch.keys * keyValueBytes;
-        if (rate) await rate.take(bytes, signal);
+        if (rate) {
+          await rate.take(bytes, signal);
+          // Stopped while the cap held this batch back: it was not due, so it is not sent and a
+          // stopped fill never reports more than the cap. (In acked mode its indices already
+          // await replies, so it goes out.)
+          if (signal.aborted && sent === undefined) break;
+        }
         if (sent !== undefined && this.#options.maxInFlight !== undefined) {
           await this.#room(this.#options.maxInFlight);
         }
