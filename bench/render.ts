@@ -11,6 +11,7 @@ import type { BenchReport, Threshold } from "./results.ts";
 import { MIB } from "./results.ts";
 import { formatExpression, thresholdLine } from "../lib/thresholds.ts";
 import { describeSkipped, ratioExpressions } from "./check.ts";
+import { shapeCells, SHAPES_TABLE_HEAD } from "./shapes_macro.ts";
 
 type Row = string[];
 
@@ -24,15 +25,19 @@ interface Sections {
   micro: Row[];
   verifyHead: Row;
   verify: Row[];
+  shapesHead: Row;
+  shapes: Row[];
   verdict: string | null;
 }
 
 function sections(report: BenchReport, thresholds: readonly Threshold[]): Sections {
   const p = report.parameters;
   const m = report.machine;
-  const title = `redfill bench: ${
-    formatBytes(p.sizeBytes)
-  } per run (${p.keys} keys of ${p.keySize}+${p.valueSize} B), ${p.rounds} round${
+  // A per-type run alone has its own key counts (in its table), not the macro's.
+  const keys = report.macro === null && report.shapes
+    ? ""
+    : ` (${p.keys} keys of ${p.keySize}+${p.valueSize} B)`;
+  const title = `redfill bench: ${formatBytes(p.sizeBytes)} per run${keys}, ${p.rounds} round${
     p.rounds === 1 ? "" : "s"
   }, medians · ${m.cores} cores, load ${
     m.loadAverage.start.map((l) => l.toFixed(2)).join(" ")
@@ -80,6 +85,7 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
     `${row.vsBaseline.toFixed(2)}×`,
     `±${row.rmePercent.toFixed(1)}%`,
   ]);
+  const shapes: Row[] = (report.shapes?.rows ?? []).map(shapeCells);
   let verdict: string | null = null;
   if (report.check) {
     verdict = report.check.crossed.length === 0
@@ -109,6 +115,8 @@ function sections(report: BenchReport, thresholds: readonly Threshold[]): Sectio
       "peak RSS MiB",
     ],
     verify,
+    shapesHead: [...SHAPES_TABLE_HEAD],
+    shapes,
     microHead: ["micro group", "case (* baseline)", "rate", "vs baseline", "error"],
     micro,
     verdict,
@@ -140,6 +148,7 @@ export function renderTerminal(
   if (s.macro.length) parts.push(table(s.macroHead, s.macro));
   if (s.verify.length) parts.push(table(s.verifyHead, s.verify));
   if (s.ratios.length) parts.push(table(s.ratioHead, s.ratios));
+  if (s.shapes.length) parts.push(table(s.shapesHead, s.shapes));
   if (s.micro.length) parts.push(table(s.microHead, s.micro));
   if (s.verdict) parts.push(s.verdict);
   return parts.join("\n");
@@ -165,6 +174,7 @@ export function renderMarkdown(report: BenchReport, thresholds: readonly Thresho
   if (s.macro.length) parts.push(table(s.macroHead, s.macro));
   if (s.verify.length) parts.push(table(s.verifyHead, s.verify));
   if (s.ratios.length) parts.push(table(s.ratioHead, s.ratios));
+  if (s.shapes.length) parts.push(table(s.shapesHead, s.shapes));
   if (s.micro.length) parts.push(table(s.microHead, s.micro));
   if (s.verdict) parts.push(`**${s.verdict}**`);
   return parts.join("\n\n") + "\n";

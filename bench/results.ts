@@ -7,6 +7,7 @@
  */
 
 import type { MicroResult } from "./_micro.ts";
+import type { ShapesMacroResult } from "./shapes_macro.ts";
 
 /** The schema id written into every report. */
 export const REPORT_SCHEMA = "redfill-bench/1";
@@ -227,6 +228,11 @@ export interface BenchReport {
   } | null;
   /** The micro benchmarks, when they ran. */
   micro: MicroResult[] | null;
+  /**
+   * The per-type macro benchmark (`--shapes`), when it ran; `null` otherwise. Reports written
+   * before it existed have no such key: read a missing one as `null`.
+   */
+  shapes?: ShapesMacroResult | null;
   /** The gate, when `--check` ran. */
   check: CheckOutcome | null;
 }

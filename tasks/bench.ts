@@ -3,6 +3,10 @@
  * and the fills on local standalone, cluster and TLS servers, and verify after them), printed as tables, written as
  * JSON (`bench/results/latest.json`) and Markdown (appended to `$GITHUB_STEP_SUMMARY` when set).
  *
+ * `--shapes [types]` adds the per-type macro benchmark (bench/shapes_macro.ts: each data type's fill
+ * beside its own raw ceiling on a local standalone server); alone it runs only that. Its rows go
+ * into the report's `shapes` key; no threshold judges them.
+ *
  * `--check` gates on the ratios in `bench/thresholds.json`: exit 1 naming every crossed
  * threshold with its measured value. Only the ratios of the cases that ran are judged: with
  * `--cases ceiling,standalone` the cluster and TLS thresholds are skipped, and the verdict says
@@ -26,6 +30,7 @@ import { runMacro } from "../bench/macro.ts";
 import { renderMarkdown, renderTerminal } from "../bench/render.ts";
 import { respGroups } from "../bench/resp_bench.ts";
 import { shapeGroups } from "../bench/shapes_bench.ts";
+import { runShapesMacro, SHAPE_TYPES } from "../bench/shapes_macro.ts";
 import {
   type BenchReport,
   CASE_IDS,
@@ -65,6 +70,7 @@ interface BenchFlags {
   cases?: string;
   micro?: true;
   macro?: true;
+  shapes?: true | string;
   microTime: string;
   json: string;
   markdown?: string;
@@ -107,6 +113,10 @@ export function benchProgram(context: Pick<CommandContext, "name" | "version">) 
       ["--macro --size 1GiB", "the macro benchmark, 1 GiB per run, 3 rounds"],
       ["--macro --check --size 128MB --rounds 5", "the CI gate"],
       ["--check --cases ceiling,standalone", "gate on the ratios those two cases give"],
+      [
+        "--shapes --size 64MiB --rounds 3",
+        "only the per-type macro: each data type vs its ceiling",
+      ],
     ],
     version: context.version,
   })
@@ -135,8 +145,15 @@ export function benchProgram(context: Pick<CommandContext, "name" | "version">) 
       "--no-verify",
       "skip verify (exact count, every key read back) after the standalone and 3-master fills",
     )
-    .option("--micro", "run only the micro-benchmarks")
-    .option("--macro", "run only the macro benchmark")
+    .option("--micro", "run only the micro-benchmarks (and --shapes, if given)")
+    .option("--macro", "run only the macro benchmark (and --shapes, if given)")
+    .addOption(
+      new Option(
+        "--shapes [types]",
+        "also run the per-type macro: each data type's fill vs its own raw ceiling, 64 B keys; " +
+          "alone, only it; types comma-separated",
+      ).default(undefined, `none; given bare: ${SHAPE_TYPES.join(",")}`),
+    )
     .option("--micro-time <ms>", "milliseconds per micro case", "500")
     .addOption(
       new Option("--json <path>", "where to write the JSON report")
@@ -167,6 +184,21 @@ function parseCases(text: string): CaseId[] {
   }
   // Keep the round order fixed whatever order the flag lists them in.
   return CASE_IDS.filter((id) => ids.includes(id));
+}
+
+function parseShapes(value: true | string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === true) return [...SHAPE_TYPES];
+  const types = value.split(",").map((type) => type.trim()).filter(Boolean);
+  for (const type of types) {
+    if (!SHAPE_TYPES.includes(type)) {
+      throw new UsageError(`Unknown type "${type}" in --shapes: use ${SHAPE_TYPES.join(", ")}`);
+    }
+  }
+  if (types.length === 0) {
+    throw new UsageError(`Empty --shapes: name at least one of ${SHAPE_TYPES.join(", ")}`);
+  }
+  return SHAPE_TYPES.filter((type) => types.includes(type));
 }
 
 function machine(start: number[]): BenchReport["machine"] {
@@ -212,10 +244,17 @@ async function bench(flags: BenchFlags): Promise<void> {
   if (flags.micro && flags.macro) {
     throw new UsageError(`Pass "--micro" or "--macro", not both (neither runs both)`);
   }
-  const doMicro = !flags.macro;
-  const doMacro = !flags.micro;
-  if (flags.check && !doMacro) {
+  const shapeTypes = parseShapes(flags.shapes);
+  // --micro, --macro and --shapes each select a part; with none of them, micro + macro run.
+  const doMicro = flags.micro === true || (!flags.macro && shapeTypes === undefined);
+  const doMacro = flags.macro === true || (!flags.micro && shapeTypes === undefined);
+  if (flags.check && flags.micro) {
     throw new UsageError(`"--check" gates on macro ratios: drop "--micro"`);
+  }
+  if (flags.check && !doMacro) {
+    throw new UsageError(
+      `"--check" gates on the macro ratios, which "--shapes" alone does not measure: add "--macro"`,
+    );
   }
   // Read the thresholds first: a broken file should fail before minutes of benchmarking.
   const thresholds: Threshold[] = flags.check || flags.thresholds !== defaultThresholds()
@@ -246,6 +285,7 @@ async function bench(flags: BenchFlags): Promise<void> {
     },
     macro: null,
     micro: null,
+    shapes: null,
     check: null,
   };
   const log = (line: string) => console.log(line);
@@ -282,6 +322,21 @@ async function bench(flags: BenchFlags): Promise<void> {
       ratios: [...computeRatios(outcome.runs), ...verifyRatios(outcome.verifyRuns)],
       verify: { runs: outcome.verifyRuns, medians: verifyMedians(outcome.verifyRuns) },
     };
+  }
+  if (shapeTypes !== undefined) {
+    log(`Per-type macro: ${shapeTypes.join(", ")}…`);
+    const { redisVersion, ...shapes } = await runShapesMacro({
+      sizeBytes,
+      rounds,
+      types: shapeTypes,
+      seed,
+      connections,
+      batchBytes,
+      handleSignals: false,
+      log,
+    });
+    report.versions.redis ??= redisVersion;
+    report.shapes = shapes;
   }
   if (flags.check && report.macro) {
     report.check = checkRatios(report.macro.ratios, thresholds, flags.thresholds, {
