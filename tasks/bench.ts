@@ -112,7 +112,6 @@ export function benchProgram(context: Pick<CommandContext, "name" | "version">) 
     examples: [
       ["--macro --size 1GiB", "the macro benchmark, 1 GiB per run, 3 rounds"],
       ["--macro --check --size 128MB --rounds 5", "the CI gate"],
-      ["--check --cases ceiling,standalone", "gate on the ratios those two cases give"],
       [
         "--shapes --size 64MiB --rounds 3",
         "only the per-type macro: each data type vs its ceiling",
