@@ -41,19 +41,27 @@ function writeNumber(out: Uint8Array, at: number, value: number): number {
     out[at] = 48 + value;
     return at + 1;
   }
+  if (value < 100) {
+    const tens = (value / 10) | 0;
+    out[at] = 48 + tens;
+    out[at + 1] = 48 + value - tens * 10;
+    return at + 2;
+  }
   return writeDigits(out, at, value, digits(value));
 }
 
 /** Writes `value` (≥ 0) as `width` = digits(value) decimal digits. */
 function writeDigits(out: Uint8Array, at: number, value: number, width: number): number {
-  let rest = value;
   if (value < 0x80000000) {
+    // In int32 arithmetic: `rest / 10` truncated is one multiply, not a float division.
+    let rest = value | 0;
     for (let k = at + width - 1; k >= at; k--) {
       const q = (rest / 10) | 0;
       out[k] = 48 + rest - q * 10;
       rest = q;
     }
   } else {
+    let rest = value;
     for (let k = at + width - 1; k >= at; k--) {
       const q = Math.floor(rest / 10);
       out[k] = 48 + rest - q * 10;
@@ -85,8 +93,10 @@ function writeBulkNumber(out: Uint8Array, at: number, value: number): number {
 }
 
 function writeWord(out: Uint8Array, at: number, word: Uint8Array): number {
-  out.set(word, at);
-  return at + word.length;
+  // The words are a few bytes: a loop beats the call into TypedArray.prototype.set.
+  const length = word.length;
+  for (let k = 0; k < length; k++) out[at + k] = word[k]!;
+  return at + length;
 }
 
 function words(...list: string[]): Uint8Array[] {
@@ -136,7 +146,8 @@ export class ElementsGenerator implements ShapeGenerator {
   readonly #keySize: number;
   #sizes = new Int32Array(64);
   #offsets = new Int32Array(64);
-  #scores = new Float64Array(64);
+  /** Scores fit an int32: the `scores` option takes at most 512 MiB (536,870,912). */
+  #scores = new Int32Array(64);
   #index = -1;
   #count = 0;
   #fields = 0;
@@ -391,7 +402,7 @@ export class ElementsGenerator implements ShapeGenerator {
     const size = Math.max(items, 2 * this.#sizes.length);
     this.#sizes = new Int32Array(size);
     this.#offsets = new Int32Array(size);
-    this.#scores = new Float64Array(size);
+    this.#scores = new Int32Array(size);
   }
 
   #crlf(out: Uint8Array, at: number): number {
@@ -432,11 +443,19 @@ export class ElementsGenerator implements ShapeGenerator {
         out.set(pool.subarray(from, from + unique), to);
       }
     } else if (unique < 64) {
-      // Below 64 bytes, 4-byte moves beat a call to copyWithin.
+      // Below 64 bytes, 8-byte moves beat a call to copyWithin. They go through float64, which
+      // copies every bit pattern but a NaN's: the pool's bytes are printable (0x2b…0x7a), so
+      // the top byte of any 8 of them is at most 0x7a and the exponent is never all ones.
       const view = this.#view;
       const start = poolAt + from;
       let k = 0;
-      for (; k + 4 <= unique; k += 4) view.setUint32(to + k, view.getUint32(start + k, true), true);
+      for (; k + 8 <= unique; k += 8) {
+        view.setFloat64(to + k, view.getFloat64(start + k, true), true);
+      }
+      if (k + 4 <= unique) {
+        view.setUint32(to + k, view.getUint32(start + k, true), true);
+        k += 4;
+      }
       for (; k < unique; k++) out[to + k] = out[start + k]!;
     } else {
       out.copyWithin(to, poolAt + from, poolAt + from + unique);
