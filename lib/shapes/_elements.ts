@@ -50,16 +50,28 @@ function writeNumber(out: Uint8Array, at: number, value: number): number {
   return writeDigits(out, at, value, digits(value));
 }
 
+/** "00" … "99": two digits per division. */
+const PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, k) => 48 + (k & 1 ? (k >> 1) % 10 : (k >> 1) / 10 | 0),
+);
+
 /** Writes `value` (≥ 0) as `width` = digits(value) decimal digits. */
 function writeDigits(out: Uint8Array, at: number, value: number, width: number): number {
   if (value < 0x80000000) {
-    // In int32 arithmetic: `rest / 10` truncated is one multiply, not a float division.
+    // In int32 arithmetic (`rest / 100` truncated is one multiply, not a float division), two
+    // digits at a time.
     let rest = value | 0;
-    for (let k = at + width - 1; k >= at; k--) {
-      const q = (rest / 10) | 0;
-      out[k] = 48 + rest - q * 10;
+    let k = at + width;
+    while (k - at >= 2) {
+      const q = (rest / 100) | 0;
+      const pair = (rest - q * 100) << 1;
+      out[k - 1] = PAIRS[pair + 1]!;
+      out[k - 2] = PAIRS[pair]!;
       rest = q;
+      k -= 2;
     }
+    if (k > at) out[at] = 48 + rest;
   } else {
     let rest = value;
     for (let k = at + width - 1; k >= at; k--) {
@@ -144,6 +156,8 @@ export class ElementsGenerator implements ShapeGenerator {
   readonly pool: Uint8Array;
   readonly #random = new KeyRandom(0);
   readonly #keySize: number;
+  /** Bytes of a key's bulk string: `$<size>\r\n<key>\r\n`. */
+  readonly #keyBulkBytes: number;
   #sizes = new Int32Array(64);
   #offsets = new Int32Array(64);
   /** Scores fit an int32: the `scores` option takes at most 512 MiB (536,870,912). */
@@ -153,7 +167,7 @@ export class ElementsGenerator implements ShapeGenerator {
   #fields = 0;
   #ttl = 0;
   readonly #compressibility: number;
-  /** A view of the last buffer given to `encodeWithPool`, for 4-byte copies. */
+  /** A view of the last buffer given to `encodeWithPool`, for 4- and 8-byte copies. */
   #view: DataView = new DataView(new ArrayBuffer(0));
   #viewOf: Uint8Array | undefined;
   /** Every element's size when the size form is one number, else -1. */
@@ -164,6 +178,7 @@ export class ElementsGenerator implements ShapeGenerator {
     this.#layout = layout;
     this.#env = env;
     this.#keySize = env.keys.keySize;
+    this.#keyBulkBytes = bulk(this.#keySize);
     this.pool = env.pool(layout.size.max);
     this.#compressibility = env.compressibility;
     this.#fixedSize = layout.size.buckets === undefined && layout.size.min === layout.size.max
@@ -307,7 +322,7 @@ export class ElementsGenerator implements ShapeGenerator {
   }
 
   encodeWithPool(out: Uint8Array, offset: number, poolAt: number): number {
-    if (poolAt >= 0 && out !== this.#viewOf) {
+    if (out !== this.#viewOf) {
       this.#view = new DataView(out.buffer, out.byteOffset, out.byteLength);
       this.#viewOf = out;
     }
@@ -326,13 +341,14 @@ export class ElementsGenerator implements ShapeGenerator {
     }
     at = writeHead(out, at, 0x2a, 2);
     at = writeWord(out, at, DEL!);
+    const key = at;
     at = this.#key(out, at);
     const count = this.#count;
     switch (type) {
       case "hash":
         at = writeHead(out, at, 0x2a, 2 + 2 * count);
         at = writeWord(out, at, HSET!);
-        at = this.#key(out, at);
+        at = this.#keyAgain(out, at, key);
         for (let j = 0; j < count; j++) {
           at = this.#name(out, at, j);
           at = this.#value(out, at, j, -1, poolAt);
@@ -342,7 +358,7 @@ export class ElementsGenerator implements ShapeGenerator {
       case "set":
         at = writeHead(out, at, 0x2a, 2 + count);
         at = writeWord(out, at, type === "list" ? RPUSH! : SADD!);
-        at = this.#key(out, at);
+        at = this.#keyAgain(out, at, key);
         if (type === "set") {
           for (let j = 0; j < count; j++) at = this.#value(out, at, j, j, poolAt);
         } else {
@@ -352,7 +368,7 @@ export class ElementsGenerator implements ShapeGenerator {
       case "zset":
         at = writeHead(out, at, 0x2a, 2 + 2 * count);
         at = writeWord(out, at, ZADD!);
-        at = this.#key(out, at);
+        at = this.#keyAgain(out, at, key);
         for (let j = 0; j < count; j++) {
           at = writeBulkNumber(out, at, this.#scores[j]!);
           at = this.#value(out, at, j, j, poolAt);
@@ -363,7 +379,7 @@ export class ElementsGenerator implements ShapeGenerator {
         for (let e = 0; e < count; e++) {
           at = writeHead(out, at, 0x2a, 3 + 2 * fields);
           at = writeWord(out, at, XADD!);
-          at = this.#key(out, at);
+          at = this.#keyAgain(out, at, key);
           at = writeHead(out, at, 0x24, 2 + digits(e + 1));
           out[at++] = 0x31; // "1-<e+1>"
           out[at++] = 0x2d;
@@ -379,7 +395,7 @@ export class ElementsGenerator implements ShapeGenerator {
     if (this.#ttl > 0) {
       at = writeHead(out, at, 0x2a, 3);
       at = writeWord(out, at, EXPIRE!);
-      at = this.#key(out, at);
+      at = this.#keyAgain(out, at, key);
       at = writeBulkNumber(out, at, this.#ttl);
     }
     return at;
@@ -417,6 +433,16 @@ export class ElementsGenerator implements ShapeGenerator {
     this.#env.keys.writeKey(this.#index, out, to);
     to += size;
     return this.#crlf(out, to);
+  }
+
+  /** Key i's bulk string again, copied from `first`, where `#key` wrote it in `out`. */
+  #keyAgain(out: Uint8Array, at: number, first: number): number {
+    const length = this.#keyBulkBytes;
+    const view = this.#view;
+    let k = 0;
+    for (; k + 4 <= length; k += 4) view.setUint32(at + k, view.getUint32(first + k, true), true);
+    for (; k < length; k++) out[at + k] = out[first + k]!;
+    return at + length;
   }
 
   #name(out: Uint8Array, at: number, j: number): number {
