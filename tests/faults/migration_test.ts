@@ -7,90 +7,17 @@
 
 import assert from "node:assert/strict";
 import { memoryLogger } from "../_local.ts";
-import { Redis } from "ioredis";
 import { runFill } from "../../lib/fill/fill.ts";
 import { type LocalNode, localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
+import { client, Migration, range, until } from "./_migration.ts";
 
 const KEYS = 49152; // 3 keys per slot: i, i + 16384 and i + 32768; at 8 MiB/s about 6 s
 /** Slots moved (and finished) early in the fill: their later keys get MOVED. */
 const MOVED_SLOTS = range(0, 10);
 /** Slots left migrating until the fill is over: their later keys get ASK. */
 const ASK_SLOTS = range(10, 20);
-
-function range(start: number, end: number): number[] {
-  return Array.from({ length: end - start }, (_, k) => start + k);
-}
-
-function client(node: LocalNode): Redis {
-  return new Redis({
-    host: node.host,
-    port: node.port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-}
-
-/** Moves `slots` from `source` to `target` step by step, as `redis-cli --cluster reshard` does. */
-class Migration {
-  constructor(
-    readonly source: { node: LocalNode; redis: Redis },
-    readonly target: { node: LocalNode; redis: Redis },
-    readonly all: Redis[],
-  ) {}
-
-  /** SETSLOT IMPORTING on the target, then MIGRATING on the source. */
-  async begin(slots: number[]): Promise<void> {
-    for (const slot of slots) {
-      await this.target.redis.call("CLUSTER", "SETSLOT", slot, "IMPORTING", this.source.node.id);
-      await this.source.redis.call("CLUSTER", "SETSLOT", slot, "MIGRATING", this.target.node.id);
-    }
-  }
-
-  /** MIGRATEs every key the source still has in `slots`, in batches; returns how many. */
-  async moveKeys(slots: number[]): Promise<number> {
-    let moved = 0;
-    for (const slot of slots) {
-      for (;;) {
-        const keys = await this.source.redis.call(
-          "CLUSTER",
-          "GETKEYSINSLOT",
-          slot,
-          100,
-        ) as string[];
-        if (keys.length === 0) break;
-        const { host, port } = this.target.node;
-        await this.source.redis.call("MIGRATE", host, port, "", 0, 5000, "KEYS", ...keys);
-        moved += keys.length;
-      }
-    }
-    return moved;
-  }
-
-  /** SETSLOT NODE target on the target, the source, then every other master. */
-  async finish(slots: number[]): Promise<void> {
-    const order = [
-      this.target.redis,
-      this.source.redis,
-      ...this.all.filter((redis) => redis !== this.target.redis && redis !== this.source.redis),
-    ];
-    for (const slot of slots) {
-      for (const redis of order) {
-        await redis.call("CLUSTER", "SETSLOT", slot, "NODE", this.target.node.id);
-      }
-    }
-  }
-}
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!(await probe())) {
-    assert.ok(performance.now() < deadline, `${what} did not happen within ${ms / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 Deno.test("runFill() in acked mode follows ASK and MOVED while slots migrate mid-fill: exactly N keys", async () => {
   const redis = await startLocalRedis({ cluster: true, masters: 3, replicas: 0 });
