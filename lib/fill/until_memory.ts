@@ -1,9 +1,12 @@
 /**
  * A fill to a memory level (`until-memory: 80%` of each master's `maxmemory`, or `3GiB` of
  * `used_memory` per master): fill a first slice, measure the bytes each key costs the servers,
- * plan N, fill up to just below the target, measure again and top up, until the master with
- * the least room is within 1% below its target. Keys stay the same whatever N becomes: the
- * index width is fixed up front from an upper bound.
+ * plan N, fill up to just below the target, measure again and top up, until the next key would
+ * overfill the master its slot belongs to (or every master is within 1% below its target). Key
+ * i is in slot i mod 16384, so a slice's keys land on the masters by the slots it covers: each
+ * slice is cut where the first master would go over. On a cluster the masters can then differ
+ * by up to one key per slot. Keys stay the same whatever N becomes: the index width is fixed up
+ * front from an upper bound.
  *
  * @module
  */
@@ -15,6 +18,7 @@ import { infoField } from "../resp/info.ts";
 import type { FillMemoryTarget, FillResult, NodeInfo, Transport } from "../types.ts";
 import { runFill, type RunFillOptions } from "./fill.ts";
 import { indexWidth } from "./keyspace.ts";
+import { SLOT_COUNT, slotOwners } from "../cluster/slots.ts";
 
 /** A memory target: a share of `maxmemory`, or bytes of `used_memory`. */
 export type MemoryTarget = { percent: number } | { bytes: number };
@@ -111,11 +115,75 @@ function merge(total: FillResult | undefined, slice: FillResult): FillResult {
   };
 }
 
+/**
+ * How the indices of a keyspace spread over masters: key i is in slot i mod 16384, so the keys
+ * of `[0, x)` on master m are `floor(x / 16384)` times its slots plus its slots below
+ * `x mod 16384`. Undefined when the masters do not cover every slot (then a slice is taken to
+ * spread evenly).
+ */
+export interface KeySpread {
+  /** Per master, how many of its slots are below each slot (16385 entries). */
+  below: Int32Array[];
+}
+
+/**
+ * How the indices spread over `masters`.
+ *
+ * @param masters The masters, each with its slots.
+ * @returns The spread, or undefined when some slot has no master among them.
+ */
+export function keySpread(masters: readonly NodeInfo[]): KeySpread | undefined {
+  const owners = slotOwners(masters);
+  if (owners.includes(-1)) return undefined;
+  const below = masters.map(() => new Int32Array(SLOT_COUNT + 1));
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    below.forEach((counts, m) => {
+      counts[slot + 1] = counts[slot]! + (owners[slot] === m ? 1 : 0);
+    });
+  }
+  return { below };
+}
+
+/** Keys of `[0, x)` on master m. */
+function keysBelow(spread: KeySpread, m: number, x: number): number {
+  const below = spread.below[m]!;
+  return Math.floor(x / SLOT_COUNT) * below[SLOT_COUNT]! + below[x % SLOT_COUNT]!;
+}
+
+/**
+ * The furthest end of a slice from `start` that puts at most `limits[m]` keys on each master m.
+ *
+ * @param spread How indices spread over the masters (undefined: evenly).
+ * @param start The slice's first index.
+ * @param limits Keys each master may still take.
+ * @returns The end (exclusive), `start` when the next key does not fit.
+ */
+export function sliceEnd(
+  spread: KeySpread | undefined,
+  start: number,
+  limits: readonly number[],
+): number {
+  const fewest = Math.max(0, Math.min(...limits));
+  if (!spread) return start + Math.floor(fewest * limits.length);
+  const fits = (end: number) =>
+    limits.every((limit, m) =>
+      keysBelow(spread, m, end) - keysBelow(spread, m, start) <= Math.max(0, limit)
+    );
+  let low = start;
+  let high = start + Math.ceil(limits.reduce((sum, limit) => sum + Math.max(0, limit), 0)) + 1;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
 /** Slices at most: the first, the planned one, and top-ups. */
 const MAX_SLICES = 6;
 
 /**
- * Fills until the master with the least room is within 1% below its memory target.
+ * Fills until the next key would take the master its slot belongs to past its memory target.
  *
  * @param transport A connected transport.
  * @param options The keyspace (its count is replaced), target and fill settings.
@@ -164,19 +232,28 @@ export async function fillUntilMemory(
   );
   await slice(first);
   let now = await readMemory(transport, options.target);
+  const spread = keySpread(now.map((entry) => entry.node));
   const grown = now.reduce((sum, entry, k) => sum + entry.used - before[k]!.used, 0);
   bytesPerKey = Math.max(1, grown / first);
   for (let round = 1; round < MAX_SLICES && !options.signal?.aborted; round++) {
-    // Keys spread evenly over the masters: the one with the least room decides.
-    const left = Math.min(...now.map((entry) => entry.target - entry.used));
-    if (left <= tightest.target * 0.01) break;
-    // Aim just below: 97% of the room on the planned slice, 99% on top-ups.
-    const more = Math.floor(((round === 1 ? 0.97 : 0.99) * left * masters) / bytesPerKey);
+    if (now.every((entry) => entry.target - entry.used <= entry.target * 0.01)) break;
+    // Aim just below: 97% of each master's room on the planned slice, 99% on top-ups. Key i
+    // is in slot i mod 16384, so a slice's keys land on its masters by the slots they cover,
+    // not evenly: the slice ends before the first master it would overfill.
+    const share = round === 1 ? 0.97 : 0.99;
+    const end = sliceEnd(
+      spread,
+      written,
+      now.map((entry) => (share * (entry.target - entry.used)) / bytesPerKey),
+    );
+    const more = end - written;
     if (more < 1) break;
-    await slice(written + more);
+    await slice(end);
     const after = await readMemory(transport, options.target);
-    const spent = after.reduce((sum, entry, k) => sum + entry.used - now[k]!.used, 0);
-    if (spent > 0) bytesPerKey = spent / more;
+    // Bytes per key over everything written so far: a small top-up's own growth is mostly
+    // noise (a client's query buffer freed or grown moves used_memory by 256 KiB).
+    const spent = after.reduce((sum, entry, k) => sum + entry.used - before[k]!.used, 0);
+    if (spent > 0) bytesPerKey = spent / written;
     now = after;
   }
   const memory: FillMemoryTarget = {
