@@ -179,6 +179,35 @@ export function sliceEnd(
   return low;
 }
 
+/**
+ * Keys a master may take within `room` bytes. Its main hash table has a power-of-two number of
+ * 8-byte buckets and doubles when a key is added to a full one (Redis 7.0 on a 3-master
+ * cluster at 50% of 64mb: +512 KiB, 1.5% of the target, from one key past 32768): a slice that
+ * crosses it takes the new table out of the room, and stops at a full table when that leaves
+ * fewer keys.
+ *
+ * @param keys The keys it holds now (DBSIZE).
+ * @param room Bytes it may still take.
+ * @param bytesPerKey Measured growth per key.
+ * @returns How many keys.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { untilTableDoubles } from "./until_memory.ts";
+ * equal(untilTableDoubles(1000, 800 * 20, 800), 20); // 1024 buckets hold them
+ * equal(untilTableDoubles(32000, 800 * 1000, 800), 768); // a 512 KiB table does not fit
+ * equal(untilTableDoubles(32000, 800 * 2000, 800), 1344.64);
+ * ```
+ */
+export function untilTableDoubles(keys: number, room: number, bytesPerKey: number): number {
+  const limit = room / bytesPerKey;
+  let buckets = 4;
+  while (buckets < keys) buckets *= 2;
+  if (keys + limit <= buckets) return limit;
+  // Past it, the new table (twice the buckets) is allocated before the old one is freed.
+  return Math.max(buckets - keys, (room - 16 * buckets) / bytesPerKey);
+}
+
 /** Slices at most: the first, the planned one, and top-ups. */
 const MAX_SLICES = 6;
 
@@ -241,10 +270,16 @@ export async function fillUntilMemory(
     // is in slot i mod 16384, so a slice's keys land on its masters by the slots they cover,
     // not evenly: the slice ends before the first master it would overfill.
     const share = round === 1 ? 0.97 : 0.99;
+    const sizes = new Map(
+      (await transport.callEachMaster(["DBSIZE"])).map(({ node, reply }) => [node.id, reply]),
+    );
     const end = sliceEnd(
       spread,
       written,
-      now.map((entry) => (share * (entry.target - entry.used)) / bytesPerKey),
+      now.map((entry) => {
+        const room = share * (entry.target - entry.used);
+        return untilTableDoubles(Number(sizes.get(entry.node.id) ?? 0), room, bytesPerKey);
+      }),
     );
     const more = end - written;
     if (more < 1) break;
