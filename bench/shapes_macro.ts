@@ -55,14 +55,26 @@ export interface ShapeMacroRow {
   keys: number;
   /** Bytes of keys and contents per fill run. */
   bytes: number;
+  /**
+   * Bytes of RESP per run (the ceiling's, which are the fill's): a collection's framing, its
+   * scores or ids and its repeated key make it larger than `bytes`.
+   */
+  respBytes: number;
+  /** `respBytes / bytes`. */
+  respPerPayload: number;
   /** Median raw ceiling MiB/s. */
   ceilingMibPerSecond: number;
   /** Median fill MiB/s. */
   fillMibPerSecond: number;
   /** `fillMibPerSecond / ceilingMibPerSecond` (of the medians). */
   ratio: number;
-  /** Median client CPU seconds per GiB of the fill. */
+  /** Median client CPU seconds per GiB of the fill (of keys and contents). */
   fillCpuSecondsPerGib: number;
+  /**
+   * The same per GiB of RESP sent: what the client pays per byte on the wire, which the kernel's
+   * share (about 1.2 CPU-s per GiB of loopback TCP here) bounds from below.
+   */
+  fillCpuSecondsPerRespGib: number;
   /** Every round, in order. */
   rounds: ShapeMacroRound[];
 }
@@ -177,19 +189,24 @@ export function shapeRow(
   type: string,
   keys: number,
   bytes: number,
+  respBytes: number,
   rounds: readonly ShapeMacroRound[],
 ): ShapeMacroRow {
   const ceiling = median(rounds.map((r) => r.ceilingMibPerSecond));
   const fill = median(rounds.map((r) => r.fillMibPerSecond));
+  const cpu = median(rounds.map((r) => r.fillCpuSecondsPerGib));
   return {
     type,
     label: shapeLabel(type),
     keys,
     bytes,
+    respBytes,
+    respPerPayload: respBytes / bytes,
     ceilingMibPerSecond: ceiling,
     fillMibPerSecond: fill,
     ratio: fill / ceiling,
-    fillCpuSecondsPerGib: median(rounds.map((r) => r.fillCpuSecondsPerGib)),
+    fillCpuSecondsPerGib: cpu,
+    fillCpuSecondsPerRespGib: cpu * bytes / respBytes,
     rounds: [...rounds],
   };
 }
@@ -253,7 +270,7 @@ export async function runShapesMacro(
         );
       }
       await transport.call(["FLUSHALL"]);
-      rows.push(shapeRow(type, params.count, bytes, rounds));
+      rows.push(shapeRow(type, params.count, bytes, payload.wireBytes, rounds));
     }
     const redisVersion =
       infoField(String(await transport.call(["INFO", "server"])), "redis_version") ??
@@ -272,6 +289,8 @@ export const SHAPES_TABLE_HEAD: readonly string[] = [
   "fill MiB/s",
   "fill / ceiling",
   "fill CPU-s/GiB",
+  "RESP / payload",
+  "CPU-s/GiB of RESP",
 ];
 
 /**
@@ -288,6 +307,8 @@ export function shapeCells(row: ShapeMacroRow): string[] {
     row.fillMibPerSecond.toFixed(1),
     row.ratio.toFixed(2),
     row.fillCpuSecondsPerGib.toFixed(2),
+    row.respPerPayload.toFixed(2),
+    row.fillCpuSecondsPerRespGib.toFixed(2),
   ];
 }
 
@@ -300,7 +321,7 @@ export function shapeCells(row: ShapeMacroRow): string[] {
 export function shapesMacroTable(rows: readonly ShapeMacroRow[]): string {
   return [
     `| ${SHAPES_TABLE_HEAD.join(" | ")} |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map((row) => `| ${shapeCells(row).join(" | ")} |`),
   ].join("\n");
 }

@@ -23,9 +23,17 @@ fill() { # NAME [FLAGS…]: one fill process, its report in NAME.json, its costs
     "$root/tasks/redfill.ts" fill -c -p "$port" -d "$size" --no-verify --report json \
     --out "$name.json" "$@" >/dev/null 2>"$name.err"
 }
-flush() {
-  for master in $(redis-cli -p "$port" cluster nodes | awk '/master/ { split($2, a, "[:@]"); print a[2] }'); do
-    redis-cli -p "$master" flushall >/dev/null
+flush() { # FLUSHALL every master, then wait until each says cluster_state:ok again: a flush of
+  # gigabytes blocks a master for seconds, long enough for the others to mark it failing
+  masters=$(redis-cli -p "$port" cluster nodes | awk '/master/ { split($2, a, "[:@]"); print a[2] }')
+  for master in $masters; do redis-cli -p "$master" flushall >/dev/null; done
+  for master in $masters; do
+    tries=0
+    until redis-cli -p "$master" cluster info | grep -q 'cluster_state:ok'; do
+      tries=$((tries + 1))
+      [ "$tries" -le 300 ] || { echo "master $master: cluster_state not ok 30 s after FLUSHALL" >&2; exit 1; }
+      sleep 0.1
+    done
   done
 }
 cpu() { # user + system seconds of a /usr/bin/time -v file

@@ -225,7 +225,6 @@ export class ElementsGenerator implements ShapeGenerator {
   layout(index: number): number {
     const layout = this.#layout;
     const seed = this.#env.seed;
-    const random = this.#random.reset(mix(seed, index, LANE));
     this.#index = index;
     this.#ttl = this.#env.ttl(index);
     const K = bulk(this.#keySize);
@@ -245,6 +244,7 @@ export class ElementsGenerator implements ShapeGenerator {
       this.payloadBytes = payload;
       return bytes;
     }
+    const random = this.#random.reset(mix(seed, index, LANE));
     const count = pickSize(layout.count, random.next());
     const fields = layout.fields ? pickSize(layout.fields, random.next()) : 1;
     const items = count * fields;

@@ -94,7 +94,7 @@ Deno.test("shapeKeyspace() holds about the size asked for, with 64 B keys", () =
 });
 
 Deno.test("shapeRow() takes each measure's median over the rounds and divides the medians", () => {
-  const row = shapeRow("zset", 100, 1000, [
+  const row = shapeRow("zset", 100, 1000, 1700, [
     round(1, 40, 30, 5),
     round(2, 50, 35, 4),
     round(3, 45, 20, 6),
@@ -104,6 +104,8 @@ Deno.test("shapeRow() takes each measure's median over the rounds and divides th
   assert.equal(row.fillMibPerSecond, 30);
   assert.equal(row.ratio, 30 / 45);
   assert.equal(row.fillCpuSecondsPerGib, 5);
+  assert.equal(row.respPerPayload, 1.7);
+  assert.equal(row.fillCpuSecondsPerRespGib, 5 * 1000 / 1700);
   assert.equal(row.rounds.length, 3);
   assert.deepEqual(
     JSON.parse(JSON.stringify(row)),
@@ -112,17 +114,20 @@ Deno.test("shapeRow() takes each measure's median over the rounds and divides th
       label: "zset, 20 members of 32 B",
       keys: 100,
       bytes: 1000,
+      respBytes: 1700,
+      respPerPayload: 1.7,
       ceilingMibPerSecond: 45,
       fillMibPerSecond: 30,
       ratio: 30 / 45,
       fillCpuSecondsPerGib: 5,
+      fillCpuSecondsPerRespGib: 5 * 1000 / 1700,
       rounds: [round(1, 40, 30, 5), round(2, 50, 35, 4), round(3, 45, 20, 6)],
     },
   );
 });
 
 Deno.test("shapesMacroTable() rounds MiB/s to 0.1 and ratios and CPU to 0.01", () => {
-  const row = shapeRow("hash", 1373, 1035242, [round(1, 50.243, 30.472, 31.7058)]);
+  const row = shapeRow("hash", 1373, 1035242, 1552863, [round(1, 50.243, 30.472, 31.7058)]);
   assert.deepEqual(shapeCells(row), [
     "hash, 20 fields of 32 B",
     "1373",
@@ -130,30 +135,34 @@ Deno.test("shapesMacroTable() rounds MiB/s to 0.1 and ratios and CPU to 0.01", (
     "30.5",
     "0.61",
     "31.71",
+    "1.50",
+    "21.14",
   ]);
   assert.equal(
     shapesMacroTable([row]),
     [
-      "| shape (64 B keys) | keys | raw ceiling MiB/s | fill MiB/s | fill / ceiling | fill CPU-s/GiB |",
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-      "| hash, 20 fields of 32 B | 1373 | 50.2 | 30.5 | 0.61 | 31.71 |",
+      "| shape (64 B keys) | keys | raw ceiling MiB/s | fill MiB/s | fill / ceiling | fill CPU-s/GiB | RESP / payload | CPU-s/GiB of RESP |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| hash, 20 fields of 32 B | 1373 | 50.2 | 30.5 | 0.61 | 31.71 | 1.50 | 21.14 |",
     ].join("\n"),
   );
 });
 
 Deno.test("renderMarkdown() and renderTerminal() show the per-type table, and read an older report without it", () => {
-  const row = shapeRow("plain", 116509, 67108864, [round(1, 101.34, 91.06, 1.853)]);
+  const row = shapeRow("plain", 116509, 67108864, 69905067, [
+    round(1, 101.34, 91.06, 1.853),
+  ]);
   const markdown = renderMarkdown(report({ keySize: 64, rows: [row] }), []);
   assert.match(markdown, /^### redfill bench: 64\.0 MiB per run, 3 rounds, medians/);
   assert.ok(
     markdown.includes(
-      "| plain string, 512 B (primed SET encoder) | 116509 | 101.3 | 91.1 | 0.90 | 1.85 |",
+      "| plain string, 512 B (primed SET encoder) | 116509 | 101.3 | 91.1 | 0.90 | 1.85 | 1.04 | 1.78 |",
     ),
     markdown,
   );
   assert.match(
     renderTerminal(report({ keySize: 64, rows: [row] }), [], false),
-    /│ 0\.90 +│ 1\.85 +│/,
+    /│ 0\.90 +│ 1\.85 +│ 1\.04 +│ 1\.78 +│/,
   );
   // A report written before --shapes existed has no `shapes` key.
   const older = report(null);
@@ -213,6 +222,12 @@ Deno.test("bench --shapes plain,hash alone measures each type against its own ce
       );
       assert.ok(row.ceilingMibPerSecond > 0 && row.fillMibPerSecond > 0, row.type);
       assert.ok(row.fillCpuSecondsPerGib > 0, row.type);
+      // RESP frames every key and element: more bytes on the wire than keys and contents.
+      assert.ok(row.respBytes > row.bytes, `${row.type}: ${row.respBytes} of RESP`);
+      assert.ok(
+        Math.abs(row.fillCpuSecondsPerRespGib - row.fillCpuSecondsPerGib / row.respPerPayload) <
+          1e-9,
+      );
       assert.equal(row.ratio, row.fillMibPerSecond / row.ceilingMibPerSecond, row.type);
       assert.equal(row.rounds.length, 1);
       assert.equal(row.rounds[0]!.fillMibPerSecond, row.fillMibPerSecond);
@@ -221,6 +236,9 @@ Deno.test("bench --shapes plain,hash alone measures each type against its own ce
         result.stdout,
       );
     }
+    // A hash's field names, its second key and per-field framing cost more than a SET's.
+    const [plain, hash] = shapes.rows;
+    assert.ok(hash!.respPerPayload > plain!.respPerPayload, `${hash!.respPerPayload}`);
     assert.match(result.stdout, /^Round 1\/1 shape hash +ceiling +[\d.]+ MiB\/s +fill/m);
   } finally {
     await Deno.remove(dir, { recursive: true });
