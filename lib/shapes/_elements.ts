@@ -9,8 +9,11 @@
 import type { Contents, RedisType } from "./contents.ts";
 import type { ShapeEnv, ShapeGenerator } from "./define.ts";
 import { KeyRandom, mix, VALUE_POOL_BYTES } from "./pool.ts";
-import { pickSize, type SizeForm } from "./sizes.ts";
+import { pickSize } from "./sizes.ts";
 import { ReplyParser, type RespValue } from "../resp/parser.ts";
+import { contentsOf, type Layout } from "./_layout.ts";
+
+export type { Layout };
 
 const LANE = 7;
 const encoder = new TextEncoder();
@@ -126,19 +129,6 @@ const [DEL, SET, HSET, RPUSH, SADD, ZADD, XADD, EXPIRE, EX] = words(
   "EXPIRE",
   "EX",
 );
-
-/** How a built-in type lays out its elements. */
-export interface Layout {
-  type: RedisType;
-  /** Elements (stream: entries). */
-  count: SizeForm;
-  /** Bytes of each element (hash: of each value; stream: of each field value). */
-  size: SizeForm;
-  /** Stream: fields per entry. */
-  fields?: SizeForm;
-  /** Zset: scores. */
-  scores?: SizeForm;
-}
 
 /**
  * The generator of a built-in shape: key i's counts, sizes, pool offsets and scores are drawn
@@ -495,42 +485,5 @@ export class ElementsGenerator implements ShapeGenerator {
     out[to] = 0x0d;
     out[to + 1] = 0x0a;
     return to + 2;
-  }
-}
-
-/**
- * Contents from the commands a built-in generator wrote (each as its words).
- *
- * @param type The type.
- * @param commands The commands, in order.
- * @returns What the key holds after them.
- */
-function contentsOf(type: RedisType, commands: string[][]): Contents {
-  const writes = commands.filter((words) => words[0] !== "DEL" && words[0] !== "EXPIRE");
-  const args = (words: string[]) => words.slice(2);
-  const pairs = (list: string[]) => {
-    const out: [string, string][] = [];
-    for (let k = 0; k + 1 < list.length; k += 2) out.push([list[k]!, list[k + 1]!]);
-    return out;
-  };
-  switch (type) {
-    case "string":
-      return { type, value: writes[0]![2]! };
-    case "hash":
-      return { type, fields: pairs(args(writes[0]!)) };
-    case "list":
-      return { type, elements: args(writes[0]!) };
-    case "set":
-      return { type, members: args(writes[0]!) };
-    case "zset":
-      return {
-        type,
-        members: pairs(args(writes[0]!)).map(([score, member]) => [member, Number(score)]),
-      };
-    case "stream":
-      return {
-        type,
-        entries: writes.map((words) => ({ id: words[2]!, fields: pairs(words.slice(3)) })),
-      };
   }
 }
