@@ -71,8 +71,9 @@ export interface ShapeMacroRow {
   /** Median client CPU seconds per GiB of the fill (of keys and contents). */
   fillCpuSecondsPerGib: number;
   /**
-   * The same per GiB of RESP sent: what the client pays per byte on the wire, which the kernel's
-   * share (about 1.2 CPU-s per GiB of loopback TCP here) bounds from below.
+   * The same per GiB of RESP sent: what the client pays per byte on the wire. The socket's share
+   * bounds it from below (the plain string fill, whose encoder is nearly free, pays about 0.76
+   * CPU-s per GiB of RESP on the 2-core machine this was written on).
    */
   fillCpuSecondsPerRespGib: number;
   /** Every round, in order. */
