@@ -194,7 +194,8 @@ export function sliceEnd(
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { untilTableDoubles } from "./until_memory.ts";
- * equal(untilTableDoubles(1000, 800 * 20, 800), 20); // 1024 buckets hold them
+ * // 1024 buckets hold 1,020 keys: no doubling.
+ * equal(untilTableDoubles(1000, 800 * 20, 800), 20);
  * equal(untilTableDoubles(32000, 800 * 1000, 800), 768); // a 512 KiB table does not fit
  * equal(untilTableDoubles(32000, 800 * 2000, 800), 1344.64);
  * ```
