@@ -18,8 +18,10 @@ import { servingMasters } from "../cluster/nodes.ts";
 import { slotOwners, uncoveredSlots } from "../cluster/slots.ts";
 import { give, sentence, stepOption } from "../message.ts";
 import { KEYSPACE_DEFAULTS } from "../defaults.ts";
+import { infoField } from "../resp/info.ts";
+import { sleep } from "../time.ts";
 import { defineStep } from "../pipeline/define.ts";
-import type { FlushResult, NodeInfo, PlanStepView, Transport } from "../types.ts";
+import type { FlushResult, Logger, NodeInfo, PlanStepView, Transport } from "../types.ts";
 
 /** What `flush` outputs (and provides as the `flush` fact). */
 export type FlushOutput = FlushResult;
@@ -107,7 +109,7 @@ export const flushStep = defineStep({
     const prefix = options.prefix ?? KEYSPACE_DEFAULTS.prefix;
     const probed = await checkBeforeFlush(transport, aclUser(ctx.target), options.scope, prefix);
     if (options.scope === "all") {
-      await flushAll(transport, nodes, probed);
+      await flushAll(transport, nodes, probed, ctx.logger, ctx.signal);
       ctx.logger.info(`Flushed ${nodes.length} master${nodes.length === 1 ? "" : "s"} (FLUSHALL)`);
     } else {
       output.deleted = await deleteByPrefix(transport, prefix, ctx.signal);
@@ -206,11 +208,17 @@ async function flushAll(
   transport: Transport,
   masters: readonly NodeInfo[],
   proved: boolean,
+  logger: Logger,
+  signal?: AbortSignal,
 ): Promise<void> {
   const emptied: string[] = [];
   const flush = async (node: NodeInfo) => {
-    await transport.call(["FLUSHALL"], { node: node.id });
+    // ASYNC: a synchronous FLUSHALL of gigabytes blocks the server for seconds (3.7 GB of small
+    // collection elements took more than the 10 s command timeout), so it returns at once and
+    // the memory is freed by the server's lazyfree thread, which is waited for below.
+    await transport.call(["FLUSHALL", "ASYNC"], { node: node.id });
     emptied.push(formatAddress(node.host, node.port));
+    await lazyFreed(transport, node, logger, signal);
   };
   const first = proved ? undefined : masters[0];
   const rest = proved ? masters : masters.slice(1);
@@ -296,4 +304,37 @@ export async function deleteByPrefix(
     } while (cursor !== "0");
   }
   return deleted;
+}
+
+/**
+ * Waits until a master's lazyfree thread has freed what `FLUSHALL ASYNC` handed it
+ * (`lazyfree_pending_objects:0` in `INFO memory`), so the fill after the flush starts from the
+ * server's real memory: its `used_memory`, `maxmemory` headroom and `--until-memory` plan. A user
+ * who may not run INFO skips the wait.
+ */
+async function lazyFreed(
+  transport: Transport,
+  node: NodeInfo,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (let polls = 0;; polls++) {
+    let info: string;
+    try {
+      info = String(await transport.call(["INFO", "memory"], { node: node.id }));
+    } catch (error) {
+      if (error instanceof PermissionError) return;
+      throw error;
+    }
+    const pending = Number(infoField(info, "lazyfree_pending_objects") ?? 0);
+    if (!(pending > 0)) return;
+    if (polls === 20) {
+      logger.info(
+        `Master "${
+          formatAddress(node.host, node.port)
+        }" is still freeing the flushed data (${pending} objects left); waiting for it`,
+      );
+    }
+    await sleep(50, signal);
+  }
 }

@@ -68,6 +68,12 @@ export function describeConnectError(error: unknown, address: string, target: Ta
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return sentence`Cannot resolve the host of "${address}": check the host name`;
   }
+  if (/command timed out/i.test(message)) {
+    // The connection is up; one command found the server busy (a long command, a stall).
+    return sentence`"${address}" did not answer a command within ${
+      target.commandTimeoutMs / 1000
+    } s: the server is busy or stalled; wait for it, or raise ${option("target.command-timeout")}`;
+  }
   if (code === "ETIMEDOUT" || /timed? ?out/i.test(message)) {
     return sentence`Cannot connect to "${address}": no answer within ${
       target.connectTimeoutMs / 1000

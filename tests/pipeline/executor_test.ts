@@ -238,7 +238,8 @@ Deno.test("runPipeline() gives ctx.find() an optional fact when provided, else u
     "fake:connect 127.0.0.1:6379",
     "fake:call PING",
     "fake:call ACL DRYRUN default FLUSHALL",
-    "fake:call FLUSHALL",
+    "fake:call FLUSHALL ASYNC",
+    "fake:call INFO memory",
     "fake:close",
   ]);
 });

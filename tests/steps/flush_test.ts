@@ -98,7 +98,9 @@ Deno.test("flush refuses a host that is not loopback before anything connects, u
     // Every master answers and the user may flush it, before anything is flushed.
     "fake:call PING",
     "fake:call ACL DRYRUN default FLUSHALL",
-    "fake:call FLUSHALL",
+    "fake:call FLUSHALL ASYNC",
+    // Then it waits until the server's lazyfree thread has freed it all.
+    "fake:call INFO memory",
     "fake:close",
   ]);
 });
@@ -157,4 +159,43 @@ Deno.test("a pipeline file's flush: { scope: prefix } deletes under the fill ste
   await withTransport(local, async (transport) => {
     assert.equal(await transport.call(["EXISTS", "redfill:{c}3", "keep"]), 2);
   });
+});
+
+Deno.test("flush sends FLUSHALL ASYNC and returns once the server's lazyfree thread has freed it all", async () => {
+  await using local = await startLocalRedis();
+  const seed = local.masters()[0]!;
+  await withTransport(local, async (transport) => {
+    // 2,000 hashes of 100 fields: enough for the lazyfree thread to have work to do.
+    for (let k = 0; k < 2000; k++) {
+      const fields = Array.from({ length: 100 }, (_, f) => [`f${f}`, "v".repeat(64)]).flat();
+      await transport.call(["HSET", `h${k}`, ...fields]);
+    }
+  });
+  // A MONITOR connection sees every command as the server ran it.
+  const monitor = await Deno.connect({ hostname: seed.host, port: seed.port });
+  await monitor.write(new TextEncoder().encode("MONITOR\r\n"));
+  let seen = "";
+  const reading = (async () => {
+    const buffer = new Uint8Array(65536);
+    for (;;) {
+      const n = await monitor.read(buffer).catch(() => null);
+      if (n === null) return;
+      seen += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+  })();
+  try {
+    const { lines } = await runSteps(local, "  - connect\n  - flush\n");
+    assert.ok(lines.includes("info: Flushed 1 master (FLUSHALL)"), lines.join("\n"));
+    await withTransport(local, async (transport) => {
+      assert.equal(await transport.call(["DBSIZE"]), 0);
+      const memory = String(await transport.call(["INFO", "memory"]));
+      assert.match(memory, /lazyfree_pending_objects:0\r\n/);
+    });
+    assert.match(seen, /"FLUSHALL" "ASYNC"/i, seen.slice(0, 400));
+    // Then it polled INFO memory until nothing was pending.
+    assert.match(seen.slice(seen.search(/"FLUSHALL"/i)), /"INFO" "memory"/i);
+  } finally {
+    monitor.close();
+    await reading;
+  }
 });

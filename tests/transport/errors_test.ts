@@ -3,6 +3,9 @@ import { flagOf } from "../../lib/cli/fill_flags.ts";
 import type { Message } from "../../lib/message.ts";
 import { codeOf, describeConnectError, notRedis } from "../../lib/transport/errors.ts";
 import type { Target } from "../../lib/types.ts";
+import { RedfillError } from "../../lib/errors.ts";
+import { startLocalRedis } from "../../lib/local/mod.ts";
+import { withTransport } from "../_local.ts";
 
 const PLAIN: Target = {
   host: "10.0.0.5",
@@ -224,4 +227,24 @@ Deno.test("describeConnectError() says a peer that answers with something other 
     '"127.0.0.1:18002" did not answer like a Redis server (it sent "#")',
   );
   assert.equal(notRedis("connect ECONNREFUSED", "127.0.0.1:18002"), undefined);
+});
+
+Deno.test("a command that times out on a server that is up says so, not that the connection failed", async () => {
+  await using local = await startLocalRedis();
+  const seed = local.masters()[0]!;
+  const address = `127.0.0.1:${seed.port}`;
+  await withTransport(local, async (transport) => {
+    // BLPOP on a key nobody pushes holds the server's answer for 2 s: past a 300 ms timeout.
+    const error = await transport.call(["BLPOP", "redfill-test-nothing", "2"]).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof RedfillError, String(error));
+    assert.deepEqual(views(error.sentence), {
+      file:
+        `"${address}" did not answer a command within 0.3 s: the server is busy or stalled; wait for it, or raise target.command-timeout`,
+      cli:
+        `"${address}" did not answer a command within 0.3 s: the server is busy or stalled; wait for it, or raise --timeout`,
+    });
+  }, { target: { commandTimeoutMs: 300 } });
 });
