@@ -75,6 +75,39 @@ export class Migration {
     return moved;
   }
 
+  /**
+   * The reshard a fill meets: once the first key of every slot in `finished` and `asking` is
+   * written, both start migrating and their keys move; `finished` are handed over while the
+   * fill runs (its later keys get MOVED), `asking` only after it ends (they get ASK).
+   *
+   * @param fill The running fill.
+   * @param finished Slots finished during the fill.
+   * @param asking Slots left migrating until the fill is over.
+   * @returns The fill's result, the keys moved during the fill and those still left after it.
+   */
+  async duringFill<T>(
+    fill: Promise<T>,
+    finished: number[],
+    asking: number[],
+  ): Promise<{ result: T; movedEarly: number; movedLate: number }> {
+    fill.catch(() => {});
+    const slots = [...finished, ...asking];
+    await until("the first keys of the slots to move", async () => {
+      const counts = await Promise.all(
+        slots.map((slot) => this.all[0]!.call("CLUSTER", "COUNTKEYSINSLOT", slot)),
+      );
+      return counts.every((count) => Number(count) >= 1);
+    });
+    await this.begin(slots);
+    const movedEarly = await this.moveKeys(slots);
+    await this.finish(finished);
+    const result = await fill;
+    // The fill is over while `asking` still migrate: finish them now.
+    const movedLate = await this.moveKeys(asking);
+    await this.finish(asking);
+    return { result, movedEarly, movedLate };
+  }
+
   /** SETSLOT NODE target on the target, the source, then every other master. */
   async finish(slots: number[]): Promise<void> {
     const order = [

@@ -11,7 +11,7 @@ import { runFill } from "../../lib/fill/fill.ts";
 import { type LocalNode, localTarget, startLocalRedis } from "../../lib/local/mod.ts";
 import { ClusterTransport } from "../../lib/transport/cluster.ts";
 import { verifyFill } from "../../lib/verify/verify.ts";
-import { client, Migration, range, until } from "./_migration.ts";
+import { client, Migration, range } from "./_migration.ts";
 
 const KEYS = 49152; // 3 keys per slot: i, i + 16384 and i + 32768; at 8 MiB/s about 6 s
 /** Slots moved (and finished) early in the fill: their later keys get MOVED. */
@@ -44,22 +44,12 @@ Deno.test("runFill() in acked mode follows ASK and MOVED while slots migrate mid
       rateBytesPerSecond: 8 * 1024 * 1024,
       logger,
     });
-    filling.catch(() => {});
-    // Once the first key of every slot to move is written (the later ones are still to come):
     const slots = [...MOVED_SLOTS, ...ASK_SLOTS];
-    await until("the first keys of the slots to move", async () => {
-      const counts = await Promise.all(
-        slots.map((slot) => clients[0]!.call("CLUSTER", "COUNTKEYSINSLOT", slot)),
-      );
-      return counts.every((count) => Number(count) >= 1);
-    });
-    await migration.begin(slots);
-    const movedEarly = await migration.moveKeys(slots);
-    await migration.finish(MOVED_SLOTS);
-    const result = await filling;
-    // The fill is over while ASK_SLOTS still migrate: finish them now.
-    const movedLate = await migration.moveKeys(ASK_SLOTS);
-    await migration.finish(ASK_SLOTS);
+    const { result, movedEarly, movedLate } = await migration.duringFill(
+      filling,
+      MOVED_SLOTS,
+      ASK_SLOTS,
+    );
     const context = logger.lines.join("\n");
     assert.ok(movedEarly >= slots.length, `only ${movedEarly} keys migrated during the fill`);
     assert.equal(
