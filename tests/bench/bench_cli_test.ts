@@ -7,26 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { bench } from "./_bench.ts";
 import type { BenchReport } from "../../bench/results.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "tasks/redfill.ts", "bench", ...args],
-    cwd: ROOT,
-    env: { GITHUB_STEP_SUMMARY: "" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
 
 async function thresholdsFile(dir: string, thresholds: unknown[]): Promise<string> {
   const path = `${dir}/thresholds.json`;

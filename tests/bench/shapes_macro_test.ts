@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { bench } from "./_bench.ts";
 import { keyCount } from "../../lib/fill/keyspace.ts";
 import { renderMarkdown, renderTerminal } from "../../bench/render.ts";
 import type { BenchReport } from "../../bench/results.ts";
@@ -22,8 +22,6 @@ import {
   type ShapesMacroResult,
   shapesMacroTable,
 } from "../../bench/shapes_macro.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function round(n: number, ceiling: number, fill: number, cpu: number): ShapeMacroRound {
   return {
@@ -171,22 +169,6 @@ Deno.test("renderMarkdown() and renderTerminal() show the per-type table, and re
   assert.match(text, /\(65536 keys of 512\+512 B\)/);
   assert.doesNotMatch(text, /shape/);
 });
-
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "tasks/redfill.ts", "bench", ...args],
-    cwd: ROOT,
-    env: { GITHUB_STEP_SUMMARY: "" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
 
 Deno.test("bench --shapes plain,hash alone measures each type against its own ceiling and writes the rows", async () => {
   const dir = await Deno.makeTempDir({ prefix: "redfill-shapes-bench-test-" });
